@@ -1,0 +1,64 @@
+"""Assetline: software-defined data assets, a fast materialization engine and a
+lineage catalog. This module is the public API; it re-exports and holds no logic."""
+
+from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
+from assets_core.definitions.asset import AssetIn, AssetsDefinition, AssetSpec, asset
+from assets_core.definitions.external import external_asset
+from assets_core.definitions.loader import load_definitions
+from assets_core.definitions.multi_asset import AssetOut, multi_asset
+from assets_core.definitions.policies import Automation, Freshness, Retry
+from assets_core.definitions.repository import Definitions
+from assets_core.definitions.resources import EnvVar
+from assets_core.definitions.results import MaterializeResult, Output
+from assets_core.definitions.sql_asset import sql_asset
+from assets_core.errors import (
+    AssetlineError,
+    CatalogError,
+    DefinitionError,
+    ExecutionError,
+    NotFoundError,
+    PartitionKeyError,
+    SelectionError,
+    UsageError,
+    UserCodeError,
+)
+from assets_core.graph.asset_graph import AssetGraph, AssetNode
+from assets_core.keys import AssetKey
+from assets_core.partitions.base import PartitionMapping, PartitionsDefinition, TimeWindow
+
+__all__ = [
+    "AssetCheckDefinition",
+    "AssetGraph",
+    "AssetIn",
+    "AssetKey",
+    "AssetNode",
+    "AssetOut",
+    "AssetSpec",
+    "AssetlineError",
+    "AssetsDefinition",
+    "Automation",
+    "CatalogError",
+    "CheckResult",
+    "DefinitionError",
+    "Definitions",
+    "EnvVar",
+    "ExecutionError",
+    "Freshness",
+    "MaterializeResult",
+    "NotFoundError",
+    "Output",
+    "PartitionKeyError",
+    "PartitionMapping",
+    "PartitionsDefinition",
+    "Retry",
+    "SelectionError",
+    "TimeWindow",
+    "UsageError",
+    "UserCodeError",
+    "asset",
+    "asset_check",
+    "external_asset",
+    "load_definitions",
+    "multi_asset",
+    "sql_asset",
+]

@@ -1,0 +1,1 @@
+"""Asset checks: ``@asset_check``, ``CheckResult`` and the built-in checks."""

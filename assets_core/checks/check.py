@@ -1,0 +1,101 @@
+"""``@asset_check`` and ``CheckResult``: data-quality checks that run after an asset."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from assets_core.definitions.asset import AssetsDefinition, location_of
+from assets_core.errors import DefinitionError, SourceLocation
+from assets_core.keys import AssetKey
+
+Severity = Literal["error", "warn"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of a check: ``passed``, metadata to record, and optionally a
+    severity overriding the check's."""
+
+    passed: bool
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    severity: Severity | None = None
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AssetCheckDefinition:
+    """A check of one asset. ``fn`` receives the asset's value as its parameter named
+    like the asset (or its first data parameter), and optionally ``context``."""
+
+    name: str
+    asset_key: AssetKey
+    fn: Callable[..., Any]
+    severity: Severity = "error"
+    blocking: bool = False
+    description: str | None = None
+    takes_context: bool = False
+    value_param: str | None = None
+    required_resources: frozenset[str] = frozenset()
+    location: SourceLocation | None = None
+
+    @property
+    def id(self) -> str:
+        """Unique within a code location: ``asset/key:check_name``."""
+        return f"{self.asset_key}:{self.name}"
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.fn(*args, **kwargs)
+
+
+def _validate(severity: str, blocking: object, where: str) -> None:
+    if severity not in ("error", "warn"):
+        raise DefinitionError(f"Check {where}: severity={severity!r}; use 'error' or 'warn'.")
+    if not isinstance(blocking, bool):
+        raise DefinitionError(f"Check {where}: blocking= must be True or False.")
+
+
+def asset_check(
+    *,
+    asset: str | AssetKey | AssetsDefinition,
+    name: str | None = None,
+    blocking: bool = False,
+    severity: Severity = "error",
+    description: str | None = None,
+    required_resources: Iterable[str] | None = None,
+) -> Callable[[Callable[..., Any]], AssetCheckDefinition]:
+    """Declare a check of ``asset``, run right after it materializes.
+
+    A failed ``blocking`` check with severity ``error`` skips everything downstream.
+
+    Example::
+
+        @asset_check(asset="daily_orders", blocking=True)
+        def no_negative_amounts(daily_orders: pd.DataFrame) -> CheckResult:
+            return CheckResult(passed=bool((daily_orders.amount >= 0).all()))
+    """
+
+    def decorate(fn: Callable[..., Any]) -> AssetCheckDefinition:
+        loc = location_of(fn)
+        check_name = name or fn.__name__
+        _validate(severity, blocking, f"{check_name} ({loc})")
+        key = AssetKey.parse(asset)
+        params = list(inspect.signature(fn).parameters)
+        takes_context = bool(params) and params[0] == "context"
+        data_params = params[1:] if takes_context else params
+        if len(data_params) > 1:
+            raise DefinitionError(
+                f"Check {check_name} ({loc}) takes {data_params}; a check receives only the "
+                f"value of {key} (one parameter) and optionally `context` first."
+            )
+        doc = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
+        return AssetCheckDefinition(
+            name=check_name, asset_key=key, fn=fn, severity=severity, blocking=blocking,
+            description=description or doc, takes_context=takes_context,
+            value_param=data_params[0] if data_params else None,
+            required_resources=frozenset(required_resources or ()), location=loc,
+        )
+
+    return decorate

@@ -1,0 +1,51 @@
+"""``external_asset``: data produced outside Assetline, shown in lineage."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assets_core.definitions.asset import (
+    AssetsDefinition,
+    build_spec,
+    caller_location,
+    dep_inputs,
+    make_key,
+)
+from assets_core.definitions.policies import Freshness
+from assets_core.partitions.base import PartitionsDefinition
+
+
+def external_asset(
+    key: str | Sequence[str],
+    *,
+    deps: Iterable[Any] | None = None,
+    group: str | None = None,
+    description: str | None = None,
+    owners: Iterable[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    partitions: PartitionsDefinition | None = None,
+    io_manager: str | None = None,
+    freshness: Freshness | None = None,
+    columns: Mapping[str, str] | None = None,
+) -> AssetsDefinition:
+    """Declare an asset produced outside Assetline: observed, never materialized.
+
+    Downstream assets may read it when an IO manager can load it (``io_manager=``),
+    and it appears in lineage.
+
+    Example::
+
+        raw_events = external_asset("raw/events", group="raw", owners=["team:platform"])
+    """
+    loc = caller_location()
+    k = make_key(str(key).rsplit("/", 1)[-1], key, None, loc)
+    spec = build_spec(
+        k, location=loc, group=group, description=description, code_version=None,
+        owners=owners, tags=tags, metadata=metadata, partitions=partitions,
+        io_manager=io_manager, freshness=freshness, automation=None, kind="external",
+        columns=columns,
+    )
+    return AssetsDefinition(specs=(spec,), fn=None, inputs=tuple(dep_inputs(deps, loc)),
+                            location=loc)

@@ -1,0 +1,118 @@
+"""Small option objects for ``@asset``: retry, freshness and automation policies."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from assets_core.errors import DefinitionError
+
+_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
+_UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: str | float | int | timedelta) -> timedelta:
+    """Parse ``"26h"``, ``"1h30m"``, ``"90s"``, a number of seconds, or a timedelta."""
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    if isinstance(value, str) and value.strip():
+        pos, total = 0, 0.0
+        text = value.strip()
+        while pos < len(text):
+            m = _DURATION.match(text, pos)
+            if not m:
+                break
+            total += float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+            pos = m.end()
+        if pos == len(text):
+            return timedelta(seconds=total)
+    raise DefinitionError(
+        f"Invalid duration {value!r}: write it like '26h', '1h30m', '90s' or '7d' "
+        "(units ms, s, m, h, d, w)."
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Retry:
+    """Retry a failing asset: ``max_attempts`` in all, waiting ``backoff_s`` then
+    doubling up to ``max_backoff_s``, plus up to ``jitter`` (a fraction) at random.
+    ``retry_on`` limits retries to these exception types."""
+
+    max_attempts: int = 3
+    backoff_s: float = 1.0
+    max_backoff_s: float = 60.0
+    jitter: float = 0.0
+    retry_on: tuple[type[BaseException], ...] = (Exception,)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.max_attempts, int) or self.max_attempts < 1:
+            raise DefinitionError(f"Retry(max_attempts={self.max_attempts!r}): use an int >= 1.")
+        if self.backoff_s < 0 or self.max_backoff_s < 0:
+            raise DefinitionError("Retry backoff_s and max_backoff_s must be >= 0 seconds.")
+        if not 0 <= self.jitter <= 1:
+            raise DefinitionError(f"Retry(jitter={self.jitter!r}): use a fraction in [0, 1].")
+        if isinstance(self.retry_on, type):
+            object.__setattr__(self, "retry_on", (self.retry_on,))
+
+    def delay_s(self, attempt: int) -> float:
+        """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
+        import random
+
+        base = min(self.backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
+        return base * (1 + random.uniform(0, self.jitter)) if self.jitter else base
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """The asset must have been materialized within ``max_lag`` of now (``"26h"``);
+    with ``cron`` the lag is counted from the last cron tick."""
+
+    max_lag: timedelta | str = "24h"
+    cron: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "max_lag", parse_duration(self.max_lag))
+        if self.cron is not None:
+            _check_cron(self.cron)
+
+    @property
+    def max_lag_s(self) -> float:
+        assert isinstance(self.max_lag, timedelta)
+        return self.max_lag.total_seconds()
+
+
+def _check_cron(expr: str) -> None:
+    from croniter import croniter
+
+    if not croniter.is_valid(expr):
+        raise DefinitionError(
+            f"Invalid cron expression {expr!r}: use five fields, e.g. '0 6 * * *' (06:00 daily)."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Automation:
+    """Declarative automation: when the daemon should materialize an asset by itself."""
+
+    kind: str
+    cron: str | None = None
+    options: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def eager(cls) -> Automation:
+        """Materialize whenever an upstream asset is updated."""
+        return cls("eager")
+
+    @classmethod
+    def on_cron(cls, cron: str) -> Automation:
+        """Materialize on a cron schedule, once its upstreams have updated since."""
+        _check_cron(cron)
+        return cls("on_cron", cron=cron)
+
+    @classmethod
+    def on_missing(cls) -> Automation:
+        """Materialize partitions that have never been materialized."""
+        return cls("on_missing")

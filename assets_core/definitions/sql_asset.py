@@ -1,0 +1,105 @@
+"""``sql_asset``: a table computed by a DuckDB query over upstream assets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from assets_core.definitions.asset import (
+    AssetInput,
+    AssetsDefinition,
+    BackfillPolicy,
+    build_spec,
+    caller_location,
+    dep_inputs,
+    make_key,
+)
+from assets_core.definitions.policies import Automation, Freshness, Retry
+from assets_core.errors import DefinitionError, SourceLocation
+from assets_core.keys import AssetKey
+from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
+
+
+def referenced_tables(query: str, location: SourceLocation | None = None) -> list[str]:
+    """The tables a query reads, as asset names (``a/b`` for ``a.b``), in order of first
+    appearance. CTE names are not tables; aliases are resolved to their table."""
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(query, read="duckdb")
+    except sqlglot.errors.ParseError as e:
+        where = f" ({location})" if location else ""
+        raise DefinitionError(f"SQL does not parse{where}: {e}".strip()) from None
+    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
+    seen: dict[str, None] = {}
+    for table in tree.find_all(exp.Table):
+        if not table.name or isinstance(table.this, exp.Func):
+            continue  # table functions such as read_parquet(...)
+        parts = [p for p in (table.catalog, table.db, table.name) if p]
+        if len(parts) == 1 and parts[0].lower() in ctes:
+            continue
+        seen["/".join(parts)] = None
+    return list(seen)
+
+
+def sql_asset(
+    name: str,
+    query: str,
+    *,
+    key: str | AssetKey | Sequence[str] | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    deps: Iterable[Any] | None = None,
+    partition_mappings: Mapping[str, PartitionMapping] | None = None,
+    group: str | None = None,
+    description: str | None = None,
+    code_version: str | None = None,
+    owners: Iterable[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    partitions: PartitionsDefinition | None = None,
+    io_manager: str | None = None,
+    retry: Retry | None = None,
+    freshness: Freshness | None = None,
+    automation: Automation | None = None,
+    pool: str | None = None,
+    backfill: BackfillPolicy = "multi_run",
+) -> AssetsDefinition:
+    """Declare an asset computed by a DuckDB SQL query.
+
+    Its upstream assets are the tables the query reads (parsed with sqlglot); each is
+    visible to the query as a table named like the asset's last key component (or
+    ``schema.table`` for ``schema/table``). Column lineage is derived from the query.
+
+    Example::
+
+        revenue = sql_asset("revenue", "SELECT day, sum(amount) AS revenue "
+                            "FROM daily_orders GROUP BY day", group="marts")
+    """
+    loc = caller_location()
+    if not isinstance(query, str) or not query.strip():
+        raise DefinitionError(f"sql_asset {name!r} ({loc}) needs a non-empty SQL query.")
+    k = make_key(name, key, key_prefix, loc)
+    tables = referenced_tables(query, loc)
+    if not tables:
+        raise DefinitionError(
+            f"sql_asset {k} ({loc}) reads no table; reference its upstream assets by name "
+            "in FROM / JOIN."
+        )
+    mappings = dict(partition_mappings or {})
+    inputs = [AssetInput(None, t, None, mappings.pop(t, None)) for t in tables]
+    if mappings:
+        raise DefinitionError(
+            f"sql_asset {k} ({loc}): partition_mappings names {sorted(mappings)} which the "
+            f"query does not read (it reads {tables})."
+        )
+    inputs.extend(dep_inputs(deps, loc))
+    spec = build_spec(
+        k, location=loc, group=group, description=description, code_version=code_version,
+        owners=owners, tags=tags, metadata=metadata, partitions=partitions,
+        io_manager=io_manager, freshness=freshness, automation=automation, kind="sql",
+    )
+    return AssetsDefinition(
+        specs=(spec,), fn=None, inputs=tuple(inputs), retry=retry, pool=pool,
+        backfill=backfill, location=loc, sql=query,
+    )

@@ -1,0 +1,242 @@
+"""Build and validate the asset graph from a code location's definitions.
+
+Every problem is reported with the asset, its file and line, and a fix. All problems
+are collected, so `assetline validate` shows them at once.
+"""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from assets_core.definitions.asset import AssetInput, AssetsDefinition
+from assets_core.definitions.repository import BUILTIN_IO_MANAGERS
+from assets_core.errors import (
+    AmbiguousInputError,
+    CycleError,
+    DefinitionError,
+    DuplicateKeyError,
+    SourceLocation,
+    UnknownAssetError,
+    UnknownIOManagerError,
+    UnknownResourceError,
+    did_you_mean,
+)
+from assets_core.graph.asset_graph import AssetGraph, AssetNode
+from assets_core.keys import AssetKey
+
+if TYPE_CHECKING:
+    from assets_core.definitions.repository import Definitions
+    from assets_core.partitions.base import PartitionMapping
+
+
+class DefinitionErrors(DefinitionError):
+    """Several definition errors at once; ``errors`` holds each."""
+
+    def __init__(self, message: str, errors: tuple[DefinitionError, ...] = ()) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        return (type(self), (self.message, self.errors))
+
+
+def _at(loc: SourceLocation | None) -> str:
+    return f" ({loc})" if loc else ""
+
+
+def build_graph(defs: Definitions) -> AssetGraph:
+    """Validate ``defs`` and return its immutable graph; raise the definition errors."""
+    errors: list[DefinitionError] = []
+    owner: dict[AssetKey, AssetsDefinition] = {}
+    for d in defs.assets:
+        for spec in d.specs:
+            first = owner.get(spec.key)
+            if first is not None:
+                errors.append(DuplicateKeyError(
+                    f"Asset key {spec.key} is defined twice: at {first.location} and at "
+                    f"{d.location}. Rename one (key=...) or give it a key_prefix=."
+                ))
+                continue
+            owner[spec.key] = d
+    by_str = {str(k): k for k in owner}
+    by_name: dict[str, list[AssetKey]] = {}
+    for k in owner:
+        by_name.setdefault(k.name, []).append(k)
+
+    known_io = set(BUILTIN_IO_MANAGERS) | set(defs.io_managers)
+    nodes: list[AssetNode] = []
+    done: set[int] = set()
+    for d in defs.assets:
+        if id(d) in done:
+            continue
+        done.add(id(d))
+        resolved = _resolve_inputs(d, by_str, by_name, errors)
+        missing = sorted(d.required_resources - set(defs.resources))
+        for r in missing:
+            errors.append(UnknownResourceError(
+                f"Asset {d.name}{_at(d.location)} requires resource {r!r}, which is not "
+                f"defined.{did_you_mean(r, list(defs.resources))} Add it to "
+                f"Definitions(resources={{{r!r}: ...}})."
+            ))
+        for spec in d.specs:
+            if owner.get(spec.key) is not d:
+                continue
+            if spec.io_manager is not None and spec.io_manager not in known_io:
+                errors.append(UnknownIOManagerError(
+                    f"Asset {spec.key}{_at(d.location)} uses io_manager={spec.io_manager!r}, "
+                    f"which is not defined.{did_you_mean(spec.io_manager, known_io)} Known: "
+                    f"{', '.join(sorted(known_io))}; register others in "
+                    "Definitions(io_managers={...})."
+                ))
+            input_keys = {i.param: k for i, k in resolved if i.param is not None}
+            parents = tuple(dict.fromkeys(k for _, k in resolved))
+            mappings: dict[AssetKey, PartitionMapping | None] = {}
+            for i, k in resolved:
+                mappings[k] = i.partition_mapping or mappings.get(k)
+            sql_tables = {i.name.replace("/", "."): k for i, k in resolved
+                          if d.sql is not None and i.param is None}
+            nodes.append(AssetNode(
+                spec=spec, definition=d, input_keys=MappingProxyType(input_keys),
+                parents=parents, mappings=MappingProxyType(mappings),
+                sql_tables=MappingProxyType(sql_tables),
+            ))
+
+    graph_nodes = {n.key: n for n in nodes}
+    _check_mappings(graph_nodes, errors)
+    for c in defs.checks:
+        if c.asset_key not in owner:
+            name = str(c.asset_key)
+            alt = by_name.get(name, [])
+            if len(alt) == 1:
+                continue  # resolved below by name
+            errors.append(UnknownAssetError(
+                f"Check {c.name}{_at(c.location)} is on unknown asset {name!r}."
+                f"{did_you_mean(name, list(by_str))} Point asset= at a defined asset."
+            ))
+    if not errors:
+        _check_cycles(graph_nodes, errors)
+    if errors:
+        if len(errors) == 1:
+            raise errors[0]
+        text = "\n".join(f"- {e.message}" for e in errors)
+        raise DefinitionErrors(f"{len(errors)} definition errors:\n{text}", tuple(errors))
+
+    checks = []
+    for c in defs.checks:
+        if c.asset_key not in owner:
+            from dataclasses import replace
+
+            c = replace(c, asset_key=by_name[str(c.asset_key)][0])
+        checks.append(c)
+    return AssetGraph(nodes, checks, defs.resources, defs.io_managers, defs.default_io_manager)
+
+
+def _resolve_inputs(
+    d: AssetsDefinition,
+    by_str: dict[str, AssetKey],
+    by_name: dict[str, list[AssetKey]],
+    errors: list[DefinitionError],
+) -> list[tuple[AssetInput, AssetKey]]:
+    out: list[tuple[AssetInput, AssetKey]] = []
+    where = f"Asset {d.name}{_at(d.location)}"
+    what = lambda i: f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"  # noqa: E731
+    for i in d.inputs:
+        if i.key is not None:
+            if i.key in d.keys:
+                errors.append(CycleError(f"{where} depends on itself: {i.key} -> {i.key}."))
+            elif str(i.key) in by_str:
+                out.append((i, i.key))
+            else:
+                errors.append(UnknownAssetError(
+                    f"{where}: {what(i)} names unknown upstream asset {str(i.key)!r}."
+                    f"{did_you_mean(str(i.key), list(by_str))} Define that asset or fix the key."
+                ))
+            continue
+        name = i.name
+        key = by_str.get(name)
+        candidates = [key] if key is not None else by_name.get(name, [])
+        candidates = [k for k in candidates if k not in d.keys] or candidates
+        if len(candidates) == 1:
+            if candidates[0] in d.keys:
+                errors.append(CycleError(
+                    f"{where} depends on itself: {candidates[0]} -> {candidates[0]}."
+                ))
+            else:
+                out.append((i, candidates[0]))
+        elif len(candidates) > 1:
+            options = ", ".join(sorted(str(c) for c in candidates))
+            errors.append(AmbiguousInputError(
+                f"{where}: {what(i)} could be any of {options}. Name one explicitly with "
+                f"ins={{{i.param or name!r}: AssetIn({str(candidates[0])!r})}}."
+                if i.param else
+                f"{where}: {what(i)} could be any of {options}. Use the full key path."
+            ))
+        else:
+            hint = did_you_mean(name, list(by_str))
+            errors.append(UnknownAssetError(
+                f"{where}: {what(i)} does not name an upstream asset; no asset is called "
+                f"{name!r}.{hint} Define that asset, rename the parameter, or map it with "
+                "ins={...: AssetIn('key')}."
+            ))
+    return out
+
+
+def _check_mappings(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError]) -> None:
+    from assets_core.partitions.mappings import validate_mapping
+
+    for node in nodes.values():
+        for up_key, mapping in node.mappings.items():
+            up = nodes.get(up_key)
+            if up is None:
+                continue
+            reason = validate_mapping(mapping, up.spec.partitions, node.spec.partitions)
+            if reason:
+                from assets_core.errors import PartitionMappingError
+
+                errors.append(PartitionMappingError(
+                    f"Asset {node.key}{_at(node.definition.location)} reads {up_key} "
+                    f"({_describe(up)} -> {_describe(node)}): {reason}"
+                ))
+
+
+def _describe(node: AssetNode) -> str:
+    p = node.spec.partitions
+    return p.describe() if p is not None else "unpartitioned"
+
+
+def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError]) -> None:
+    white, grey, black = 0, 1, 2
+    color = dict.fromkeys(nodes, white)
+    for root in nodes:
+        if color[root] != white:
+            continue
+        stack: list[tuple[AssetKey, int]] = [(root, 0)]
+        path: list[AssetKey] = []
+        while stack:
+            key, idx = stack.pop()
+            if idx == 0:
+                color[key] = grey
+                path.append(key)
+            parents = nodes[key].parents
+            if idx < len(parents):
+                stack.append((key, idx + 1))
+                p = parents[idx]
+                if color[p] == grey:
+                    cycle = path[path.index(p):]
+                    # path runs child -> parent; print data flow order upstream first
+                    flow = [*reversed(cycle)]
+                    flow.append(flow[0])
+                    locs = "; ".join(
+                        f"{k} at {nodes[k].definition.location}" for k in reversed(cycle)
+                    )
+                    errors.append(CycleError(
+                        "Dependency cycle: " + " -> ".join(str(k) for k in flow)
+                        + f" ({locs}). Remove one of these dependencies."
+                    ))
+                    return
+                if color[p] == white:
+                    stack.append((p, 0))
+            else:
+                color[key] = black
+                path.pop()
