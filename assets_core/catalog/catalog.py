@@ -1,0 +1,506 @@
+"""The catalog façade: runs, events, materializations, provenance, checks,
+definition snapshots and dynamic partitions, over SQLite or PostgreSQL.
+
+Several processes (UI server, run workers, CLI) share one catalog: every write is a
+short transaction; on SQLite writers take the lock up front and wait for each other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
+
+from assets_core.catalog import tables as t
+from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
+from assets_core.catalog.connection import upgrade as upgrade_schema
+from assets_core.catalog.dialect import insert_ignore, upsert
+from assets_core.catalog.records import (
+    FINISHED_RUN_STATUSES,
+    CheckResultRecord,
+    EventRecord,
+    MaterializationRecord,
+    PartitionRow,
+    RunRecord,
+    RunStatus,
+    StepRecord,
+    WriteBatch,
+    api_partition,
+    db_partition,
+)
+from assets_core.catalog.writes import BatchWriter
+from assets_core.errors import NotFoundError
+
+_CHUNK = 900  # stay below SQLite's bound-parameter limits on old builds
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+class Catalog:
+    """Where Assetline records what happened. Open it with ``Catalog.open()``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = BatchWriter(engine)
+
+    @classmethod
+    def open(cls, url: str | None = None, home: Path | None = None) -> Catalog:
+        """Open (and migrate if needed) the catalog at ``url``, by default
+        ``$ASSETLINE_CATALOG_URL`` or SQLite in ``$ASSETLINE_HOME``."""
+        engine = make_engine(url or default_catalog_url(home or assetline_home()))
+        upgrade_schema(engine)
+        return cls(engine)
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    def close(self) -> None:
+        self._writer.close()
+        self.engine.dispose()
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        with self.engine.connect().execution_options(catalog_write=True) as conn:
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- runs --------------------------------------------------------------------
+    def create_run(self, run: RunRecord) -> RunRecord:
+        run.created_at = run.created_at or time.time()
+        with self._write() as conn:
+            conn.execute(insert(t.runs), _run_row(run))
+        return run
+
+    def update_run(self, run_id: str, **values: Any) -> None:
+        """Set columns of a run (``status``, ``started_at``, ``ended_at``, ``error``...)."""
+        with self._write() as conn:
+            conn.execute(update(t.runs).where(t.runs.c.id == run_id).values(**values))
+
+    def transition_run(
+        self, run_id: str, to: RunStatus, *, only_from: Iterable[str], **values: Any
+    ) -> bool:
+        """Move a run to ``to`` only if its status is one of ``only_from`` (atomically);
+        return whether it moved."""
+        with self._write() as conn:
+            result = conn.execute(
+                update(t.runs)
+                .where(t.runs.c.id == run_id, t.runs.c.status.in_(list(only_from)))
+                .values(status=to, **values)
+            )
+            return result.rowcount == 1
+
+    def heartbeat(self, run_id: str) -> None:
+        self.update_run(run_id, heartbeat_at=time.time())
+
+    def get_run(self, run_id: str) -> RunRecord:
+        with self._read() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
+            if row is None and len(run_id) >= 4:
+                rows = (
+                    conn.execute(select(t.runs).where(t.runs.c.id.like(f"{run_id}%")).limit(2))
+                    .mappings()
+                    .all()
+                )
+                row = rows[0] if len(rows) == 1 else None
+        if row is None:
+            raise NotFoundError(
+                f"No run {run_id!r} in the catalog. List runs with `assetline runs`."
+            )
+        return _run_record(row)
+
+    def find_run_by_key(self, run_key: str) -> RunRecord | None:
+        with self._read() as conn:
+            row = conn.execute(select(t.runs).where(t.runs.c.run_key == run_key)).mappings().first()
+        return _run_record(row) if row else None
+
+    def list_runs(
+        self, status: str | None = None, limit: int = 50, before: tuple[float, str] | None = None
+    ) -> list[RunRecord]:
+        """Runs newest first; ``before`` = (created_at, id) of the last run of the
+        previous page."""
+        q = select(t.runs).order_by(t.runs.c.created_at.desc(), t.runs.c.id.desc()).limit(limit)
+        if status:
+            q = q.where(t.runs.c.status == status)
+        if before is not None:
+            ts, rid = before
+            q = q.where(
+                or_(t.runs.c.created_at < ts, and_(t.runs.c.created_at == ts, t.runs.c.id < rid))
+            )
+        with self._read() as conn:
+            return [_run_record(r) for r in conn.execute(q).mappings()]
+
+    def count_runs(self, statuses: Iterable[str]) -> int:
+        with self._read() as conn:
+            return conn.execute(
+                select(func.count()).select_from(t.runs).where(t.runs.c.status.in_(list(statuses)))
+            ).scalar_one()
+
+    # -- write path ----------------------------------------------------------------
+    def write(self, batch: WriteBatch) -> list[int]:
+        """Commit a batch in one transaction; return new materialization ids."""
+        if not batch:
+            return []
+        return self._writer.write(batch)
+
+    def add_events(self, events: Sequence[EventRecord]) -> None:
+        self.write(WriteBatch(events=list(events)))
+
+    # -- events and steps ------------------------------------------------------------
+    def events(
+        self, run_id: str, after: int | None = None, limit: int | None = None
+    ) -> list[EventRecord]:
+        """A run's events in order; ``after`` is the id of the last event seen."""
+        q = select(t.events).where(t.events.c.run_id == run_id).order_by(t.events.c.id)
+        if after is not None:
+            q = q.where(t.events.c.id > after)
+        if limit is not None:
+            q = q.limit(limit)
+        with self._read() as conn:
+            return [
+                EventRecord(
+                    run_id=r.run_id,
+                    timestamp=r.timestamp,
+                    type=r.type,
+                    message=r.message,
+                    asset_key=r.asset_key,
+                    partition=r.partition,
+                    level=r.level,
+                    data=r.data,
+                    id=r.id,
+                )
+                for r in conn.execute(q)
+            ]
+
+    def steps(self, run_id: str) -> list[StepRecord]:
+        q = (
+            select(t.run_steps)
+            .where(t.run_steps.c.run_id == run_id)
+            .order_by(t.run_steps.c.started_at, t.run_steps.c.asset_key, t.run_steps.c.partition)
+        )
+        with self._read() as conn:
+            return [_step_record(r) for r in conn.execute(q)]
+
+    def steps_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[StepRecord]]:
+        out: dict[str, list[StepRecord]] = {r: [] for r in run_ids}
+        with self._read() as conn:
+            for chunk in _chunks(list(run_ids)):
+                q = select(t.run_steps).where(t.run_steps.c.run_id.in_(chunk))
+                for r in conn.execute(q):
+                    out[r.run_id].append(_step_record(r))
+        return out
+
+    def prune_events(self, older_than_s: float) -> int:
+        """Delete run events older than ``older_than_s`` seconds (the retention
+        setting); materializations, provenance and check results are kept."""
+        cutoff = time.time() - older_than_s
+        with self._write() as conn:
+            return conn.execute(delete(t.events).where(t.events.c.timestamp < cutoff)).rowcount
+
+    # -- materializations ---------------------------------------------------------------
+    def partition_rows(
+        self, asset_keys: Sequence[str], partition: str | None = None, all_partitions: bool = False
+    ) -> list[PartitionRow]:
+        """Latest outcome per (asset, partition). Unpartitioned assets have partition
+        None. With ``all_partitions`` every partition of the assets is returned."""
+        rows: list[PartitionRow] = []
+        with self._read() as conn:
+            for chunk in _chunks(list(asset_keys)):
+                q = select(t.asset_partitions).where(t.asset_partitions.c.asset_key.in_(chunk))
+                if not all_partitions:
+                    q = q.where(t.asset_partitions.c.partition == db_partition(partition))
+                rows.extend(
+                    PartitionRow(
+                        r.asset_key,
+                        api_partition(r.partition),
+                        r.status,
+                        r.materialization_id,
+                        r.run_id,
+                        r.timestamp,
+                        r.failed_at,
+                    )
+                    for r in conn.execute(q)
+                )
+        return rows
+
+    def all_partition_rows(self) -> list[PartitionRow]:
+        with self._read() as conn:
+            return [
+                PartitionRow(
+                    r.asset_key,
+                    api_partition(r.partition),
+                    r.status,
+                    r.materialization_id,
+                    r.run_id,
+                    r.timestamp,
+                    r.failed_at,
+                )
+                for r in conn.execute(select(t.asset_partitions))
+            ]
+
+    def partition_statuses(self, asset_key: str) -> dict[str, str]:
+        """partition -> MATERIALIZED | FAILED for every partition with an outcome."""
+        q = select(t.asset_partitions.c.partition, t.asset_partitions.c.status).where(
+            t.asset_partitions.c.asset_key == asset_key
+        )
+        with self._read() as conn:
+            return dict(conn.execute(q).tuples().all())  # type: ignore[arg-type]
+
+    def materializations_by_id(self, ids: Iterable[int]) -> dict[int, MaterializationRecord]:
+        wanted = [i for i in dict.fromkeys(ids) if i is not None]
+        out: dict[int, MaterializationRecord] = {}
+        with self._read() as conn:
+            for chunk in _chunks(wanted):
+                q = select(t.materializations).where(t.materializations.c.id.in_(chunk))
+                out.update((r.id, _mat_record(r)) for r in conn.execute(q))
+        return out
+
+    def latest_materializations(
+        self, asset_keys: Sequence[str], partition: str | None = None
+    ) -> dict[str, MaterializationRecord]:
+        """The latest materialization of each asset (of ``partition``; for a
+        partitioned asset with ``partition`` None: of any partition)."""
+        rows = self.partition_rows(asset_keys, partition, all_partitions=partition is None)
+        best: dict[str, PartitionRow] = {}
+        for r in rows:
+            if r.materialization_id is None:
+                continue
+            cur = best.get(r.asset_key)
+            if (
+                cur is None
+                or (r.partition is None and cur.partition is not None)
+                or (
+                    (r.partition is None) == (cur.partition is None) and r.timestamp > cur.timestamp
+                )
+            ):
+                best[r.asset_key] = r
+        mats = self.materializations_by_id(
+            r.materialization_id for r in best.values() if r.materialization_id is not None
+        )
+        return {
+            k: mats[r.materialization_id] for k, r in best.items() if r.materialization_id in mats
+        }
+
+    def materializations(
+        self,
+        asset_key: str,
+        limit: int = 20,
+        before: int | None = None,
+        partition: str | None = None,
+    ) -> list[MaterializationRecord]:
+        """History of an asset, newest first; ``before`` is a materialization id."""
+        q = (
+            select(t.materializations)
+            .where(t.materializations.c.asset_key == asset_key)
+            .order_by(t.materializations.c.id.desc())
+            .limit(limit)
+        )
+        if before is not None:
+            q = q.where(t.materializations.c.id < before)
+        if partition is not None:
+            q = q.where(t.materializations.c.partition == partition)
+        with self._read() as conn:
+            return [_mat_record(r) for r in conn.execute(q)]
+
+    def materializations_for_run(self, run_id: str) -> list[MaterializationRecord]:
+        q = (
+            select(t.materializations)
+            .where(t.materializations.c.run_id == run_id)
+            .order_by(t.materializations.c.id)
+        )
+        with self._read() as conn:
+            return [_mat_record(r) for r in conn.execute(q)]
+
+    def upstream_ids(self, materialization_ids: Iterable[int]) -> dict[int, list[int]]:
+        """materialization id -> ids of the upstream materializations it consumed."""
+        wanted = list(dict.fromkeys(materialization_ids))
+        out: dict[int, list[int]] = {i: [] for i in wanted}
+        with self._read() as conn:
+            for chunk in _chunks(wanted):
+                q = select(t.provenance).where(t.provenance.c.materialization_id.in_(chunk))
+                for r in conn.execute(q):
+                    out[r.materialization_id].append(r.upstream_id)
+        return out
+
+    def provenance(self, materialization_id: int) -> list[MaterializationRecord]:
+        ups = self.upstream_ids([materialization_id])[materialization_id]
+        mats = self.materializations_by_id(ups)
+        return [mats[i] for i in ups if i in mats]
+
+    # -- checks ---------------------------------------------------------------------------
+    def latest_check_results(
+        self, asset_keys: Sequence[str]
+    ) -> dict[tuple[str, str], CheckResultRecord]:
+        """(asset, check name) -> its latest result."""
+        out: dict[tuple[str, str], CheckResultRecord] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(asset_keys)):
+                latest = (
+                    select(func.max(t.check_results.c.id))
+                    .where(t.check_results.c.asset_key.in_(chunk))
+                    .group_by(t.check_results.c.asset_key, t.check_results.c.check_name)
+                )
+                q = select(t.check_results).where(t.check_results.c.id.in_(latest))
+                for r in conn.execute(q):
+                    out[(r.asset_key, r.check_name)] = _check_record(r)
+        return out
+
+    def check_history(
+        self, asset_key: str, check_name: str, limit: int = 20
+    ) -> list[CheckResultRecord]:
+        q = (
+            select(t.check_results)
+            .where(
+                t.check_results.c.asset_key == asset_key, t.check_results.c.check_name == check_name
+            )
+            .order_by(t.check_results.c.id.desc())
+            .limit(limit)
+        )
+        with self._read() as conn:
+            return [_check_record(r) for r in conn.execute(q)]
+
+    # -- dynamic partitions and key/value state ---------------------------------------------
+    def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> int:
+        now = time.time()
+        with self._write() as conn:
+            return insert_ignore(
+                conn,
+                t.dynamic_partitions,
+                [{"name": name, "partition": k, "added_at": now} for k in keys],
+            )
+
+    def delete_dynamic_partitions(self, name: str, keys: Sequence[str]) -> int:
+        with self._write() as conn:
+            return conn.execute(
+                delete(t.dynamic_partitions).where(
+                    t.dynamic_partitions.c.name == name,
+                    t.dynamic_partitions.c.partition.in_(list(keys)),
+                )
+            ).rowcount
+
+    def dynamic_partitions(self, name: str) -> list[str]:
+        q = (
+            select(t.dynamic_partitions.c.partition)
+            .where(t.dynamic_partitions.c.name == name)
+            .order_by(t.dynamic_partitions.c.added_at, t.dynamic_partitions.c.partition)
+        )
+        with self._read() as conn:
+            return list(conn.execute(q).scalars())
+
+    def get_kv(self, key: str) -> Any:
+        with self._read() as conn:
+            return conn.execute(select(t.kv.c.value).where(t.kv.c.key == key)).scalar()
+
+    def set_kv(self, key: str, value: Any) -> None:
+        with self._write() as conn:
+            upsert(
+                conn,
+                t.kv,
+                [{"key": key, "value": value, "updated_at": time.time()}],
+                keys=("key",),
+                update=("value", "updated_at"),
+            )
+
+    # -- snapshots (see snapshots.py for their content) ---------------------------------------
+    def save_snapshot(self, digest: str, data: dict[str, Any]) -> bool:
+        """Store a definitions snapshot unless one with this digest exists."""
+        with self._write() as conn:
+            return (
+                insert_ignore(
+                    conn, t.snapshots, [{"hash": digest, "created_at": time.time(), "data": data}]
+                )
+                > 0
+            )
+
+    def latest_snapshot(self) -> dict[str, Any] | None:
+        q = select(t.snapshots.c.data).order_by(t.snapshots.c.id.desc()).limit(1)
+        with self._read() as conn:
+            return conn.execute(q).scalar()
+
+    def __repr__(self) -> str:
+        return f"<Catalog {self.url}>"
+
+
+def _run_row(run: RunRecord) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "status": run.status,
+        "selection": run.selection,
+        "partitions": list(run.partitions),
+        "tags": dict(run.tags),
+        "config": dict(run.config),
+        "launched_by": run.launched_by,
+        "executor": run.executor,
+        "parent_run_id": run.parent_run_id,
+        "run_key": run.run_key,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "ended_at": run.ended_at,
+        "heartbeat_at": run.heartbeat_at,
+        "pid": run.pid,
+        "error": run.error,
+    }
+
+
+def _run_record(row: Any) -> RunRecord:
+    return RunRecord(**dict(row))
+
+
+def _step_record(r: Any) -> StepRecord:
+    return StepRecord(
+        r.run_id,
+        r.asset_key,
+        api_partition(r.partition),
+        r.status,
+        r.attempts,
+        r.started_at,
+        r.ended_at,
+        r.error,
+    )
+
+
+def _mat_record(r: Any) -> MaterializationRecord:
+    return MaterializationRecord(
+        r.id,
+        r.asset_key,
+        api_partition(r.partition),
+        r.run_id,
+        r.timestamp,
+        r.code_version,
+        r.data_version,
+        r.metadata or {},
+        r.location,
+    )
+
+
+def _check_record(r: Any) -> CheckResultRecord:
+    return CheckResultRecord(
+        r.asset_key,
+        r.check_name,
+        api_partition(r.partition),
+        r.run_id,
+        r.timestamp,
+        r.status,
+        r.passed,
+        r.severity,
+        r.blocking,
+        r.metadata or {},
+        r.error,
+        r.duration_s,
+        r.id,
+    )
+
+
+__all__ = ["FINISHED_RUN_STATUSES", "Catalog"]

@@ -1,0 +1,159 @@
+"""The catalog's SQL schema (SQLAlchemy Core). Alembic migrations create it; this
+module is what the code reads and writes through.
+
+Times are UTC epoch seconds (floats): compact, fast to compare, portable across
+SQLite and PostgreSQL. An unpartitioned asset's partition is stored as ``''`` so it can
+be part of primary keys; the API turns it back into ``None``.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData()
+
+runs = Table(
+    "runs",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("selection", Text, nullable=False),
+    Column("partitions", JSON, nullable=False),
+    Column("tags", JSON, nullable=False),
+    Column("config", JSON, nullable=False),
+    Column("launched_by", String(200)),
+    Column("executor", String(32)),
+    Column("parent_run_id", String(36)),
+    Column("run_key", String(300), unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("started_at", Float),
+    Column("ended_at", Float),
+    Column("heartbeat_at", Float),
+    Column("pid", Integer),
+    Column("error", Text),
+    Index("ix_runs_status_created", "status", "created_at"),
+    Index("ix_runs_created", "created_at"),
+)
+
+run_steps = Table(
+    "run_steps",
+    metadata,
+    Column("run_id", String(36), primary_key=True),
+    Column("asset_key", String(500), primary_key=True),
+    Column("partition", String(500), primary_key=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("started_at", Float),
+    Column("ended_at", Float),
+    Column("error", Text),
+)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("run_id", String(36), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("asset_key", String(500)),
+    Column("partition", String(500)),
+    Column("level", String(10), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("data", JSON),
+    Index("ix_events_run", "run_id", "id"),
+    Index("ix_events_timestamp", "timestamp"),
+)
+
+materializations = Table(
+    "materializations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asset_key", String(500), nullable=False),
+    Column("partition", String(500), nullable=False),
+    Column("run_id", String(36), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("code_version", String(200)),
+    Column("data_version", String(64)),
+    Column("metadata", JSON, nullable=False),
+    Column("location", Text),
+    Index("ix_mat_asset_partition", "asset_key", "partition", "id"),
+    Index("ix_mat_run", "run_id"),
+)
+
+#: For each materialization, the upstream materializations it consumed.
+provenance = Table(
+    "provenance",
+    metadata,
+    Column("materialization_id", Integer, primary_key=True),
+    Column("upstream_id", Integer, primary_key=True),
+    Index("ix_provenance_upstream", "upstream_id"),
+)
+
+#: One row per (asset, partition) that was ever materialized or failed: the latest
+#: outcome. Keeps status queries independent of history length.
+asset_partitions = Table(
+    "asset_partitions",
+    metadata,
+    Column("asset_key", String(500), primary_key=True),
+    Column("partition", String(500), primary_key=True),
+    Column("status", String(16), nullable=False),  # MATERIALIZED | FAILED
+    Column("materialization_id", Integer),
+    Column("run_id", String(36), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("failed_at", Float),
+)
+
+check_results = Table(
+    "check_results",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asset_key", String(500), nullable=False),
+    Column("check_name", String(200), nullable=False),
+    Column("partition", String(500), nullable=False),
+    Column("run_id", String(36)),
+    Column("timestamp", Float, nullable=False),
+    Column("status", String(16), nullable=False),  # PASSED | FAILED | ERRORED
+    Column("passed", Boolean, nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("blocking", Boolean, nullable=False),
+    Column("metadata", JSON, nullable=False),
+    Column("error", Text),
+    Column("duration_s", Float),
+    Index("ix_check_asset", "asset_key", "check_name", "id"),
+)
+
+snapshots = Table(
+    "snapshots",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("hash", String(64), nullable=False, unique=True),
+    Column("created_at", Float, nullable=False),
+    Column("data", JSON, nullable=False),
+)
+
+dynamic_partitions = Table(
+    "dynamic_partitions",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("partition", String(500), primary_key=True),
+    Column("added_at", Float, nullable=False),
+)
+
+kv = Table(
+    "kv",
+    metadata,
+    Column("key", String(300), primary_key=True),
+    Column("value", JSON, nullable=False),
+    Column("updated_at", Float, nullable=False),
+)

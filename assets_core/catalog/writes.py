@@ -1,0 +1,221 @@
+"""The catalog's write path, the hottest code in a run.
+
+One transaction per batch (a step's events, step record, materialization, provenance
+and check results), so a finished step is durable as a whole or not at all. It runs
+on a raw DB-API connection kept open by the writer: going through SQLAlchemy Core
+statement by statement costs more than the whole rest of a trivial step. The SQL is
+plain and identical on SQLite and PostgreSQL (``INSERT ... ON CONFLICT``, ``RETURNING``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+from typing import Any
+
+from sqlalchemy import Engine
+
+from assets_core.catalog.records import WriteBatch, db_partition
+
+_EVENT = (
+    "INSERT INTO events (run_id, timestamp, type, asset_key, partition, level, message,"
+    " data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_STEP = (
+    "INSERT INTO run_steps (run_id, asset_key, partition, status, attempts, started_at,"
+    " ended_at, error) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, asset_key,"
+    " partition) DO UPDATE SET status = excluded.status, attempts = excluded.attempts,"
+    " started_at = excluded.started_at, ended_at = excluded.ended_at,"
+    " error = excluded.error"
+)
+_MAT = (
+    "INSERT INTO materializations (asset_key, partition, run_id, timestamp, code_version,"
+    " data_version, metadata, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+)
+_PROV = "INSERT INTO provenance (materialization_id, upstream_id) VALUES (?, ?)"
+_LATEST = (
+    "INSERT INTO asset_partitions (asset_key, partition, status, materialization_id,"
+    " run_id, timestamp, failed_at) VALUES (?, ?, 'MATERIALIZED', ?, ?, ?, NULL)"
+    " ON CONFLICT (asset_key, partition) DO UPDATE SET status = 'MATERIALIZED',"
+    " materialization_id = excluded.materialization_id, run_id = excluded.run_id,"
+    " timestamp = excluded.timestamp, failed_at = NULL"
+)
+# A failure keeps the partition's last successful materialization.
+_FAILED = (
+    "INSERT INTO asset_partitions (asset_key, partition, status, materialization_id,"
+    " run_id, timestamp, failed_at) VALUES (?, ?, 'FAILED', NULL, ?, ?, ?)"
+    " ON CONFLICT (asset_key, partition) DO UPDATE SET status = 'FAILED',"
+    " run_id = excluded.run_id, failed_at = excluded.failed_at"
+)
+_CHECK = (
+    "INSERT INTO check_results (asset_key, check_name, partition, run_id, timestamp,"
+    " status, passed, severity, blocking, metadata, error, duration_s)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _json_default(value: Any) -> Any:
+    for attr in ("isoformat", "item"):
+        if hasattr(value, attr):
+            return getattr(value, attr)()
+    return str(value)
+
+
+def dumps(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_json_default)
+    except ValueError:  # NaN / inf: JSON has no such numbers
+        return json.dumps(_finite(value), separators=(",", ":"), default=_json_default)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
+
+
+class BatchWriter:
+    """Writes ``WriteBatch``es on one long-lived raw connection (per process)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._sql = {
+            name: sql if self._sqlite else sql.replace("?", "%s")
+            for name, sql in (
+                ("event", _EVENT),
+                ("step", _STEP),
+                ("mat", _MAT),
+                ("prov", _PROV),
+                ("latest", _LATEST),
+                ("failed", _FAILED),
+                ("check", _CHECK),
+            )
+        }
+        self._lock = threading.Lock()
+        self._conn: Any = None
+        self._pid = 0
+
+    def _connection(self) -> Any:
+        if self._conn is None or self._pid != os.getpid():
+            # After a fork the parent's connection must not be used: open our own.
+            self._conn = self._engine.raw_connection()
+            self._pid = os.getpid()
+        return self._conn
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+    def write(self, batch: WriteBatch) -> list[int]:
+        with self._lock:
+            conn = self._connection()
+            cur = conn.cursor()
+            try:
+                if self._sqlite:
+                    cur.execute("BEGIN IMMEDIATE")
+                ids = self._write(cur, batch)
+                conn.commit()
+                return ids
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                cur.close()
+
+    def _write(self, cur: Any, batch: WriteBatch) -> list[int]:
+        sql = self._sql
+        if batch.events:
+            cur.executemany(
+                sql["event"],
+                [
+                    (
+                        e.run_id,
+                        e.timestamp,
+                        e.type,
+                        e.asset_key,
+                        e.partition,
+                        e.level,
+                        e.message,
+                        dumps(e.data),
+                    )
+                    for e in batch.events
+                ],
+            )
+        if batch.steps:
+            cur.executemany(
+                sql["step"],
+                [
+                    (
+                        s.run_id,
+                        s.asset_key,
+                        db_partition(s.partition),
+                        s.status,
+                        s.attempts,
+                        s.started_at,
+                        s.ended_at,
+                        s.error,
+                    )
+                    for s in batch.steps
+                ],
+            )
+        ids: list[int] = []
+        for m in batch.materializations:
+            part = db_partition(m.partition)
+            cur.execute(
+                sql["mat"],
+                (
+                    m.asset_key,
+                    part,
+                    m.run_id,
+                    m.timestamp,
+                    m.code_version,
+                    m.data_version,
+                    dumps(m.metadata),
+                    m.location,
+                ),
+            )
+            mat_id = cur.fetchone()[0]
+            ids.append(mat_id)
+            if m.upstream_ids:
+                cur.executemany(sql["prov"], [(mat_id, u) for u in dict.fromkeys(m.upstream_ids)])
+            cur.execute(sql["latest"], (m.asset_key, part, mat_id, m.run_id, m.timestamp))
+        if batch.failures:
+            cur.executemany(
+                sql["failed"],
+                [
+                    (key, db_partition(part), run_id, ts, ts)
+                    for key, part, run_id, ts in batch.failures
+                ],
+            )
+        if batch.check_results:
+            cur.executemany(
+                sql["check"],
+                [
+                    (
+                        c.asset_key,
+                        c.check_name,
+                        db_partition(c.partition),
+                        c.run_id,
+                        c.timestamp,
+                        c.status,
+                        c.passed,
+                        c.severity,
+                        c.blocking,
+                        dumps(c.metadata),
+                        c.error,
+                        c.duration_s,
+                    )
+                    for c in batch.check_results
+                ],
+            )
+        return ids
