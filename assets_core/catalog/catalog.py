@@ -258,6 +258,23 @@ class Catalog:
         with self._read() as conn:
             return dict(conn.execute(q).tuples().all())  # type: ignore[arg-type]
 
+    def latest_versions(
+        self, asset_keys: Sequence[str]
+    ) -> dict[tuple[str, str | None], tuple[int, str | None]]:
+        """(asset, partition) -> (latest materialization id, its data version)."""
+        ap, m = t.asset_partitions, t.materializations
+        out: dict[tuple[str, str | None], tuple[int, str | None]] = {}
+        with self._read() as conn:
+            for chunk in _chunks(list(asset_keys)):
+                q = (
+                    select(ap.c.asset_key, ap.c.partition, m.c.id, m.c.data_version)
+                    .join(m, m.c.id == ap.c.materialization_id)
+                    .where(ap.c.asset_key.in_(chunk))
+                )
+                for key, part, mat_id, version in conn.execute(q):
+                    out[(key, api_partition(part))] = (mat_id, version)
+        return out
+
     def materializations_by_id(self, ids: Iterable[int]) -> dict[int, MaterializationRecord]:
         wanted = [i for i in dict.fromkeys(ids) if i is not None]
         out: dict[int, MaterializationRecord] = {}

@@ -72,7 +72,7 @@ def dumps(value: Any) -> str | None:
 
 
 def _finite(value: Any) -> Any:
-    if isinstance(value, float) and value != value or value in (float("inf"), float("-inf")):
+    if (isinstance(value, float) and value != value) or value in (float("inf"), float("-inf")):
         return None
     if isinstance(value, dict):
         return {k: _finite(v) for k, v in value.items()}

@@ -1,0 +1,72 @@
+"""Running an asset's checks right after it is stored, inside its step."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from assets_core.catalog.records import CheckResultRecord
+
+if TYPE_CHECKING:
+    from assets_core.checks.runner import CheckEvaluation
+    from assets_core.execution.context import StepLog
+    from assets_core.execution.plan import Step
+    from assets_core.execution.step import RunState
+    from assets_core.keys import AssetKey
+
+
+def to_record(ev: CheckEvaluation, run_id: str | None) -> CheckResultRecord:
+    metadata = dict(ev.metadata)
+    if ev.traceback:
+        metadata["traceback"] = ev.traceback
+    return CheckResultRecord(
+        asset_key=str(ev.asset_key),
+        check_name=ev.check_name,
+        partition=ev.partition_key,
+        run_id=run_id,
+        timestamp=time.time(),
+        status=ev.status,
+        passed=ev.passed,
+        severity=ev.severity,
+        blocking=ev.blocking,
+        metadata=metadata,
+        error=ev.error,
+        duration_s=ev.duration_s,
+    )
+
+
+def evaluate_checks(
+    state: RunState, step: Step, key: AssetKey, value: Any, log: StepLog
+) -> list[CheckResultRecord]:
+    from assets_core.checks.runner import CheckContext, run_check
+
+    now = datetime.now(UTC)
+    out = []
+    for check in state.graph.checks_for(key):
+        context = CheckContext(
+            asset_key=key,
+            partition_key=step.partition_key,
+            resources=state.resources,
+            log=log,
+            run_id=state.run_id,
+            last_materialized_at=now,
+            now=now,  # type: ignore[arg-type]
+        )
+        ev = run_check(check, value, context)
+        level = "INFO" if ev.passed else ("ERROR" if ev.severity == "error" else "WARNING")
+        state.writer.emit(
+            "CHECK_EVALUATION",
+            f"Check {check.name} on {key}: {ev.status}" + ("" if ev.passed else f" ({ev.message})"),
+            str(key),
+            step.partition_key,
+            level,
+            {
+                "check": check.name,
+                "status": ev.status,
+                "severity": ev.severity,
+                "blocking": ev.blocking,
+            },
+        )
+        out.append(to_record(ev, state.run_id))
+    return out

@@ -1,0 +1,404 @@
+"""A run from start to end: validate its arguments, record it, execute its plan with
+an executor, and record how it ended — also when it is canceled or crashes."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import signal
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from assets_core.catalog.records import RunRecord
+from assets_core.definitions.asset import AssetsDefinition
+from assets_core.definitions.repository import Definitions
+from assets_core.definitions.resources import Resources, resolve_resource, secret_values
+from assets_core.errors import ConfigError, UsageError
+from assets_core.execution.config import build_config
+from assets_core.execution.events import RunEventWriter
+from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
+from assets_core.execution.step import RunCanceled, RunState, StepOutcome
+
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.graph.asset_graph import AssetGraph
+    from assets_core.io.base import IOManager
+    from assets_core.keys import AssetKey
+
+CANCEL_POLL_S = 0.25
+
+
+@dataclass(slots=True)
+class RunResult:
+    """The outcome of a run: its status, every step's outcome, and access to values."""
+
+    run_id: str
+    status: str
+    steps: dict[str, StepOutcome]
+    graph: AssetGraph
+    catalog: Catalog
+    io_managers: dict[str, IOManager] = field(repr=False)
+
+    @property
+    def success(self) -> bool:
+        return self.status == "SUCCESS"
+
+    def step(self, key: str, partition: str | None = None) -> StepOutcome:
+        """The outcome of the step that computed ``key`` (and ``partition``)."""
+        asset = self.graph.resolve(key)
+        wanted = f"{asset}[{partition}]" if partition else str(asset)
+        for sid, outcome in self.steps.items():
+            if sid == wanted or (partition is None and sid.startswith(f"{asset}[")):
+                return outcome
+        node = self.graph.get(asset)
+        for sid, outcome in self.steps.items():  # a multi_asset step is named by its first key
+            if node.definition.is_multi and sid.split("[")[0] in {
+                str(k) for k in node.definition.keys
+            }:
+                return outcome
+        raise KeyError(f"Run {self.run_id} has no step for {wanted}.")
+
+    def output_for(self, key: str, partition: str | None = None) -> Any:
+        """Load the stored value of ``key`` (``partition``) through its IO manager."""
+        from assets_core.io.base import InputContext
+
+        node = self.graph.get(key)
+        io = self.io_managers[node.spec.io_manager or self.graph.default_io_manager]
+        return io.load(
+            InputContext(
+                asset_key=node.key,
+                partition_key=partition,
+                metadata=node.spec.metadata,
+                run_id=self.run_id,
+            )
+        )
+
+    def failed_steps(self) -> list[StepOutcome]:
+        return [o for o in self.steps.values() if o.status == "FAILED"]
+
+
+def as_definitions(defs_or_assets: Definitions | Iterable[Any]) -> Definitions:
+    if isinstance(defs_or_assets, Definitions):
+        return defs_or_assets
+    items = list(defs_or_assets)
+    from assets_core.checks.check import AssetCheckDefinition
+
+    return Definitions(
+        assets=[a for a in items if isinstance(a, AssetsDefinition)],
+        checks=[c for c in items if isinstance(c, AssetCheckDefinition)],
+    )
+
+
+def resolve_configs(
+    graph: AssetGraph, keys: Sequence[AssetKey], config: Mapping[str, Any] | None
+) -> dict[AssetKey, Any]:
+    """Each selected asset's config dataclass instance; usage errors for bad config."""
+    raw = dict(config or {})
+    by_key: dict[AssetKey, Any] = {}
+    for name in list(raw):
+        key = graph.find(name)
+        if key is None:
+            raise ConfigError(
+                f"Run config names unknown asset {name!r}; config is keyed by "
+                'asset key, e.g. {"sales/daily_orders": {...}}.'
+            )
+        by_key[key] = raw.pop(name)
+    out: dict[AssetKey, Any] = {}
+    for key in keys:
+        d = graph.get(key).definition
+        if d.config_type is not None:
+            out[key] = build_config(d.config_type, by_key.get(key), str(key))
+        elif by_key.get(key):
+            raise ConfigError(
+                f"Asset {key} takes no config (it has no `config` parameter), "
+                "but the run config has an entry for it."
+            )
+    return out
+
+
+@dataclass(slots=True)
+class PreparedRun:
+    """A validated run, recorded in the catalog, ready to execute."""
+
+    record: RunRecord
+    plan: ExecutionPlan
+    state: RunState
+    catalog: Catalog
+
+
+def prepare_run(
+    defs: Definitions,
+    catalog: Catalog,
+    keys: Sequence[AssetKey],
+    *,
+    selection: str = "*",
+    request: PartitionRequest | None = None,
+    config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    home: Path | None = None,
+    io_managers: Mapping[str, IOManager] | None = None,
+    run_id: str | None = None,
+    launched_by: str | None = None,
+    executor: str = "inprocess",
+    parent_run_id: str | None = None,
+    existing: RunRecord | None = None,
+) -> PreparedRun:
+    """Validate everything a run needs (nothing is written when that fails), then
+    record the run as STARTED."""
+    from assets_core.catalog.connection import assetline_home
+    from assets_core.io.registry import resolve_io_managers
+
+    graph = defs.graph
+    dynamic_cache: dict[str, list[str]] = {}
+
+    def dynamic_lookup(name: str) -> list[str]:
+        if name not in dynamic_cache:
+            dynamic_cache[name] = catalog.dynamic_partitions(name)
+        return dynamic_cache[name]
+
+    plan = build_plan(graph, keys, request, dynamic_lookup)
+    configs = resolve_configs(graph, plan.selected, config)
+    resources = {name: resolve_resource(value) for name, value in defs.resources.items()}
+    secrets = sorted(secret_values(defs.resources), key=len, reverse=True)
+    managers = resolve_io_managers(
+        home or assetline_home(), {**defs.io_managers, **(io_managers or {})}
+    )
+    parents = {str(p) for k in plan.selected for p in graph.parents(k)}
+    versions = catalog.latest_versions(sorted(parents)) if parents else {}
+
+    def redact(text: str) -> str:
+        for s in secrets:
+            text = text.replace(s, "***")
+        return text
+
+    now = time.time()
+    if existing is not None:
+        record = existing
+        catalog.update_run(
+            record.id, status="STARTED", started_at=now, pid=os.getpid(), heartbeat_at=now
+        )
+        record.status, record.started_at = "STARTED", now
+    else:
+        record = catalog.create_run(
+            RunRecord(
+                id=run_id or uuid.uuid4().hex,
+                status="STARTED",
+                selection=selection,
+                partitions=(request or PartitionRequest()).describe(),
+                tags=dict(tags or {}),
+                config=dict(config or {}),
+                launched_by=launched_by or _who(),
+                executor=executor,
+                parent_run_id=parent_run_id,
+                created_at=now,
+                started_at=now,
+                heartbeat_at=now,
+                pid=os.getpid(),
+            )
+        )
+    _save_snapshot(catalog, graph)
+    writer = RunEventWriter(catalog, record.id)
+    state = RunState(
+        run_id=record.id,
+        graph=graph,
+        io_managers=managers,
+        resources=Resources(resources),
+        configs=configs,
+        writer=writer,
+        versions=versions,
+        redact=redact,
+        dynamic_lookup=dynamic_lookup,
+    )
+    writer.emit(
+        "RUN_START",
+        f"Started run of {len(plan.steps)} steps ({selection})",
+        data={"steps": len(plan.steps), "executor": executor},
+    )
+    return PreparedRun(record, plan, state, catalog)
+
+
+def execute_prepared(
+    run: PreparedRun,
+    on_outcome: Callable[[Step, StepOutcome], None] | None = None,
+    handle_signals: bool = False,
+    executor: str = "inprocess",
+    workers: int | None = None,
+) -> RunResult:
+    """Execute a prepared run to its end and record its final status."""
+    from assets_core.executors import execute_plan
+
+    state, catalog = run.state, run.catalog
+    last_poll = [time.monotonic()]
+
+    def should_cancel() -> bool:
+        now = time.monotonic()
+        if now - last_poll[0] < CANCEL_POLL_S:
+            return False
+        last_poll[0] = now
+        return catalog.get_run(run.record.id).status == "CANCELING"
+
+    restore = _install_sigterm() if handle_signals else None
+    status_by_step: dict[str, StepOutcome] = {}
+    final, error = "FAILURE", None
+    try:
+        status_by_step = execute_plan(
+            executor, run.plan, state, on_outcome or _noop, should_cancel, workers
+        )
+        failed = [o for o in status_by_step.values() if o.status == "FAILED"]
+        final = "FAILURE" if failed else "SUCCESS"
+        if failed:
+            error = f"{len(failed)} step(s) failed: " + ", ".join(o.step_id for o in failed[:5])
+    except (RunCanceled, KeyboardInterrupt):
+        final, error = "CANCELED", "canceled"
+        status_by_step = _fill_canceled(run.plan, status_by_step)
+    except BaseException as e:
+        final, error = "FAILURE", f"{type(e).__name__}: {e}"
+        raise
+    finally:
+        if restore is not None:
+            restore()
+        ended = time.time()
+        event = {"SUCCESS": "RUN_SUCCESS", "FAILURE": "RUN_FAILURE", "CANCELED": "RUN_CANCELED"}
+        state.writer.emit(
+            event[final],
+            f"Run {final.lower()}" + (f": {error}" if error and final != "SUCCESS" else ""),
+            level="INFO" if final == "SUCCESS" else "ERROR",
+        )
+        state.writer.close()
+        catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
+    return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
+
+
+def _fill_canceled(plan: ExecutionPlan, done: dict[str, StepOutcome]) -> dict[str, StepOutcome]:
+    out = dict(done)
+    for step in plan.steps:
+        out.setdefault(step.id, StepOutcome(step.id, "CANCELED", error="run canceled"))
+    return out
+
+
+def _noop(step: Step, outcome: StepOutcome) -> None:
+    return None
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def _install_sigterm() -> Callable[[], None] | None:
+    """Turn SIGTERM (sent by `cancelRun`) into a cancellation of the current step."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handler(signum: int, frame: Any) -> None:
+        raise RunCanceled()
+
+    previous = signal.signal(signal.SIGTERM, handler)
+    return lambda: signal.signal(signal.SIGTERM, previous)
+
+
+_snapshot_cache: dict[int, str] = {}
+
+
+def _save_snapshot(catalog: Catalog, graph: AssetGraph) -> None:
+    from assets_core.catalog.snapshots import snapshot_of
+
+    if _snapshot_cache.get(id(catalog)) == str(id(graph)):
+        return
+    digest, data = snapshot_of(graph)
+    catalog.save_snapshot(digest, data)
+    _snapshot_cache[id(catalog)] = str(id(graph))
+
+
+def materialize(
+    defs_or_assets: Definitions | Iterable[Any],
+    selection: str | Sequence[str] = "*",
+    partition: str | None = None,
+    *,
+    partition_range: tuple[str, str] | None = None,
+    config: Mapping[str, Any] | None = None,
+    tags: Mapping[str, str] | None = None,
+    catalog: Catalog | None = None,
+    catalog_url: str | None = None,
+    home: str | Path | None = None,
+    io_managers: Mapping[str, IOManager] | None = None,
+    executor: str = "inprocess",
+    workers: int | None = None,
+    raise_on_error: bool = False,
+) -> RunResult:
+    """Materialize the selected assets and return the run's result.
+
+    Args:
+        defs_or_assets: A ``Definitions`` or a list of assets (and checks).
+        selection: A selection expression (SPEC §2) or a list of asset keys.
+        partition: The partition to materialize, for partitioned assets.
+        partition_range: ``(start, end)``, both inclusive, instead of ``partition``.
+        config: Run config, ``{"asset_key": {"field": value}}``.
+        tags: Tags stored with the run.
+        catalog: An open catalog; default: the one of ``catalog_url`` / ``home``.
+        home: The Assetline home (storage and SQLite catalog); default $ASSETLINE_HOME.
+        io_managers: IO managers replacing those of the definitions, by name.
+        executor: ``inprocess`` (default) or ``multiprocess``.
+        raise_on_error: Raise ``ExecutionError`` when the run does not succeed.
+
+    Example::
+
+        result = materialize([raw_orders, daily_orders], selection="*")
+        assert result.success
+        df = result.output_for("daily_orders")
+    """
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.errors import ExecutionError
+    from assets_core.graph.select import select_sorted
+
+    defs = as_definitions(defs_or_assets)
+    graph = defs.graph
+    home_path = Path(home) if home is not None else None
+    if isinstance(selection, str):
+        keys = select_sorted(graph, selection)
+        text = selection
+    else:
+        keys = graph.sorted(graph.resolve(s) for s in selection)
+        text = ", ".join(str(k) for k in keys)
+    if partition is not None and partition_range is not None:
+        raise UsageError("Pass either partition= or partition_range=, not both.")
+    request = (
+        PartitionRequest(key=partition)
+        if partition is not None
+        else (
+            PartitionRequest(start=partition_range[0], end=partition_range[1])
+            if partition_range
+            else PartitionRequest()
+        )
+    )
+    own_catalog = catalog is None
+    cat = catalog or Catalog.open(catalog_url, home_path)
+    try:
+        prepared = prepare_run(
+            defs,
+            cat,
+            keys,
+            selection=text,
+            request=request,
+            config=config,
+            tags=tags,
+            home=home_path,
+            io_managers=io_managers,
+            executor=executor,
+        )
+        result = execute_prepared(prepared, executor=executor, workers=workers)
+    finally:
+        if own_catalog:
+            cat._writer.close()
+    if raise_on_error and not result.success:
+        failed = result.failed_steps()
+        detail = "; ".join(f"{o.step_id}: {o.error}" for o in failed[:3])
+        raise ExecutionError(f"Run {result.run_id} ended {result.status}. {detail}".strip())
+    return result

@@ -1,0 +1,356 @@
+"""Executing one step: load inputs -> call the user's function inside the user-code
+boundary -> store outputs -> run checks -> record everything in one transaction."""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assets_core.catalog.records import NewMaterialization, StepRecord, WriteBatch
+from assets_core.definitions.results import MaterializeResult, Output
+from assets_core.errors import ExecutionError, UserCodeError
+from assets_core.execution.context import AssetExecutionContext, StepLog
+from assets_core.execution.plan import Step, upstream_partition_keys
+from assets_core.execution.versions import default_data_version
+from assets_core.io.base import InputContext, OutputContext
+
+if TYPE_CHECKING:
+    from assets_core.definitions.resources import Resources
+    from assets_core.execution.events import RunEventWriter
+    from assets_core.graph.asset_graph import AssetGraph, AssetNode
+    from assets_core.io.base import IOManager
+    from assets_core.keys import AssetKey
+
+#: (asset key, partition) -> (materialization id, data version)
+Versions = dict[tuple[str, str | None], tuple[int, str | None]]
+
+
+class RunCanceled(BaseException):
+    """The run was canceled (Ctrl-C, SIGTERM or a cancel request) during a step."""
+
+
+@dataclass(slots=True)
+class StepOutcome:
+    step_id: str
+    status: str  # SUCCESS | FAILED | SKIPPED | CANCELED
+    attempts: int = 0
+    started_at: float | None = None
+    ended_at: float | None = None
+    error: str | None = None
+    materialized: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class RunState:
+    """What every step of a run shares."""
+
+    run_id: str
+    graph: AssetGraph
+    io_managers: dict[str, IOManager]
+    resources: Resources
+    configs: dict[AssetKey, Any]
+    writer: RunEventWriter
+    versions: Versions
+    redact: Callable[[str], str]
+    dynamic_lookup: Callable[[str], list[str]] | None = None
+    sleep: Callable[[float], None] = time.sleep
+
+    def io_for(self, node: AssetNode) -> IOManager:
+        return self.io_managers[node.spec.io_manager or self.graph.default_io_manager]
+
+
+def run_step(state: RunState, step: Step) -> StepOutcome:
+    """Run ``step`` with its retry policy and record the outcome."""
+    d = step.definition
+    key, part = str(step.key), step.partition_key
+    writer = state.writer
+    started = time.time()
+    writer.emit("STEP_START", f"Started {step.id}", key, part)
+    retry = d.retry
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            batch, materialized = _attempt(state, step)
+            break
+        except RunCanceled:
+            _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
+            raise
+        except Exception as e:
+            message, tb = _describe_failure(step, e)
+            retryable = (
+                retry is not None
+                and attempt < retry.max_attempts
+                and isinstance(e.__cause__ if isinstance(e, UserCodeError) else e, retry.retry_on)
+            )
+            if retryable:
+                assert retry is not None
+                delay = retry.delay_s(attempt)
+                writer.emit(
+                    "STEP_RETRY",
+                    f"Attempt {attempt} of {step.id} failed: {message}; retrying in {delay:.1f}s",
+                    key,
+                    part,
+                    "WARNING",
+                    {"attempt": attempt, "traceback": tb},
+                )
+                state.sleep(delay)
+                continue
+            writer.emit(
+                "STEP_FAILURE",
+                f"{step.id} failed: {message}",
+                key,
+                part,
+                "ERROR",
+                {"error": message, "traceback": tb, "attempts": attempt},
+            )
+            failures = [
+                (str(k), p, state.run_id, time.time())
+                for k in step.keys
+                for p in (step.partition_keys or (None,))
+            ]
+            _record(state, step, "FAILED", attempt, started, message, WriteBatch(failures=failures))
+            return StepOutcome(step.id, "FAILED", attempt, started, time.time(), message)
+    blocking = [
+        c for c in batch.check_results if c.blocking and not c.passed and c.severity == "error"
+    ]
+    error = None
+    status = "SUCCESS"
+    if blocking:
+        names = ", ".join(f"{c.asset_key}:{c.check_name}" for c in blocking)
+        error = f"blocking check failed: {names}"
+        status = "FAILED"
+        writer.emit(
+            "STEP_FAILURE",
+            f"{step.id}: {error}; downstream assets will be skipped",
+            key,
+            part,
+            "ERROR",
+            {"error": error},
+        )
+    else:
+        writer.emit(
+            "STEP_SUCCESS",
+            f"Finished {step.id}",
+            key,
+            part,
+            data={"duration_s": round(time.time() - started, 6)},
+        )
+    ids = _record(state, step, status, attempt, started, error, batch)
+    for m, mat_id in zip(batch.materializations, ids, strict=True):
+        state.versions[(m.asset_key, m.partition)] = (mat_id, m.data_version)
+    return StepOutcome(step.id, status, attempt, started, time.time(), error, materialized)
+
+
+def _record(
+    state: RunState,
+    step: Step,
+    status: str,
+    attempts: int,
+    started: float,
+    error: str | None,
+    batch: WriteBatch,
+) -> list[int]:
+    ended = time.time()
+    batch.steps.extend(
+        StepRecord(state.run_id, str(k), p, status, attempts, started, ended, error)  # type: ignore[arg-type]
+        for k in step.keys
+        for p in (step.partition_keys or (None,))
+    )
+    return state.writer.commit(batch)
+
+
+def _describe_failure(step: Step, e: BaseException) -> tuple[str, str]:
+    if isinstance(e, UserCodeError):
+        return e.message, e.user_traceback
+    return f"{type(e).__name__}: {e}", "".join(traceback.format_exception(e))
+
+
+def _user_call(step: Step, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call user code; wrap what it raises with which asset raised it."""
+    try:
+        return fn(*args, **kwargs)
+    except (KeyboardInterrupt, RunCanceled):
+        raise RunCanceled() from None
+    except ExecutionError:
+        raise
+    except Exception as e:
+        tb = "".join(traceback.format_exception(e))
+        raise UserCodeError(f"{what} of asset {step.key} raised {type(e).__name__}: {e}", tb) from e
+
+
+def _attempt(state: RunState, step: Step) -> tuple[WriteBatch, list[str]]:
+    d = step.definition
+    graph = state.graph
+    node = graph.get(step.key)
+    key, part = str(step.key), step.partition_key
+    log = StepLog(
+        lambda level, msg: state.writer.emit("LOG", msg, key, part, level), key, part, state.redact
+    )
+    values, consumed, input_versions = _load_inputs(state, step, node, log)
+    context = AssetExecutionContext(
+        run_id=state.run_id,
+        asset_keys=step.keys,
+        partition_key=part,
+        partition_keys=step.partition_keys,
+        partitions_def=node.spec.partitions,
+        log=log,
+        resources=state.resources,
+    )
+    if d.sql is not None:
+        from assets_core.execution.sql import run_sql
+
+        result = _user_call(step, "SQL", run_sql, d.sql, values)
+        outputs = {step.key: result}
+    else:
+        kwargs = {p: values[p] for p in node.input_keys}
+        if d.config_type is not None:
+            kwargs["config"] = state.configs.get(step.key)
+        assert d.fn is not None
+        args = (context,) if d.takes_context else ()
+        result = _user_call(step, "The function", d.fn, *args, **kwargs)
+        outputs = _split_outputs(step, result)
+    batch = WriteBatch()
+    materialized = []
+    for out_key, raw in outputs.items():
+        if out_key not in step.keys:
+            continue
+        batch.materializations.extend(
+            _store(state, step, out_key, raw, context, log, consumed, input_versions)
+        )
+        materialized.append(str(out_key))
+        value = raw.value if isinstance(raw, (MaterializeResult, Output)) else raw
+        if graph.checks_for(out_key):
+            from assets_core.execution.checks import evaluate_checks
+
+            batch.check_results.extend(evaluate_checks(state, step, out_key, value, log))
+    return batch, materialized
+
+
+def _split_outputs(step: Step, result: Any) -> dict[AssetKey, Any]:
+    d = step.definition
+    if not d.is_multi:
+        return {step.key: result}
+    names = d.output_names
+    if isinstance(result, dict):
+        missing = [n for n in names if n not in result]
+        if missing:
+            raise UserCodeError(f"multi_asset {d.name} returned no value for outputs {missing}.")
+        return {spec.key: result[n] for n, spec in zip(names, d.specs, strict=True)}
+    if isinstance(result, tuple) and len(result) == len(names):
+        return {spec.key: v for spec, v in zip(d.specs, result, strict=True)}
+    raise UserCodeError(
+        f"multi_asset {d.name} must return a tuple of {len(names)} values (in outs order: "
+        f"{', '.join(names)}) or a dict keyed by output name; got {type(result).__name__}."
+    )
+
+
+def _load_inputs(
+    state: RunState, step: Step, node: AssetNode, log: StepLog
+) -> tuple[dict[str, Any], list[int], list[str | None]]:
+    """Values by parameter (or SQL table name), the consumed materialization ids and
+    the consumed data versions."""
+    graph = state.graph
+    values: dict[str, Any] = {}
+    consumed: list[int] = []
+    versions: list[str | None] = []
+    wanted = {k: p for p, k in node.input_keys.items()}
+    wanted.update({k: t for t, k in node.sql_tables.items()})
+    for parent_key in node.parents:
+        parent = graph.get(parent_key)
+        parts = upstream_partition_keys(
+            node, parent, step.partition_key, step.partition_keys, state.dynamic_lookup
+        )
+        pname = str(parent_key)
+        for p in parts if parts is not None else [None]:
+            seen = state.versions.get((pname, p))
+            if seen is not None:
+                consumed.append(seen[0])
+                versions.append(seen[1])
+        name = wanted.get(parent_key)
+        if name is None:
+            continue  # ordering-only dependency
+        ctx = InputContext(
+            asset_key=parent_key,
+            partition_key=parts[0] if parts is not None and len(parts) == 1 else None,
+            partition_keys=tuple(parts) if parts is not None and len(parts) != 1 else None,
+            metadata=parent.spec.metadata,
+            resources=state.resources,
+            log=log,  # type: ignore[arg-type]
+            run_id=state.run_id,
+            consumer_key=node.key,
+        )
+        io = state.io_for(parent)
+        values[name] = _user_call(step, f"Loading input {pname}", io.load, ctx)
+    return values, consumed, versions
+
+
+def _store(
+    state: RunState,
+    step: Step,
+    key: AssetKey,
+    raw: Any,
+    context: AssetExecutionContext,
+    log: StepLog,
+    consumed: list[int],
+    input_versions: list[str | None],
+) -> list[NewMaterialization]:
+    from assets_core.execution.metadata import value_metadata
+
+    node = state.graph.get(key)
+    user_meta: dict[str, Any] = {}
+    data_version = None
+    value = raw
+    if isinstance(raw, (MaterializeResult, Output)):
+        value, user_meta, data_version = raw.value, dict(raw.metadata), raw.data_version
+    ctx = OutputContext(
+        asset_key=key,
+        partition_key=step.partition_key,
+        partition_keys=step.partition_keys if len(step.partition_keys) > 1 else None,
+        metadata=node.spec.metadata,
+        resources=state.resources,
+        log=log,  # type: ignore[arg-type]
+        run_id=state.run_id,
+    )
+    io = state.io_for(node)
+    _user_call(step, f"Storing {key} with IO manager", io.store, ctx, value)
+    metadata = value_metadata(value)
+    metadata.update(context.added_metadata)
+    metadata.update(user_meta)
+    metadata = _redact_metadata(metadata, state.redact)
+    location = io.location(ctx)
+    now = time.time()
+    out = []
+    # A single-run backfill stores a range at once: one materialization per partition.
+    for part in step.partition_keys or (None,):
+        version = data_version or default_data_version(
+            node.spec.code_version, input_versions, f"{state.run_id}:{key}:{part}"
+        )
+        state.writer.emit(
+            "MATERIALIZATION",
+            f"Materialized {key}",
+            str(key),
+            part,
+            data={"data_version": version, "row_count": metadata.get("row_count")},
+        )
+        out.append(
+            NewMaterialization(
+                asset_key=str(key),
+                partition=part,
+                run_id=state.run_id,
+                timestamp=now,
+                code_version=node.spec.code_version,
+                data_version=version,
+                metadata=metadata,
+                location=location,
+                upstream_ids=tuple(consumed),
+            )
+        )
+    return out
+
+
+def _redact_metadata(metadata: dict[str, Any], redact: Callable[[str], str]) -> dict[str, Any]:
+    return {k: redact(v) if isinstance(v, str) else v for k, v in metadata.items()}
