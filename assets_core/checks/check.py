@@ -46,11 +46,18 @@ class AssetCheckDefinition:
         """Unique within a code location: ``asset/key:check_name``."""
         return f"{self.asset_key}:{self.name}"
 
+    @property
+    def needs_value(self) -> bool:
+        """Whether the check reads the asset's value; when False (``freshness``), the
+        runner may skip loading it and pass ``None``."""
+        return self.value_param is not None
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
 
 
-def _validate(severity: str, blocking: object, where: str) -> None:
+def validate_check_options(severity: object, blocking: object, where: str) -> None:
+    """Raise a ``DefinitionError`` naming ``where`` for a bad ``severity`` or ``blocking``."""
     if severity not in ("error", "warn"):
         raise DefinitionError(f"Check {where}: severity={severity!r}; use 'error' or 'warn'.")
     if not isinstance(blocking, bool):
@@ -80,7 +87,7 @@ def asset_check(
     def decorate(fn: Callable[..., Any]) -> AssetCheckDefinition:
         loc = location_of(fn)
         check_name = name or fn.__name__
-        _validate(severity, blocking, f"{check_name} ({loc})")
+        validate_check_options(severity, blocking, f"{check_name} ({loc})")
         key = AssetKey.parse(asset)
         params = list(inspect.signature(fn).parameters)
         takes_context = bool(params) and params[0] == "context"
@@ -92,10 +99,16 @@ def asset_check(
             )
         doc = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
         return AssetCheckDefinition(
-            name=check_name, asset_key=key, fn=fn, severity=severity, blocking=blocking,
-            description=description or doc, takes_context=takes_context,
+            name=check_name,
+            asset_key=key,
+            fn=fn,
+            severity=severity,
+            blocking=blocking,
+            description=description or doc,
+            takes_context=takes_context,
             value_param=data_params[0] if data_params else None,
-            required_resources=frozenset(required_resources or ()), location=loc,
+            required_resources=frozenset(required_resources or ()),
+            location=loc,
         )
 
     return decorate
