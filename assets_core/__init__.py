@@ -23,6 +23,7 @@ from assets_core.errors import (
     UserCodeError,
 )
 from assets_core.graph.asset_graph import AssetGraph, AssetNode
+from assets_core.graph.select import parse_selection, select, select_sorted
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionMapping, PartitionsDefinition, TimeWindow
 
@@ -60,5 +61,8 @@ __all__ = [
     "external_asset",
     "load_definitions",
     "multi_asset",
+    "parse_selection",
+    "select",
+    "select_sorted",
     "sql_asset",
 ]
