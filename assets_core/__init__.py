@@ -24,6 +24,14 @@ from assets_core.errors import (
 )
 from assets_core.graph.asset_graph import AssetGraph, AssetNode
 from assets_core.graph.select import parse_selection, select, select_sorted
+from assets_core.io import (
+    DuckDBIOManager,
+    FilesystemIOManager,
+    InputContext,
+    IOManager,
+    MemoryIOManager,
+    OutputContext,
+)
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionMapping, PartitionsDefinition, TimeWindow
 
@@ -42,12 +50,18 @@ __all__ = [
     "CheckResult",
     "DefinitionError",
     "Definitions",
+    "DuckDBIOManager",
     "EnvVar",
     "ExecutionError",
+    "FilesystemIOManager",
     "Freshness",
+    "IOManager",
+    "InputContext",
     "MaterializeResult",
+    "MemoryIOManager",
     "NotFoundError",
     "Output",
+    "OutputContext",
     "PartitionKeyError",
     "PartitionMapping",
     "PartitionsDefinition",

@@ -250,12 +250,12 @@ _DAILY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
 
 def time_format_for(partition_key: str) -> str | None:
-    """The strftime format that writes a date/time value like ``partition_key`` (daily
-    ``2024-01-01``, hourly ``2024-01-01-13:00``), or None."""
+    """The strftime format that turns a date/time value into its time partition key
+    like ``partition_key`` (daily ``2024-01-01``, hourly ``2024-01-01-13:00``), or None."""
     if _DAILY.match(partition_key):
         return "%Y-%m-%d"
     if _HOURLY.match(partition_key):
-        return "%Y-%m-%d-%H:%M"
+        return "%Y-%m-%d-%H:00"  # 13:20 belongs to the 13:00 partition
     return None
 
 

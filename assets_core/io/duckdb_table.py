@@ -10,7 +10,7 @@ DuckDB lets one process at a time open a database file for writing, so the manag
 connects per operation (never for its own lifetime) and, when another process holds
 the lock, retries for ``lock_timeout_s`` before failing with a clear error. Which
 values and partitions were stored (and whether as pandas or Arrow) is kept in a
-bookkeeping table ``main._assetline_values``, written in the same transactions.
+bookkeeping table ``main."_assetline.values"``, written in the same transactions.
 """
 
 from __future__ import annotations
@@ -39,7 +39,8 @@ from assets_core.io.base import (
 from assets_core.keys import AssetKey
 
 PARTITION_COLUMN = "_partition"
-_BOOK = "main._assetline_values"
+# A dot cannot appear in an asset key, so no asset table can collide with this one.
+_BOOK = 'main."_assetline.values"'
 _BOOK_DDL = (
     f"CREATE TABLE IF NOT EXISTS {_BOOK} (schema_name VARCHAR, table_name VARCHAR, "
     "partition_key VARCHAR, kind VARCHAR, PRIMARY KEY (schema_name, table_name, partition_key))"
