@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Union
 
 from assets_core.errors import InvalidKeyError
@@ -19,6 +19,7 @@ class AssetKey:
     """
 
     path: tuple[str, ...]
+    _hash: int = field(init=False, repr=False, compare=False, default=0)
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -30,6 +31,14 @@ class AssetKey:
                     f"{part!r} must match [A-Za-z0-9_-]+ (letters, digits, '_' and '-'). "
                     "Join components with '/', e.g. 'sales/daily_orders'."
                 )
+        # Keys are hashed constantly by graph traversals: compute it once.
+        object.__setattr__(self, "_hash", hash(self.path))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __reduce__(self) -> tuple[type, tuple[tuple[str, ...]]]:
+        return (AssetKey, (self.path,))
 
     @classmethod
     def parse(cls, value: CoercibleToKey) -> AssetKey:

@@ -374,6 +374,15 @@ class Catalog:
                     out[(r.asset_key, r.check_name)] = _check_record(r)
         return out
 
+    def check_results_for_run(self, run_id: str) -> list[CheckResultRecord]:
+        q = (
+            select(t.check_results)
+            .where(t.check_results.c.run_id == run_id)
+            .order_by(t.check_results.c.id)
+        )
+        with self._read() as conn:
+            return [_check_record(r) for r in conn.execute(q)]
+
     def check_history(
         self, asset_key: str, check_name: str, limit: int = 20
     ) -> list[CheckResultRecord]:

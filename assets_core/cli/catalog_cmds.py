@@ -1,0 +1,332 @@
+"""`assetline status`, `runs`, `run`, `catalog upgrade` and `partitions`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from assets_core.cli.common import (
+    add_format_arg,
+    add_location_args,
+    console,
+    iso,
+    load_defs,
+    open_catalog,
+    print_json,
+    short_time,
+    styled,
+)
+from assets_core.errors import UsageError
+
+RUN_STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED")
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "status",
+        help="Status and stale reasons of assets.",
+        description="MISSING, FRESH, STALE (with reasons), FAILED, OVERDUE "
+        "or CHECK_FAILED per asset, from the catalog.",
+    )
+    add_location_args(p)
+    p.add_argument("--select", default="*", help="Selection expression (default: *).")
+    p.add_argument(
+        "--partitions",
+        metavar="KEY",
+        default=None,
+        help="Show the partition status of one partitioned asset.",
+    )
+    add_format_arg(p)
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("runs", help="Recent runs, newest first.")
+    p.add_argument("--status", choices=RUN_STATUSES, type=str.upper, default=None)
+    p.add_argument("--limit", type=int, default=20)
+    add_format_arg(p)
+    p.set_defaults(func=cmd_runs)
+
+    p = sub.add_parser("run", help="One run: its steps and events.")
+    p.add_argument("run_id", help="Run id (or a unique prefix of at least 4 characters).")
+    add_format_arg(p)
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("catalog", help="Catalog maintenance.")
+    csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
+    up = csub.add_parser("upgrade", help="Apply pending catalog schema migrations.")
+    up.set_defaults(func=cmd_catalog_upgrade)
+    pr = csub.add_parser("prune", help="Delete run events older than the retention.")
+    pr.add_argument("--older-than-days", type=float, default=None)
+    pr.set_defaults(func=cmd_catalog_prune)
+
+    p = sub.add_parser("partitions", help="Dynamic partitions.")
+    psub = p.add_subparsers(dest="partitions_command", required=True, metavar="COMMAND")
+    add = psub.add_parser("add", help="Add keys to a DynamicPartitions definition.")
+    add.add_argument("name")
+    add.add_argument("keys", nargs="+")
+    add.set_defaults(func=cmd_partitions_add)
+    ls = psub.add_parser("list", help="List the keys of a DynamicPartitions definition.")
+    ls.add_argument("name")
+    ls.set_defaults(func=cmd_partitions_list)
+
+
+def materialization_json(m: Any) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {
+        "id": m.id,
+        "run_id": m.run_id,
+        "timestamp": iso(m.timestamp),
+        "partition": m.partition,
+        "code_version": m.code_version,
+        "data_version": m.data_version,
+        "row_count": m.metadata.get("row_count"),
+    }
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from assets_core.catalog.status import asset_statuses
+    from assets_core.graph.select import select_sorted
+
+    defs = load_defs(args)
+    graph = defs.graph
+    catalog = open_catalog()
+    if args.partitions:
+        return _partition_status(graph, catalog, args)
+    keys = select_sorted(graph, args.select)
+    statuses = asset_statuses(graph, catalog, keys)
+    if args.format == "json":
+        print_json(
+            {
+                "assets": [
+                    {
+                        "key": str(k),
+                        "status": s.status,
+                        "reasons": s.reasons,
+                        "latest_materialization": materialization_json(s.latest),
+                        **(
+                            {
+                                "partitions": {
+                                    "total": s.partition_stats.total,
+                                    "materialized": s.partition_stats.materialized,
+                                    "failed": s.partition_stats.failed,
+                                    "missing": s.partition_stats.missing,
+                                }
+                            }
+                            if s.partition_stats
+                            else {}
+                        ),
+                    }
+                    for k, s in statuses.items()
+                ]
+            }
+        )
+        return 0
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for col in ("asset", "status", "last materialized", "partitions", "why"):
+        table.add_column(col, overflow="fold")
+    for k, s in statuses.items():
+        parts = "-"
+        if s.partition_stats:
+            ps = s.partition_stats
+            parts = f"{ps.materialized}/{ps.total}" + (
+                f" ({ps.failed} failed)" if ps.failed else ""
+            )
+        why = "; ".join(s.reasons + [f"check {c} failed" for c in s.failed_checks])
+        table.add_row(
+            str(k),
+            styled(s.status),
+            short_time(s.latest.timestamp if s.latest else None),
+            parts,
+            why,
+        )
+    console().print(table)
+    return 0
+
+
+def _partition_status(graph: Any, catalog: Any, args: argparse.Namespace) -> int:
+    from assets_core.execution.plan import dynamic_keys_for
+
+    key = graph.resolve(args.partitions)
+    pdef = graph.get(key).spec.partitions
+    if pdef is None:
+        raise UsageError(f"Asset {key} is not partitioned; drop --partitions.")
+    all_keys = pdef.get_partition_keys(dynamic_keys_for(pdef, catalog.dynamic_partitions))
+    seen = catalog.partition_statuses(str(key))
+    by_status: dict[str, list[str]] = {"MATERIALIZED": [], "FAILED": [], "MISSING": []}
+    for k in all_keys:
+        by_status[seen.get(k, "MISSING")].append(k)
+    ranges = {s: _ranges(ks, all_keys) for s, ks in by_status.items()}
+    if args.format == "json":
+        print_json(
+            {
+                "key": str(key),
+                "partitions": pdef.describe(),
+                "total": len(all_keys),
+                **{s.lower(): len(v) for s, v in by_status.items()},
+                "ranges": {s.lower(): r for s, r in ranges.items()},
+            }
+        )
+        return 0
+    out = console()
+    out.print(f"[bold]{key}[/] ({pdef.describe()}): {len(all_keys)} partitions")
+    for status, style in (("MATERIALIZED", "green"), ("FAILED", "red"), ("MISSING", "grey50")):
+        spans = ", ".join(a if a == b else f"{a}...{b}" for a, b in ranges[status][:20])
+        more = " ..." if len(ranges[status]) > 20 else ""
+        out.print(f"  [{style}]{status.lower():>12}[/] {len(by_status[status]):>7}  {spans}{more}")
+    return 0
+
+
+def _ranges(keys: list[str], order: list[str]) -> list[tuple[str, str]]:
+    index = {k: i for i, k in enumerate(order)}
+    out: list[tuple[str, str]] = []
+    prev = -2
+    for k in keys:
+        i = index[k]
+        if out and i == prev + 1:
+            out[-1] = (out[-1][0], k)
+        else:
+            out.append((k, k))
+        prev = i
+    return out
+
+
+def run_json(r: Any) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "selection": r.selection,
+        "partitions": r.partitions,
+        "started_at": iso(r.started_at),
+        "ended_at": iso(r.ended_at),
+    }
+
+
+def cmd_runs(args: argparse.Namespace) -> int:
+    if args.limit < 1:
+        raise UsageError("--limit must be 1 or more.")
+    runs = open_catalog().list_runs(status=args.status, limit=args.limit)
+    if args.format == "json":
+        print_json({"runs": [run_json(r) for r in runs]})
+        return 0
+    from rich.table import Table
+
+    table = Table(title_justify="left")
+    for col in ("id", "status", "selection", "partitions", "started", "duration", "by"):
+        table.add_column(col, overflow="fold")
+    for r in runs:
+        dur = f"{r.ended_at - r.started_at:.2f}s" if r.started_at and r.ended_at else "-"
+        table.add_row(
+            r.id[:12],
+            styled(r.status),
+            r.selection,
+            ", ".join(r.partitions) or "-",
+            short_time(r.started_at),
+            dur,
+            r.launched_by or "-",
+        )
+    console().print(table)
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    catalog = open_catalog()
+    run = catalog.get_run(args.run_id)
+    steps = catalog.steps(run.id)
+    events = catalog.events(run.id)
+    if args.format == "json":
+        print_json(
+            {
+                **run_json(run),
+                "steps": [
+                    {
+                        "asset": s.asset_key,
+                        "partition": s.partition,
+                        "status": s.status,
+                        "attempts": s.attempts,
+                        "duration_s": round(s.duration_s, 6) if s.duration_s is not None else None,
+                        "error": s.error,
+                    }
+                    for s in steps
+                ],
+                "events": [
+                    {
+                        "timestamp": iso(e.timestamp),
+                        "type": e.type,
+                        "asset": e.asset_key,
+                        "partition": e.partition,
+                        "message": e.message,
+                    }
+                    for e in events
+                ],
+            }
+        )
+        return 0
+    from rich.table import Table
+
+    out = console()
+    out.print(
+        f"Run [bold]{run.id}[/] {styled(run.status)}  selection: {run.selection}  "
+        f"partitions: {', '.join(run.partitions) or '-'}"
+    )
+    if run.error:
+        out.print(f"[red]{run.error}[/]")
+    table = Table(title="steps", title_justify="left")
+    for col in ("asset", "partition", "status", "attempts", "duration", "error"):
+        table.add_column(col, overflow="fold")
+    for s in steps:
+        dur = f"{s.duration_s:.3f}s" if s.duration_s is not None else "-"
+        table.add_row(
+            s.asset_key, s.partition or "-", styled(s.status), str(s.attempts), dur, s.error or ""
+        )
+    out.print(table)
+    table = Table(title="events", title_justify="left")
+    for col in ("time", "type", "asset", "message"):
+        table.add_column(col, overflow="fold")
+    for e in events:
+        table.add_row(short_time(e.timestamp), e.type, e.asset_key or "", e.message)
+    out.print(table)
+    return 0
+
+
+def cmd_catalog_upgrade(args: argparse.Namespace) -> int:
+    from assets_core.catalog.connection import default_catalog_url, make_engine, upgrade
+
+    url = default_catalog_url()
+    applied = upgrade(make_engine(url))
+    console().print(
+        "Catalog migrated to the latest schema." if applied else "Catalog schema is up to date."
+    )
+    return 0
+
+
+def cmd_catalog_prune(args: argparse.Namespace) -> int:
+    from assets_core.settings import load_settings
+
+    days = args.older_than_days
+    if days is None:
+        days = load_settings().retention_days
+    if days is None:
+        raise UsageError(
+            "No retention configured: pass --older-than-days N or set "
+            "[tool.assetline.retention] events_days = N in pyproject.toml."
+        )
+    n = open_catalog().prune_events(days * 86400)
+    console().print(f"Deleted {n} events older than {days:g} days.")
+    return 0
+
+
+def cmd_partitions_add(args: argparse.Namespace) -> int:
+    catalog = open_catalog()
+    added = catalog.add_dynamic_partitions(args.name, args.keys)
+    console().print(
+        f"Added {added} new key(s) to {args.name} ({len(args.keys) - added} already present)."
+    )
+    return 0
+
+
+def cmd_partitions_list(args: argparse.Namespace) -> int:
+    for k in open_catalog().dynamic_partitions(args.name):
+        print(k)
+    return 0

@@ -1,0 +1,98 @@
+"""Shared CLI plumbing: code location flags, opening the catalog, output helpers."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.definitions.repository import Definitions
+
+
+def add_location_args(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("code location")
+    group.add_argument("-m", "--module", help="Python module exposing `defs` (or assets).")
+    group.add_argument("-f", "--file", help="Python file exposing `defs` (or assets).")
+
+
+def add_format_arg(
+    parser: argparse.ArgumentParser,
+    choices: tuple[str, ...] = ("table", "json"),
+    default: str = "table",
+) -> None:
+    parser.add_argument(
+        "--format",
+        choices=choices,
+        default=default,
+        help=f"Output format (default {default}); json is stable, see README.",
+    )
+
+
+def load_defs(args: argparse.Namespace) -> Definitions:
+    """Load and validate the code location named by -m/-f or pyproject.toml."""
+    from assets_core.definitions.loader import load_definitions
+
+    defs = load_definitions(module=args.module, file=args.file)
+    defs.graph  # noqa: B018 - validate now so errors surface before any work
+    return defs
+
+
+def open_catalog() -> Catalog:
+    from assets_core.catalog.catalog import Catalog
+
+    return Catalog.open()
+
+
+def console(stderr: bool = False) -> Console:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=False)
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
+
+
+def iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def short_time(ts: float | None) -> str:
+    if ts is None:
+        return "-"
+    from datetime import datetime
+
+    return datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+STATUS_STYLE = {
+    "SUCCESS": "green",
+    "FRESH": "green",
+    "PASSED": "green",
+    "FAILED": "red",
+    "FAILURE": "red",
+    "ERRORED": "red",
+    "CHECK_FAILED": "magenta",
+    "STALE": "yellow",
+    "OVERDUE": "dark_orange",
+    "MISSING": "grey50",
+    "SKIPPED": "grey50",
+    "CANCELED": "grey50",
+    "CANCELING": "yellow",
+    "STARTED": "cyan",
+    "QUEUED": "cyan",
+}
+
+
+def styled(status: str) -> str:
+    style = STATUS_STYLE.get(status)
+    return f"[{style}]{status}[/]" if style else status

@@ -1,0 +1,167 @@
+"""`assetline list`, `lineage` and `validate`: looking at the graph."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+from assets_core.cli.common import add_format_arg, add_location_args, console, load_defs, print_json
+
+if TYPE_CHECKING:
+    from assets_core.graph.asset_graph import AssetGraph
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "list",
+        help="List assets.",
+        description="List the assets of the code "
+        "location, optionally filtered by a selection expression.",
+    )
+    add_location_args(p)
+    p.add_argument("--select", default="*", help="Selection expression (default: *).")
+    add_format_arg(p)
+    p.set_defaults(func=cmd_list)
+
+    p = sub.add_parser(
+        "lineage",
+        help="Show an asset's upstream/downstream lineage.",
+        description="Draw the lineage of one asset as a tree.",
+    )
+    add_location_args(p)
+    p.add_argument("key", help="Asset key or unique name.")
+    direction = p.add_mutually_exclusive_group()
+    direction.add_argument(
+        "--upstream",
+        dest="direction",
+        action="store_const",
+        const="upstream",
+        help="Walk towards sources (default).",
+    )
+    direction.add_argument(
+        "--downstream",
+        dest="direction",
+        action="store_const",
+        const="downstream",
+        help="Walk towards consumers.",
+    )
+    p.add_argument("--depth", type=int, default=None, help="Levels to walk (default: all).")
+    add_format_arg(p, ("tree", "json"), "tree")
+    p.set_defaults(func=cmd_lineage, direction="upstream")
+
+    p = sub.add_parser(
+        "validate",
+        help="Check the definitions (fast lint for CI).",
+        description="Load the code location and report every definition "
+        "error: cycles, unknown upstreams, duplicate keys, ambiguous inputs, "
+        "unknown resources or IO managers, bad partition mappings.",
+    )
+    add_location_args(p)
+    p.set_defaults(func=cmd_validate)
+
+
+def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
+    node = graph.get(key)
+    spec = node.spec
+    return {
+        "key": str(key),
+        "group": spec.group,
+        "kind": spec.kind,
+        "upstream": [str(p) for p in node.parents],
+        "partitions": spec.partitions.describe() if spec.partitions else None,
+        "owners": list(spec.owners),
+        "tags": dict(spec.tags),
+        "description": spec.description,
+    }
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    from assets_core.graph.select import select_sorted
+
+    graph = load_defs(args).graph
+    keys = select_sorted(graph, args.select)
+    if args.format == "json":
+        print_json({"assets": [asset_json(graph, k) for k in keys]})
+        return 0
+    from rich.table import Table
+
+    table = Table(title=f"{len(keys)} assets", title_justify="left")
+    for col in ("key", "group", "kind", "upstream", "partitions", "owners"):
+        table.add_column(col, overflow="fold")
+    for k in keys:
+        a = asset_json(graph, k)
+        table.add_row(
+            a["key"],
+            a["group"],
+            a["kind"],
+            ", ".join(a["upstream"]) or "-",
+            a["partitions"] or "-",
+            ", ".join(a["owners"]) or "-",
+        )
+    console().print(table)
+    return 0
+
+
+def cmd_lineage(args: argparse.Namespace) -> int:
+    from assets_core.errors import UsageError
+
+    graph = load_defs(args).graph
+    if args.depth is not None and args.depth < 0:
+        raise UsageError("--depth must be 0 or more.")
+    root = graph.resolve(args.key)
+    depths = graph.depths(root, args.direction, args.depth)
+    step = graph.parents if args.direction == "upstream" else graph.children
+    edges = []
+    for k, d in depths.items():
+        if args.depth is not None and d >= args.depth:
+            continue
+        for n in step(k):
+            if n in depths:
+                src, dst = (n, k) if args.direction == "upstream" else (k, n)
+                edges.append({"source": str(src), "target": str(dst)})
+    if args.format == "json":
+        print_json(
+            {
+                "root": str(root),
+                "direction": args.direction,
+                "nodes": [
+                    {"key": str(k), "depth": d}
+                    for k, d in sorted(depths.items(), key=lambda kv: (kv[1], str(kv[0])))
+                ],
+                "edges": edges,
+            }
+        )
+        return 0
+    from rich.tree import Tree
+
+    def label(k: Any) -> str:
+        node = graph.get(k)
+        return f"[bold]{k}[/] [dim]({node.kind}, {node.group})[/]"
+
+    tree = Tree(label(root))
+    seen = {root}
+
+    def grow(branch: Tree, key: Any, level: int) -> None:
+        if args.depth is not None and level >= args.depth:
+            return
+        for n in step(key):
+            if n in seen:
+                branch.add(f"{n} [dim](see above)[/]")
+                continue
+            seen.add(n)
+            grow(branch.add(label(n)), n, level + 1)
+
+    grow(tree, root, 0)
+    console().print(tree)
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    defs = load_defs(args)
+    graph = defs.graph
+    out = console()
+    out.print(
+        f"[green]✓[/] {len(graph)} assets in {len(graph.groups)} groups, "
+        f"{len(graph.checks)} checks: definitions are valid."
+    )
+    return 0

@@ -1,0 +1,107 @@
+"""Live progress of a run in the terminal, and the summary table at its end."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections import Counter
+from typing import TYPE_CHECKING, Any
+
+from assets_core.cli.common import console, styled
+
+if TYPE_CHECKING:
+    from assets_core.execution.plan import ExecutionPlan, Step
+    from assets_core.execution.run import RunResult
+    from assets_core.execution.step import StepOutcome
+
+SUMMARY_ROWS = 40
+
+
+class RunProgress:
+    """Per-step state, done/total counts and elapsed time; a live bar on a terminal,
+    one line per finished step otherwise (CI logs)."""
+
+    def __init__(self, plan: ExecutionPlan, run_id: str, live: bool | None = None) -> None:
+        self.plan = plan
+        self.run_id = run_id
+        self.total = len(plan.steps)
+        self.counts: Counter[str] = Counter()
+        self.started = time.monotonic()
+        self.console = console()
+        self.live = sys.stdout.isatty() if live is None else live
+        self._progress: Any = None
+        self._task: Any = None
+
+    def __enter__(self) -> RunProgress:
+        self.console.print(f"Run [bold]{self.run_id}[/]: {self.total} steps")
+        if self.live:
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+                TimeRemainingColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[counts]}"),
+                TimeElapsedColumn(),
+                TimeRemainingColumn(),
+                console=self.console,
+                transient=False,
+            )
+            self._progress.start()
+            self._task = self._progress.add_task("materializing", total=self.total, counts="")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+
+    def update(self, step: Step, outcome: StepOutcome) -> None:
+        if outcome.status == "STARTED":
+            if self._progress is not None:
+                self._progress.update(self._task, description=f"[cyan]{step.id}[/]")
+            return
+        self.counts[outcome.status] += 1
+        if self._progress is not None:
+            parts = [f"{styled(s)} {n}" for s, n in sorted(self.counts.items())]
+            self._progress.update(self._task, advance=1, counts=" ".join(parts))
+            if outcome.status == "FAILED":
+                self._progress.console.print(f"[red]✗[/] {step.id}: {outcome.error}")
+        else:
+            mark = {"SUCCESS": "[green]✓[/]", "FAILED": "[red]✗[/]"}.get(outcome.status, "-")
+            took = ""
+            if outcome.started_at and outcome.ended_at:
+                took = f" ({outcome.ended_at - outcome.started_at:.2f}s)"
+            detail = f": {outcome.error}" if outcome.error else ""
+            self.console.print(f"{mark} {step.id} {styled(outcome.status)}{took}{detail}")
+
+    def summary(self, result: RunResult) -> None:
+        from rich.table import Table
+
+        elapsed = time.monotonic() - self.started
+        outcomes = list(result.steps.values())
+        shown = (
+            outcomes
+            if len(outcomes) <= SUMMARY_ROWS
+            else [o for o in outcomes if o.status != "SUCCESS"][:SUMMARY_ROWS]
+        )
+        if shown:
+            table = Table(title_justify="left")
+            for col in ("step", "status", "attempts", "duration", "error"):
+                table.add_column(col, overflow="fold")
+            for o in shown:
+                dur = f"{o.ended_at - o.started_at:.3f}s" if o.started_at and o.ended_at else "-"
+                table.add_row(o.step_id, styled(o.status), str(o.attempts), dur, o.error or "")
+            self.console.print(table)
+        counts = Counter(o.status for o in outcomes)
+        text = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+        self.console.print(
+            f"Run {result.run_id} {styled(result.status)} in {elapsed:.2f}s: "
+            f"{text or 'nothing to do'}."
+        )

@@ -1,0 +1,37 @@
+"""Resumable backfills: drop the steps whose partitions are already materialized."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from assets_core.execution.plan import ExecutionPlan
+
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+
+
+def resumable_plan(
+    plan: ExecutionPlan, catalog: Catalog, *, force: bool = False, missing_only: bool = False
+) -> ExecutionPlan:
+    """``plan`` without the steps that need not run again: every partition they
+    produce is materialized (or, with ``missing_only``, was ever attempted)."""
+    if force:
+        return plan
+    keys = sorted({str(k) for s in plan.steps for k in s.keys})
+    done: set[tuple[str, str | None]] = set()
+    for row in catalog.partition_rows(keys, all_partitions=True):
+        if row.status == "MATERIALIZED" or (missing_only and row.status == "FAILED"):
+            done.add((row.asset_key, row.partition))
+    kept = []
+    removed: set[str] = set()
+    for step in plan.steps:
+        produced = [(str(k), p) for k in step.keys for p in (step.partition_keys or (None,))]
+        if all(item in done for item in produced):
+            removed.add(step.id)
+        else:
+            kept.append(step)
+    if not removed:
+        return plan
+    steps = tuple(replace(s, deps=tuple(d for d in s.deps if d not in removed)) for s in kept)
+    return ExecutionPlan(steps, plan.selected)

@@ -1,0 +1,181 @@
+"""Running checks outside a run, against stored values (``assetline check``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from assets_core.catalog.records import WriteBatch
+
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.checks.runner import CheckEvaluation
+    from assets_core.definitions.repository import Definitions
+    from assets_core.keys import AssetKey
+
+
+def evaluation_from_record(record: Any) -> CheckEvaluation:
+    from assets_core.checks.runner import CheckEvaluation
+    from assets_core.keys import AssetKey
+
+    metadata = dict(record.metadata)
+    tb = metadata.pop("traceback", None)
+    return CheckEvaluation(
+        check_name=record.check_name,
+        asset_key=AssetKey.parse(record.asset_key),
+        partition_key=record.partition,
+        passed=record.passed,
+        severity=record.severity,
+        blocking=record.blocking,
+        metadata=metadata,
+        description=None,
+        error=record.error,
+        traceback=tb,
+        duration_s=record.duration_s or 0.0,
+        status=record.status,
+    )
+
+
+def run_checks(
+    defs: Definitions,
+    catalog: Catalog,
+    keys: Sequence[AssetKey],
+    *,
+    materialize_first: bool = False,
+    partition: str | None = None,
+    all_partitions: bool = False,
+) -> tuple[list[CheckEvaluation], list[str]]:
+    """Evaluate the checks of ``keys``; return the evaluations and notes for people."""
+    graph = defs.graph
+    checked = [k for k in keys if graph.checks_for(k)]
+    if materialize_first:
+        return _materialize_and_check(defs, catalog, keys, partition)
+    from assets_core.catalog.connection import assetline_home
+    from assets_core.checks.runner import CheckContext, run_check
+    from assets_core.definitions.resources import Resources, resolve_resource
+    from assets_core.io.base import InputContext, MissingValueError
+    from assets_core.io.registry import resolve_io_managers
+
+    managers = resolve_io_managers(assetline_home(), defs.io_managers)
+    resources = Resources({n: resolve_resource(v) for n, v in defs.resources.items()})
+    evaluations: list[CheckEvaluation] = []
+    notes: list[str] = []
+    records = []
+    now = datetime.now(UTC)
+    for key in checked:
+        node = graph.get(key)
+        io = managers[node.spec.io_manager or graph.default_io_manager]
+        for part, mat_ts in _targets(
+            catalog, key, node.spec.partitions is not None, partition, all_partitions, notes
+        ):
+            try:
+                value = io.load(
+                    InputContext(
+                        asset_key=key,
+                        partition_key=part,
+                        metadata=node.spec.metadata,
+                        resources=resources,
+                    )
+                )
+            except MissingValueError as e:
+                notes.append(f"{key}: {e.message}")
+                value = None
+                missing = True
+            else:
+                missing = False
+            for check in graph.checks_for(key):
+                context = CheckContext(
+                    asset_key=key,
+                    partition_key=part,
+                    resources=resources,
+                    last_materialized_at=(datetime.fromtimestamp(mat_ts, UTC) if mat_ts else None),
+                    now=now,
+                )
+                if missing:
+                    ev = _missing(check, key, part)
+                else:
+                    ev = run_check(check, value, context)
+                evaluations.append(ev)
+                from assets_core.execution.checks import to_record
+
+                records.append(to_record(ev, None))
+    if records:
+        catalog.write(WriteBatch(check_results=records))
+    return evaluations, notes
+
+
+def _targets(
+    catalog: Catalog,
+    key: AssetKey,
+    partitioned: bool,
+    partition: str | None,
+    all_partitions: bool,
+    notes: list[str],
+) -> list[tuple[str | None, float | None]]:
+    rows = [
+        r
+        for r in catalog.partition_rows([str(key)], all_partitions=True)
+        if r.materialization_id is not None
+    ]
+    if not partitioned:
+        return [(None, rows[0].timestamp if rows else None)]
+    if partition is not None:
+        match = [r for r in rows if r.partition == partition]
+        return [(partition, match[0].timestamp if match else None)]
+    if not rows:
+        notes.append(f"{key}: no partition is materialized yet; nothing to check.")
+        return []
+    rows.sort(key=lambda r: r.timestamp)
+    if all_partitions:
+        return [(r.partition, r.timestamp) for r in rows]
+    return [(rows[-1].partition, rows[-1].timestamp)]
+
+
+def _missing(check: Any, key: AssetKey, part: str | None) -> CheckEvaluation:
+    from assets_core.checks.runner import CheckEvaluation
+
+    where = f" partition {part}" if part else ""
+    return CheckEvaluation(
+        check_name=check.name,
+        asset_key=key,
+        partition_key=part,
+        passed=False,
+        severity=check.severity,
+        blocking=check.blocking,
+        metadata={},
+        description=None,
+        error=f"{key}{where} has no stored value; materialize it first "
+        "(or run `assetline check --materialize`).",
+        traceback=None,
+        duration_s=0.0,
+        status="ERRORED",
+    )
+
+
+def _materialize_and_check(
+    defs: Definitions, catalog: Catalog, keys: Sequence[AssetKey], partition: str | None
+) -> tuple[list[CheckEvaluation], list[str]]:
+    from assets_core.execution.plan import PartitionRequest
+    from assets_core.execution.run import execute_prepared, prepare_run
+
+    request = PartitionRequest(key=partition) if partition else PartitionRequest()
+    prepared = prepare_run(
+        defs,
+        catalog,
+        keys,
+        selection=", ".join(str(k) for k in keys),
+        request=request,
+        tags={"assetline/check": "true"},
+    )
+    result = execute_prepared(prepared, handle_signals=True)
+    notes = (
+        []
+        if result.success
+        else [
+            f"run failed: {result.run_id} ended {result.status}; "
+            + "; ".join(f"{o.step_id}: {o.error}" for o in result.failed_steps()[:5])
+        ]
+    )
+    records = catalog.check_results_for_run(result.run_id)
+    return [evaluation_from_record(r) for r in records], notes
