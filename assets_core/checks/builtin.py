@@ -141,11 +141,7 @@ def unique(
             for r in rows
         ]
         keys, dup_rows = int(rows[0][-2]), int(rows[0][-1])
-        shown = ", ".join(
-            f"{_fmt(tuple(s['key'].values()) if len(cols) > 1 else s['key'][cols[0]])}"
-            f" ({s['count']} rows)"
-            for s in samples
-        )
+        shown = ", ".join(f"{_fmt_key(s['key'])} ({s['count']} rows)" for s in samples)
         what = "value" if len(cols) == 1 else "combination"
         return CheckResult(
             passed=False,
@@ -301,9 +297,9 @@ def schema(
         mismatches: list[dict[str, Any]] = []
         for col, want in expected.items():
             if col not in names:
-                problem = f"missing (available: {listing(names)})"
+                missing = f"missing (available: {listing(names)})"
                 mismatches.append(
-                    {"column": col, "expected": want, "actual": None, "problem": problem}
+                    {"column": col, "expected": want, "actual": None, "problem": missing}
                 )
                 continue
             data = frame[col] if kind == "pandas" else frame.column(col)
@@ -314,14 +310,14 @@ def schema(
                 )
         if not mismatches:
             return CheckResult(
-                True, {"mismatches": []}, description=f"{len(expected)} columns match the schema."
+                True, {"mismatches": []}, description=f"Schema matched: {', '.join(expected)}."
             )
         listed = "; ".join(f"{m['column']}: {m['problem']}" for m in mismatches)
         return CheckResult(
             passed=False,
             metadata={"mismatches": mismatches},
-            description=f"{len(mismatches)} of {len(expected)} columns do not match the "
-            f"schema: {listed}.",
+            description=f"Schema mismatch in {len(mismatches)} of {len(expected)} columns: "
+            f"{listed}.",
         )
 
     return _define(asset, check, name or "schema", f"schema {_fmt(expected)}", severity, blocking)
@@ -475,6 +471,11 @@ def _column_list(columns: str | Sequence[str], check: str, single: bool = False)
 
 def _fmt(value: Any) -> str:
     return _short(repr(to_json_safe(value)), 60)
+
+
+def _fmt_key(key: dict[str, Any]) -> str:
+    values = [_fmt(v) for v in key.values()]
+    return values[0] if len(values) == 1 else f"({', '.join(values)})"
 
 
 def _short(text: str, limit: int) -> str:

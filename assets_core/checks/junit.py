@@ -80,7 +80,7 @@ def junit_xml(
     suite.attrib.update(
         stats, time=total_time, timestamp=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S")
     )
-    root = ET.Element("testsuites", name=_clean(suite_name), time=total_time, **stats)
+    root = ET.Element("testsuites", {"name": _clean(suite_name), "time": total_time, **stats})
     root.append(suite)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -99,9 +99,11 @@ def missing_columns(kind: str, frame: Any, wanted: list[str], key: AssetKey) -> 
         return None
     plural = "s" if len(missing) > 1 else ""
     text = f"Column{plural} {', '.join(map(repr, missing))} not found in {key}; available "
-    text += f"columns: {listing(names)}.{did_you_mean(missing[0], names)}"
+    text += f"columns: {listing(names)}."
     if kind == "pandas" and missing[0] in [str(n) for n in frame.index.names]:
         text += f" {missing[0]!r} is the index: reset_index() to make it a column."
+    else:
+        text += did_you_mean(missing[0], names)
     return CheckResult(
         False, {"missing_columns": missing, "available_columns": names[:100]}, description=text
     )
