@@ -17,6 +17,7 @@ from assets_core.io.base import concat_tables, table_kind
 
 _DEFAULT_CATALOG = "memory"
 _DEFAULT_SCHEMA = "main"
+_RESULT_STATEMENTS = {"SELECT", "MULTI", "EXPLAIN"}  # MULTI: PIVOT expands to several
 
 
 def table_path(name: str) -> tuple[str, ...]:
@@ -31,17 +32,17 @@ def table_path(name: str) -> tuple[str, ...]:
     return parts
 
 
-def sql_input_table(name: str, value: Any) -> Any:
+def sql_input_table(name: str, value: Any, *, partitions: bool = True) -> Any:
     """An input value as an Arrow table: a DataFrame (its index kept as columns unless a
     RangeIndex), an Arrow table, or a dict ``{partition: table}`` concatenated."""
     import pyarrow as pa
 
-    if isinstance(value, Mapping):
+    if partitions and isinstance(value, Mapping):
         if not value:
             raise UserCodeError(
                 f"SQL input {name!r} has no partitions to read; materialize some first."
             )
-        return concat_tables([sql_input_table(name, v) for v in value.values()])
+        return concat_tables([sql_input_table(name, v, partitions=False) for v in value.values()])
     kind = table_kind(value)
     if kind == "arrow":
         return value
@@ -76,11 +77,13 @@ def run_sql(query: str, tables: Mapping[str, Any]) -> Any:
     try:
         _register_inputs(con, tables)
         try:
-            relation = con.sql(query)
+            statements = con.extract_statements(query)
+            last = statements[-1].type.name if statements else "nothing"
+            relation = con.sql(query) if last in _RESULT_STATEMENTS else None
             if relation is None:
                 raise UserCodeError(
-                    "The SQL query returned no result; a sql_asset's query must end with a "
-                    f"SELECT.\n\nQuery:\n{query.strip()}"
+                    f"The SQL query's last statement is {last}, which returns no table; a "
+                    f"sql_asset's query must end with a SELECT.\n\nQuery:\n{query.strip()}"
                 )
             return relation.to_arrow_table()
         except duckdb.Error as e:

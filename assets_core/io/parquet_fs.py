@@ -193,11 +193,9 @@ class FilesystemIOManager(IOManager):
             try:
                 write(tmp)
             except FileNotFoundError:
-                folder = os.path.dirname(target)
-                if os.path.isdir(folder):
-                    raise
-                # First write into this folder: create it and try once more.
-                os.makedirs(folder, exist_ok=True)
+                # First write into this folder (or it was removed): create it, try again.
+                _unlink_quietly(tmp)
+                os.makedirs(os.path.dirname(target), exist_ok=True)
                 write(tmp)
             if self.durable:
                 os.replace(tmp, target)
