@@ -1,0 +1,55 @@
+"""Partitions: how an asset is split (time windows, static keys, dynamic keys and their
+products), how partitions of one asset map onto another's, and compact partition sets."""
+
+from assets_core.partitions.base import (
+    DynamicKeys,
+    PartitionMapping,
+    PartitionsDefinition,
+    TimeWindow,
+)
+from assets_core.partitions.dynamic import DynamicPartitions
+from assets_core.partitions.mappings import (
+    AllPartitions,
+    DimensionMapping,
+    IdentityMapping,
+    LastPartition,
+    StaticMapping,
+    TimeWindowMapping,
+    validate_mapping,
+)
+from assets_core.partitions.multi import MultiPartitionKey, MultiPartitions
+from assets_core.partitions.static import StaticPartitions, key_problem
+from assets_core.partitions.subset import PartitionStatus, PartitionSubset
+from assets_core.partitions.time import (
+    DailyPartitions,
+    HourlyPartitions,
+    MonthlyPartitions,
+    TimePartitions,
+    WeeklyPartitions,
+)
+
+__all__ = [
+    "AllPartitions",
+    "DailyPartitions",
+    "DimensionMapping",
+    "DynamicKeys",
+    "DynamicPartitions",
+    "HourlyPartitions",
+    "IdentityMapping",
+    "LastPartition",
+    "MonthlyPartitions",
+    "MultiPartitionKey",
+    "MultiPartitions",
+    "PartitionMapping",
+    "PartitionStatus",
+    "PartitionSubset",
+    "PartitionsDefinition",
+    "StaticMapping",
+    "StaticPartitions",
+    "TimePartitions",
+    "TimeWindow",
+    "TimeWindowMapping",
+    "WeeklyPartitions",
+    "key_problem",
+    "validate_mapping",
+]

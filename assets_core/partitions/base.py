@@ -150,13 +150,22 @@ class PartitionsDefinition(ABC):
             )
         return self.keys_in_index_range(i, j + 1, dynamic_keys, current_time=current_time)
 
-    def time_window_for(self, key: str) -> TimeWindow | None:
+    def time_window_for(
+        self, key: str, *, current_time: datetime | None = None
+    ) -> TimeWindow | None:
         """The time window of a time partition key, else None."""
         return None
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-able description for the catalog and the API."""
         return {"kind": self.kind, "description": self.describe()}
+
+    def key_mismatch(self, other: PartitionsDefinition) -> str | None:
+        """Why a key of ``other`` might not name the same partition here, or None when
+        every key of ``other`` does (what the identity mapping needs)."""
+        if type(other) is not type(self):
+            return f"{self.kind} vs {other.kind}"
+        return None if other == self else "different definitions"
 
     def _unknown_key(self, key: str, keys: Sequence[str]) -> Exception:
         from assets_core.errors import PartitionKeyError, did_you_mean

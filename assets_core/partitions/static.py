@@ -127,6 +127,13 @@ class StaticPartitions(PartitionsDefinition):
             raise IndexError(f"partition index {index} out of range 0..{len(self.keys) - 1}")
         return self.keys[index]
 
+    def key_mismatch(self, other: PartitionsDefinition) -> str | None:
+        """None when every key of ``other`` is a key here."""
+        if not isinstance(other, StaticPartitions):
+            return f"{self.kind} vs {other.kind}"
+        missing = [k for k in other.keys if k not in self._index]
+        return f"{', '.join(map(repr, missing[:5]))} not on both sides" if missing else None
+
     def describe(self) -> str:
         """``static (eu, us, apac)``; long lists are cut after 5 keys."""
         return f"static ({_sample(self.keys)})"

@@ -466,6 +466,14 @@ class TimePartitions(PartitionsDefinition):
         starts = f", weeks start on {_WEEKDAYS[week]}" if week else ""
         return f"{self.kind} from {self._format(0)}{until}{starts} ({self.timezone})"
 
+    def key_mismatch(self, other: PartitionsDefinition) -> str | None:
+        """None for the same kind, timezone and format (the ranges may differ)."""
+        if type(other) is not type(self):
+            return f"{self.kind} vs {other.kind}"
+        fields = ("timezone", "fmt", "day_offset")
+        differ = [f for f in fields if getattr(self, f, 0) != getattr(other, f, 0)]
+        return f"different {' and '.join(differ)}" if differ else None
+
     def to_dict(self) -> dict[str, object]:
         """The constructor arguments, plus ``kind`` and ``description``."""
         out: dict[str, object] = {"kind": self.kind, "description": self.describe()}
