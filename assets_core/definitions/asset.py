@@ -55,7 +55,9 @@ class AssetSpec:
     automation: Automation | None = None
     kind: AssetKind = "python"
     columns: Mapping[str, str] = field(default_factory=dict)  # column name -> dtype / description
-    column_lineage: Mapping[str, tuple[str, ...]] = field(default_factory=dict)  # column -> ("up/key.col", ...)
+    column_lineage: Mapping[str, tuple[str, ...]] = field(
+        default_factory=dict
+    )  # column -> ("up/key.col", ...)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -78,6 +80,10 @@ class AssetsDefinition:
     sql: str | None = None
     output_names: tuple[str, ...] = ()  # multi_asset: output name per spec
     checks: tuple[Any, ...] = field(default=())
+    _keys: tuple[AssetKey, ...] = field(init=False, repr=False, compare=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_keys", tuple(s.key for s in self.specs))
 
     @property
     def key(self) -> AssetKey:
@@ -89,7 +95,7 @@ class AssetsDefinition:
 
     @property
     def keys(self) -> tuple[AssetKey, ...]:
-        return tuple(s.key for s in self.specs)
+        return self._keys
 
     @property
     def spec(self) -> AssetSpec:
@@ -245,6 +251,43 @@ def build_spec(
     )
 
 
+def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any, bool, bool]]:
+    """(name, annotation, is *args/**kwargs, has default) per parameter. Reads the code
+    object directly for plain functions: ``inspect.signature`` is the slowest part of
+    loading thousands of definitions."""
+    code = getattr(fn, "__code__", None)
+    if code is None or not inspect.isfunction(fn):
+        return [
+            (
+                p.name,
+                p.annotation,
+                p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD),
+                p.default is not p.empty,
+            )
+            for p in inspect.signature(fn).parameters.values()
+        ]
+    n = code.co_argcount + code.co_kwonlyargcount
+    names = list(code.co_varnames[:n])
+    variadic = [False] * n
+    if code.co_flags & inspect.CO_VARARGS:
+        names.insert(code.co_argcount, code.co_varnames[n])
+        variadic.insert(code.co_argcount, True)
+        n += 1
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        names.append(code.co_varnames[n])
+        variadic.append(True)
+    annotations = getattr(fn, "__annotations__", {}) or {}
+    defaults = len(fn.__defaults__ or ())
+    kwdefaults = fn.__kwdefaults__ or {}
+    out = []
+    for i, name in enumerate(names):
+        has_default = (i < code.co_argcount and i >= code.co_argcount - defaults) or (
+            name in kwdefaults
+        )
+        out.append((name, annotations.get(name, inspect.Parameter.empty), variadic[i], has_default))
+    return out
+
+
 def inspect_params(
     fn: Callable[..., Any],
     ins: Mapping[str, AssetIn] | None,
@@ -252,26 +295,24 @@ def inspect_params(
     location: SourceLocation | None,
 ) -> tuple[bool, type | None, list[AssetInput]]:
     """Read a function's signature: (takes context, config dataclass, data inputs)."""
-    params = list(inspect.signature(fn).parameters.values())
+    params = _parameters(fn)
     where = _where(location)
-    takes_context = bool(params) and params[0].name == "context"
+    takes_context = bool(params) and params[0][0] == "context"
     if takes_context:
         params = params[1:]
     ins = dict(ins or {})
     inputs: list[AssetInput] = []
     config_type: type | None = None
-    for p in params:
-        if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+    for name, annotation, variadic, _has_default in params:
+        if variadic:
             raise DefinitionError(
-                f"Asset {key}{where}: *{p.name} / **{p.name} parameters are not supported; "
+                f"Asset {key}{where}: *{name} / **{name} parameters are not supported; "
                 "name each upstream asset as its own parameter."
             )
-        if p.name == "context":
-            raise DefinitionError(
-                f"Asset {key}{where}: 'context' must be the first parameter."
-            )
-        if p.name == "config":
-            ann = p.annotation
+        if name == "context":
+            raise DefinitionError(f"Asset {key}{where}: 'context' must be the first parameter.")
+        if name == "config":
+            ann = annotation
             if isinstance(ann, str):
                 ann = fn.__globals__.get(ann, ann)
             if not (isinstance(ann, type) and dataclasses.is_dataclass(ann)):
@@ -281,13 +322,14 @@ def inspect_params(
                 )
             config_type = ann
             continue
-        spec = ins.pop(p.name, None)
+        spec = ins.pop(name, None)
         if spec is not None:
             up = AssetKey.parse(spec.key) if spec.key is not None else None
-            inputs.append(AssetInput(p.name, p.name if up is None else str(up), up,
-                                     spec.partition_mapping))
+            inputs.append(
+                AssetInput(name, name if up is None else str(up), up, spec.partition_mapping)
+            )
         else:
-            inputs.append(AssetInput(p.name, p.name))
+            inputs.append(AssetInput(name, name))
     if ins:
         raise DefinitionError(
             f"Asset {key}{where}: ins= names {sorted(ins)} but the function has no such "
@@ -383,18 +425,35 @@ def asset(
         inputs.extend(dep_inputs(deps, loc))
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         spec = build_spec(
-            k, location=loc, group=group, description=description or doc,
-            code_version=code_version, owners=owners, tags=tags, metadata=metadata,
-            partitions=partitions, io_manager=io_manager, freshness=freshness,
-            automation=automation, kind="python", columns=columns,
+            k,
+            location=loc,
+            group=group,
+            description=description or doc,
+            code_version=code_version,
+            owners=owners,
+            tags=tags,
+            metadata=metadata,
+            partitions=partitions,
+            io_manager=io_manager,
+            freshness=freshness,
+            automation=automation,
+            kind="python",
+            columns=columns,
             column_lineage=column_lineage,
         )
         return AssetsDefinition(
-            specs=(spec,), fn=f, inputs=tuple(inputs), retry=retry, pool=pool,
+            specs=(spec,),
+            fn=f,
+            inputs=tuple(inputs),
+            retry=retry,
+            pool=pool,
             backfill=backfill,
-            required_resources=frozenset(_check_str_collection(required_resources,
-                                                               "required_resources", loc)),
-            takes_context=takes_context, config_type=config_type, location=loc,
+            required_resources=frozenset(
+                _check_str_collection(required_resources, "required_resources", loc)
+            ),
+            takes_context=takes_context,
+            config_type=config_type,
+            location=loc,
         )
 
     if fn is not None:

@@ -42,10 +42,21 @@ def external_asset(
     loc = caller_location()
     k = make_key(str(key).rsplit("/", 1)[-1], key, None, loc)
     spec = build_spec(
-        k, location=loc, group=group, description=description, code_version=None,
-        owners=owners, tags=tags, metadata=metadata, partitions=partitions,
-        io_manager=io_manager, freshness=freshness, automation=None, kind="external",
+        k,
+        location=loc,
+        group=group,
+        description=description,
+        code_version=None,
+        owners=owners,
+        tags=tags,
+        metadata=metadata,
+        partitions=partitions,
+        io_manager=io_manager,
+        freshness=freshness,
+        automation=None,
+        kind="external",
         columns=columns,
     )
-    return AssetsDefinition(specs=(spec,), fn=None, inputs=tuple(dep_inputs(deps, loc)),
-                            location=loc)
+    return AssetsDefinition(
+        specs=(spec,), fn=None, inputs=tuple(dep_inputs(deps, loc)), location=loc
+    )

@@ -77,21 +77,35 @@ def multi_asset(
                     f"@multi_asset {f.__name__} ({loc}): outs[{name!r}] must be AssetOut(...)."
                 )
             k = make_key(name, out.key, key_prefix, loc)
-            specs.append(build_spec(
-                k, location=loc, group=out.group or group,
-                description=out.description or doc,
-                code_version=out.code_version or code_version,
-                owners=out.owners if out.owners is not None else owners,
-                tags=out.tags if out.tags is not None else tags, metadata=out.metadata,
-                partitions=partitions, io_manager=out.io_manager or io_manager,
-                freshness=out.freshness, automation=automation, kind="python",
-            ))
+            specs.append(
+                build_spec(
+                    k,
+                    location=loc,
+                    group=out.group or group,
+                    description=out.description or doc,
+                    code_version=out.code_version or code_version,
+                    owners=out.owners if out.owners is not None else owners,
+                    tags=out.tags if out.tags is not None else tags,
+                    metadata=out.metadata,
+                    partitions=partitions,
+                    io_manager=out.io_manager or io_manager,
+                    freshness=out.freshness,
+                    automation=automation,
+                    kind="python",
+                )
+            )
         takes_context, config_type, inputs = inspect_params(f, ins, specs[0].key, loc)
         inputs.extend(dep_inputs(deps, loc))
         return AssetsDefinition(
-            specs=tuple(specs), fn=f, inputs=tuple(inputs), retry=retry, pool=pool,
+            specs=tuple(specs),
+            fn=f,
+            inputs=tuple(inputs),
+            retry=retry,
+            pool=pool,
             required_resources=frozenset(required_resources or ()),
-            takes_context=takes_context, config_type=config_type, location=loc,
+            takes_context=takes_context,
+            config_type=config_type,
+            location=loc,
             output_names=tuple(outs),
         )
 

@@ -95,11 +95,27 @@ def sql_asset(
         )
     inputs.extend(dep_inputs(deps, loc))
     spec = build_spec(
-        k, location=loc, group=group, description=description, code_version=code_version,
-        owners=owners, tags=tags, metadata=metadata, partitions=partitions,
-        io_manager=io_manager, freshness=freshness, automation=automation, kind="sql",
+        k,
+        location=loc,
+        group=group,
+        description=description,
+        code_version=code_version,
+        owners=owners,
+        tags=tags,
+        metadata=metadata,
+        partitions=partitions,
+        io_manager=io_manager,
+        freshness=freshness,
+        automation=automation,
+        kind="sql",
     )
     return AssetsDefinition(
-        specs=(spec,), fn=None, inputs=tuple(inputs), retry=retry, pool=pool,
-        backfill=backfill, location=loc, sql=query,
+        specs=(spec,),
+        fn=None,
+        inputs=tuple(inputs),
+        retry=retry,
+        pool=pool,
+        backfill=backfill,
+        location=loc,
+        sql=query,
     )

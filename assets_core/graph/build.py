@@ -53,10 +53,12 @@ def build_graph(defs: Definitions) -> AssetGraph:
         for spec in d.specs:
             first = owner.get(spec.key)
             if first is not None:
-                errors.append(DuplicateKeyError(
-                    f"Asset key {spec.key} is defined twice: at {first.location} and at "
-                    f"{d.location}. Rename one (key=...) or give it a key_prefix=."
-                ))
+                errors.append(
+                    DuplicateKeyError(
+                        f"Asset key {spec.key} is defined twice: at {first.location} and at "
+                        f"{d.location}. Rename one (key=...) or give it a key_prefix=."
+                    )
+                )
                 continue
             owner[spec.key] = d
     by_str = {str(k): k for k in owner}
@@ -74,33 +76,45 @@ def build_graph(defs: Definitions) -> AssetGraph:
         resolved = _resolve_inputs(d, by_str, by_name, errors)
         missing = sorted(d.required_resources - set(defs.resources))
         for r in missing:
-            errors.append(UnknownResourceError(
-                f"Asset {d.name}{_at(d.location)} requires resource {r!r}, which is not "
-                f"defined.{did_you_mean(r, list(defs.resources))} Add it to "
-                f"Definitions(resources={{{r!r}: ...}})."
-            ))
+            errors.append(
+                UnknownResourceError(
+                    f"Asset {d.name}{_at(d.location)} requires resource {r!r}, which is not "
+                    f"defined.{did_you_mean(r, list(defs.resources))} Add it to "
+                    f"Definitions(resources={{{r!r}: ...}})."
+                )
+            )
         for spec in d.specs:
             if owner.get(spec.key) is not d:
                 continue
             if spec.io_manager is not None and spec.io_manager not in known_io:
-                errors.append(UnknownIOManagerError(
-                    f"Asset {spec.key}{_at(d.location)} uses io_manager={spec.io_manager!r}, "
-                    f"which is not defined.{did_you_mean(spec.io_manager, known_io)} Known: "
-                    f"{', '.join(sorted(known_io))}; register others in "
-                    "Definitions(io_managers={...})."
-                ))
+                errors.append(
+                    UnknownIOManagerError(
+                        f"Asset {spec.key}{_at(d.location)} uses io_manager={spec.io_manager!r}, "
+                        f"which is not defined.{did_you_mean(spec.io_manager, known_io)} Known: "
+                        f"{', '.join(sorted(known_io))}; register others in "
+                        "Definitions(io_managers={...})."
+                    )
+                )
             input_keys = {i.param: k for i, k in resolved if i.param is not None}
             parents = tuple(dict.fromkeys(k for _, k in resolved))
             mappings: dict[AssetKey, PartitionMapping | None] = {}
             for i, k in resolved:
                 mappings[k] = i.partition_mapping or mappings.get(k)
-            sql_tables = {i.name.replace("/", "."): k for i, k in resolved
-                          if d.sql is not None and i.param is None}
-            nodes.append(AssetNode(
-                spec=spec, definition=d, input_keys=MappingProxyType(input_keys),
-                parents=parents, mappings=MappingProxyType(mappings),
-                sql_tables=MappingProxyType(sql_tables),
-            ))
+            sql_tables = {
+                i.name.replace("/", "."): k
+                for i, k in resolved
+                if d.sql is not None and i.param is None
+            }
+            nodes.append(
+                AssetNode(
+                    spec=spec,
+                    definition=d,
+                    input_keys=MappingProxyType(input_keys),
+                    parents=parents,
+                    mappings=MappingProxyType(mappings),
+                    sql_tables=MappingProxyType(sql_tables),
+                )
+            )
 
     graph_nodes = {n.key: n for n in nodes}
     _check_mappings(graph_nodes, errors)
@@ -110,10 +124,12 @@ def build_graph(defs: Definitions) -> AssetGraph:
             alt = by_name.get(name, [])
             if len(alt) == 1:
                 continue  # resolved below by name
-            errors.append(UnknownAssetError(
-                f"Check {c.name}{_at(c.location)} is on unknown asset {name!r}."
-                f"{did_you_mean(name, list(by_str))} Point asset= at a defined asset."
-            ))
+            errors.append(
+                UnknownAssetError(
+                    f"Check {c.name}{_at(c.location)} is on unknown asset {name!r}."
+                    f"{did_you_mean(name, list(by_str))} Point asset= at a defined asset."
+                )
+            )
     if not errors:
         _check_cycles(graph_nodes, errors)
     if errors:
@@ -141,44 +157,51 @@ def _resolve_inputs(
     out: list[tuple[AssetInput, AssetKey]] = []
     where = f"Asset {d.name}{_at(d.location)}"
     what = lambda i: f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"  # noqa: E731
+    own = d.keys
     for i in d.inputs:
         if i.key is not None:
-            if i.key in d.keys:
+            if i.key in own:
                 errors.append(CycleError(f"{where} depends on itself: {i.key} -> {i.key}."))
             elif str(i.key) in by_str:
                 out.append((i, i.key))
             else:
-                errors.append(UnknownAssetError(
-                    f"{where}: {what(i)} names unknown upstream asset {str(i.key)!r}."
-                    f"{did_you_mean(str(i.key), list(by_str))} Define that asset or fix the key."
-                ))
+                errors.append(
+                    UnknownAssetError(
+                        f"{where}: {what(i)} names unknown upstream asset {str(i.key)!r}."
+                        f"{did_you_mean(str(i.key), list(by_str))} Define that asset or fix the key."
+                    )
+                )
             continue
         name = i.name
         key = by_str.get(name)
         candidates = [key] if key is not None else by_name.get(name, [])
-        candidates = [k for k in candidates if k not in d.keys] or candidates
+        candidates = [k for k in candidates if k not in own] or candidates
         if len(candidates) == 1:
-            if candidates[0] in d.keys:
-                errors.append(CycleError(
-                    f"{where} depends on itself: {candidates[0]} -> {candidates[0]}."
-                ))
+            if candidates[0] in own:
+                errors.append(
+                    CycleError(f"{where} depends on itself: {candidates[0]} -> {candidates[0]}.")
+                )
             else:
                 out.append((i, candidates[0]))
         elif len(candidates) > 1:
             options = ", ".join(sorted(str(c) for c in candidates))
-            errors.append(AmbiguousInputError(
-                f"{where}: {what(i)} could be any of {options}. Name one explicitly with "
-                f"ins={{{i.param or name!r}: AssetIn({str(candidates[0])!r})}}."
-                if i.param else
-                f"{where}: {what(i)} could be any of {options}. Use the full key path."
-            ))
+            errors.append(
+                AmbiguousInputError(
+                    f"{where}: {what(i)} could be any of {options}. Name one explicitly with "
+                    f"ins={{{i.param or name!r}: AssetIn({str(candidates[0])!r})}}."
+                    if i.param
+                    else f"{where}: {what(i)} could be any of {options}. Use the full key path."
+                )
+            )
         else:
             hint = did_you_mean(name, list(by_str))
-            errors.append(UnknownAssetError(
-                f"{where}: {what(i)} does not name an upstream asset; no asset is called "
-                f"{name!r}.{hint} Define that asset, rename the parameter, or map it with "
-                "ins={...: AssetIn('key')}."
-            ))
+            errors.append(
+                UnknownAssetError(
+                    f"{where}: {what(i)} does not name an upstream asset; no asset is called "
+                    f"{name!r}.{hint} Define that asset, rename the parameter, or map it with "
+                    "ins={...: AssetIn('key')}."
+                )
+            )
     return out
 
 
@@ -194,10 +217,12 @@ def _check_mappings(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionErr
             if reason:
                 from assets_core.errors import PartitionMappingError
 
-                errors.append(PartitionMappingError(
-                    f"Asset {node.key}{_at(node.definition.location)} reads {up_key} "
-                    f"({_describe(up)} -> {_describe(node)}): {reason}"
-                ))
+                errors.append(
+                    PartitionMappingError(
+                        f"Asset {node.key}{_at(node.definition.location)} reads {up_key} "
+                        f"({_describe(up)} -> {_describe(node)}): {reason}"
+                    )
+                )
 
 
 def _describe(node: AssetNode) -> str:
@@ -223,17 +248,20 @@ def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError
                 stack.append((key, idx + 1))
                 p = parents[idx]
                 if color[p] == grey:
-                    cycle = path[path.index(p):]
+                    cycle = path[path.index(p) :]
                     # path runs child -> parent; print data flow order upstream first
                     flow = [*reversed(cycle)]
                     flow.append(flow[0])
                     locs = "; ".join(
                         f"{k} at {nodes[k].definition.location}" for k in reversed(cycle)
                     )
-                    errors.append(CycleError(
-                        "Dependency cycle: " + " -> ".join(str(k) for k in flow)
-                        + f" ({locs}). Remove one of these dependencies."
-                    ))
+                    errors.append(
+                        CycleError(
+                            "Dependency cycle: "
+                            + " -> ".join(str(k) for k in flow)
+                            + f" ({locs}). Remove one of these dependencies."
+                        )
+                    )
                     return
                 if color[p] == white:
                     stack.append((p, 0))
