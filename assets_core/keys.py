@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Union
 
 from assets_core.errors import InvalidKeyError
 
@@ -70,4 +69,4 @@ class AssetKey:
         return f"AssetKey({str(self)!r})"
 
 
-CoercibleToKey = Union[str, AssetKey, tuple[str, ...], list[str], object]
+CoercibleToKey = str | AssetKey | tuple[str, ...] | list[str] | object

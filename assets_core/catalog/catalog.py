@@ -68,9 +68,8 @@ class Catalog:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(catalog_write=True) as conn:
-            with conn.begin():
-                yield conn
+        with self.engine.connect().execution_options(catalog_write=True) as conn, conn.begin():
+            yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

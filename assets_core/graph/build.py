@@ -168,7 +168,8 @@ def _resolve_inputs(
                 errors.append(
                     UnknownAssetError(
                         f"{where}: {what(i)} names unknown upstream asset {str(i.key)!r}."
-                        f"{did_you_mean(str(i.key), list(by_str))} Define that asset or fix the key."
+                        f"{did_you_mean(str(i.key), list(by_str))} "
+                        "Define that asset or fix the key."
                     )
                 )
             continue
