@@ -1,0 +1,46 @@
+import type { Materialization } from '../api/types';
+import { compactNumber, rowCountPoints, scalePlot } from '../lib/chart';
+import { formatTimestamp } from '../lib/time';
+
+const BOX = { width: 640, height: 180, padLeft: 52, padRight: 16, padTop: 12, padBottom: 28 };
+
+/** SVG line plot of metadata.row_count over time. */
+export function RowCountChart({ materializations }: { materializations: readonly Materialization[] }) {
+  const points = rowCountPoints(materializations);
+  const plot = scalePlot(points, BOX);
+  if (!plot) return <p className="muted">No row_count metadata recorded yet.</p>;
+  const first = points[0];
+  const last = points[points.length - 1];
+  return (
+    <svg className="chart" viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-label="Row count over time" data-testid="row-count-chart">
+      {plot.yTicks.map((t, i) => (
+        <g key={i}>
+          <line x1={BOX.padLeft} x2={BOX.width - BOX.padRight} y1={t.y} y2={t.y} className="chart-grid" />
+          <text x={BOX.padLeft - 6} y={t.y + 4} textAnchor="end" className="chart-label">
+            {t.label}
+          </text>
+        </g>
+      ))}
+      <path d={plot.path} className="chart-line" fill="none" />
+      {plot.dots.map((d, i) => (
+        <circle key={i} cx={d.x} cy={d.y} r={3.5} className="chart-dot">
+          <title>
+            {formatTimestamp(d.point.t)}
+            {d.point.label ? ` [${d.point.label}]` : ''}: {d.point.value.toLocaleString()} rows
+          </title>
+        </circle>
+      ))}
+      <text x={BOX.padLeft} y={BOX.height - 8} className="chart-label">
+        {formatTimestamp(first.t)}
+      </text>
+      {points.length > 1 && (
+        <text x={BOX.width - BOX.padRight} y={BOX.height - 8} textAnchor="end" className="chart-label">
+          {formatTimestamp(last.t)}
+        </text>
+      )}
+      <text x={BOX.width - BOX.padRight} y={BOX.padTop + 2} textAnchor="end" className="chart-label strong">
+        latest {compactNumber(last.value)} rows
+      </text>
+    </svg>
+  );
+}

@@ -1,0 +1,248 @@
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  Panel,
+  ReactFlow,
+  ReactFlowProvider,
+  SelectionMode,
+  applyNodeChanges,
+  useReactFlow,
+  type Node,
+  type NodeChange,
+  type OnSelectionChangeParams,
+} from '@xyflow/react';
+import '@xyflow/react/dist/style.css';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import type { LineageNode } from '../api/types';
+import { ASSET_STATUSES } from '../api/types';
+import { ErrorBox, Loading } from '../components/Feedback';
+import { MaterializeDialog } from '../components/MaterializeDialog';
+import { FilterBar } from '../graph/FilterBar';
+import { buildFlowEdges, buildFlowNodes, preserveSelection, type FlowNode } from '../graph/flowElements';
+import { GraphContext, sameLive, type AssetLive, type GraphActions } from '../graph/GraphContext';
+import { buildVisibleModel, DEFAULT_COLLAPSE_THRESHOLD, groupFromNodeId, keyFromNodeId, groupAssets } from '../graph/model';
+import { nodeTypes } from '../graph/nodes';
+import { AssetSidePanel, GroupSidePanel } from '../graph/SidePanel';
+import { useGraphLayout } from '../graph/useGraphLayout';
+import { useLineage } from '../graph/useLineage';
+import { useLiveAssets } from '../graph/useLiveAssets';
+import { useLocation } from '../hooks/useLocation';
+import { createKeyedStore } from '../lib/keyedStore';
+import { graphPath, navigate, assetPath } from '../lib/router';
+import { selectionFor } from '../lib/selection';
+import { assetStatusColor, assetStatusMeta } from '../lib/status';
+
+type Focus = { type: 'asset'; key: string } | { type: 'group'; name: string } | null;
+
+export function GraphPage() {
+  return (
+    <ReactFlowProvider>
+      <GraphCanvas />
+    </ReactFlowProvider>
+  );
+}
+
+function GraphCanvas() {
+  const { search } = useLocation();
+  const selection = search.get('select') ?? '';
+  const [reloadToken, setReloadToken] = useState(0);
+  const { lineage, error, loading, shownFor } = useLineage(selection, reloadToken);
+  const live = useMemo(() => createKeyedStore<AssetLive>(sameLive), []);
+  useLiveAssets(live, shownFor ?? selection, lineage !== null);
+
+  // Collapsing: above the threshold every group starts collapsed; the user's choices override.
+  const [overrides, setOverrides] = useState<Map<string, boolean>>(new Map());
+  const large = (lineage?.nodes.length ?? 0) > DEFAULT_COLLAPSE_THRESHOLD;
+  const groups = useMemo(() => (lineage ? groupAssets(lineage.nodes) : new Map<string, LineageNode[]>()), [lineage]);
+  const collapsed = useMemo(() => {
+    const set = new Set<string>();
+    for (const g of groups.keys()) if (overrides.get(g) ?? large) set.add(g);
+    return set;
+  }, [groups, overrides, large]);
+  const toggleGroup = useCallback(
+    (group: string) => setOverrides((prev) => new Map(prev).set(group, !collapsed.has(group))),
+    [collapsed],
+  );
+  const setAllCollapsed = (value: boolean) => setOverrides(new Map([...groups.keys()].map((g) => [g, value])));
+
+  const model = useMemo(() => (lineage ? buildVisibleModel(lineage.nodes, lineage.edges, collapsed) : null), [lineage, collapsed]);
+  const { layout, layingOut } = useGraphLayout(model);
+  const flowEdges = useMemo(() => (model && layout ? buildFlowEdges(model) : []), [model, layout]);
+
+  const [nodes, setNodes] = useState<FlowNode[]>([]);
+  const selectedIds = useRef<Set<string>>(new Set());
+  useEffect(() => {
+    if (!model || !layout) return;
+    setNodes(preserveSelection(buildFlowNodes(model, layout.positions), selectedIds.current));
+  }, [model, layout]);
+  const onNodesChange = useCallback((changes: NodeChange<FlowNode>[]) => setNodes((ns) => applyNodeChanges(changes, ns)), []);
+
+  const [selectedKeys, setSelectedKeys] = useState<string[]>([]);
+  const [selectedGroups, setSelectedGroups] = useState<string[]>([]);
+  const onSelectionChange = useCallback(({ nodes: sel }: OnSelectionChangeParams) => {
+    selectedIds.current = new Set(sel.map((n) => n.id));
+    setSelectedKeys(sel.map((n) => keyFromNodeId(n.id)).filter((k): k is string => k !== null));
+    setSelectedGroups(sel.map((n) => (n.type === 'collapsedGroup' ? groupFromNodeId(n.id) : null)).filter((g): g is string => g !== null));
+  }, []);
+
+  const [focus, setFocus] = useState<Focus>(null);
+  const [dialog, setDialog] = useState<{ selection: string; label: string } | null>(null);
+  const [boxSelect, setBoxSelect] = useState(false);
+
+  // Zoom to fit whenever a new layout arrives, unless the user already moved the view.
+  const flow = useReactFlow();
+  const userMoved = useRef(false);
+  const lastSignature = useRef<string | null>(null);
+  useEffect(() => {
+    if (!layout || nodes.length === 0) return;
+    const structural = lastSignature.current?.split('#')[0] !== layout.signature;
+    const key = `${layout.signature}#${layout.engine}`;
+    if (key === lastSignature.current) return;
+    lastSignature.current = key;
+    if (structural) userMoved.current = false;
+    if (!userMoved.current) requestAnimationFrame(() => void flow.fitView({ padding: 0.08, duration: 0 }));
+  }, [layout, nodes.length, flow]);
+
+  const actions: GraphActions = useMemo(() => ({ live, toggleGroup }), [live, toggleGroup]);
+  const nodeByKey = useMemo(() => new Map((lineage?.nodes ?? []).map((n) => [n.key, n])), [lineage]);
+
+  const onNodeClick = useCallback((_: unknown, node: Node) => {
+    const key = keyFromNodeId(node.id);
+    if (key) setFocus({ type: 'asset', key });
+    else if (node.type === 'collapsedGroup') setFocus({ type: 'group', name: groupFromNodeId(node.id) ?? '' });
+  }, []);
+  const onNodeDoubleClick = useCallback(
+    (_: unknown, node: Node) => {
+      const key = keyFromNodeId(node.id);
+      if (key) navigate(assetPath(key));
+      else if (node.type === 'collapsedGroup') toggleGroup(groupFromNodeId(node.id) ?? '');
+    },
+    [toggleGroup],
+  );
+
+  const minimapColor = useCallback(
+    (node: Node) => {
+      const key = keyFromNodeId(node.id);
+      if (key) return assetStatusColor(live.get(key)?.status ?? nodeByKey.get(key)?.status);
+      return node.type === 'collapsedGroup' ? '#c3cad6' : 'transparent';
+    },
+    [live, nodeByKey],
+  );
+
+  const applyFilter = (expr: string) => navigate(graphPath(expr));
+  const selectionExpr = selectionFor(selectedKeys, selectedGroups);
+  const selectedCount = selectedKeys.length + selectedGroups.length;
+  const showFilterError = error !== null && lineage !== null;
+
+  return (
+    <GraphContext.Provider value={actions}>
+      <div className="graph-page">
+        <div className="graph-toolbar">
+          <FilterBar value={selection} onApply={applyFilter} error={showFilterError ? error : null} loading={loading} />
+          <div className="toolbar-actions">
+            <button type="button" className={`button subtle${boxSelect ? ' active' : ''}`} aria-pressed={boxSelect} onClick={() => setBoxSelect((b) => !b)} data-testid="box-select-toggle" title="Drag to select a box of nodes (or hold Shift while dragging)">
+              Box select
+            </button>
+            <button type="button" className="button subtle" onClick={() => setAllCollapsed(true)} data-testid="collapse-all">
+              Collapse all
+            </button>
+            <button type="button" className="button subtle" onClick={() => setAllCollapsed(false)} data-testid="expand-all">
+              Expand all
+            </button>
+            <button
+              type="button"
+              className="button primary"
+              disabled={selectedCount === 0}
+              onClick={() => setDialog({ selection: selectionExpr, label: selectedCount === 1 && selectedKeys.length === 1 ? selectedKeys[0] : `${selectedCount} selected` })}
+              data-testid="materialize-button"
+              title={selectedCount === 0 ? 'Select assets first (click, shift-click or box select)' : selectionExpr}
+            >
+              Materialize selected{selectedCount ? ` (${selectedCount})` : ''}
+            </button>
+          </div>
+        </div>
+
+        <div className="graph-main">
+          <div className="graph-canvas" data-testid="graph-canvas" data-layout-engine={layout?.engine ?? 'none'} data-node-count={lineage?.nodes.length ?? 0}>
+            {!lineage && loading && <Loading label="Loading asset graph…" />}
+            {!lineage && error && (
+              <div className="center-pad">
+                <ErrorBox error={error} title="Could not load the asset graph" testId="graph-error">
+                  <button type="button" className="button" onClick={() => setReloadToken((t) => t + 1)}>
+                    Retry
+                  </button>
+                </ErrorBox>
+              </div>
+            )}
+            {lineage && lineage.nodes.length === 0 && <div className="center-pad muted" data-testid="graph-empty">No assets match this selection.</div>}
+            {lineage && !layout && <Loading label="Laying out…" />}
+            <ReactFlow<FlowNode>
+              nodes={nodes}
+              edges={flowEdges}
+              nodeTypes={nodeTypes}
+              onNodesChange={onNodesChange}
+              onSelectionChange={onSelectionChange}
+              onNodeClick={onNodeClick}
+              onNodeDoubleClick={onNodeDoubleClick}
+              onPaneClick={() => setFocus(null)}
+              onMoveStart={(event) => {
+                if (event) userMoved.current = true;
+              }}
+              onlyRenderVisibleElements
+              nodesDraggable={false}
+              nodesConnectable={false}
+              edgesFocusable={false}
+              elementsSelectable
+              selectionOnDrag={boxSelect}
+              panOnDrag={boxSelect ? [1, 2] : true}
+              selectionMode={SelectionMode.Partial}
+              multiSelectionKeyCode={['Shift', 'Meta', 'Control']}
+              selectionKeyCode="Shift"
+              deleteKeyCode={null}
+              minZoom={0.02}
+              maxZoom={2}
+              proOptions={{ hideAttribution: true }}
+            >
+              <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#d5dae3" />
+              <Controls showInteractive={false} position="bottom-left" />
+              <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} position="bottom-right" ariaLabel="Minimap" />
+              <Panel position="top-left" className="graph-stats" data-testid="graph-stats">
+                {lineage ? `${lineage.nodes.length.toLocaleString()} assets · ${lineage.edges.length.toLocaleString()} edges` : ''}
+                {collapsed.size > 0 ? ` · ${collapsed.size} group${collapsed.size === 1 ? '' : 's'} collapsed` : ''}
+                {layingOut ? ' · laying out…' : ''}
+                {loading && lineage ? ' · loading…' : ''}
+              </Panel>
+              <Panel position="top-right" className="legend-panel">
+                {ASSET_STATUSES.map((s) => (
+                  <span key={s} className="legend-item">
+                    <i style={{ background: assetStatusMeta(s).color }} />
+                    {assetStatusMeta(s).label}
+                  </span>
+                ))}
+              </Panel>
+            </ReactFlow>
+          </div>
+          {focus?.type === 'asset' && nodeByKey.get(focus.key) && (
+            <AssetSidePanel
+              node={nodeByKey.get(focus.key) as LineageNode}
+              onClose={() => setFocus(null)}
+              onMaterialize={(key) => setDialog({ selection: selectionFor([key]), label: key })}
+            />
+          )}
+          {focus?.type === 'group' && groups.get(focus.name) && (
+            <GroupSidePanel
+              name={focus.name}
+              members={groups.get(focus.name) ?? []}
+              collapsed={collapsed.has(focus.name)}
+              onClose={() => setFocus(null)}
+              onToggle={() => toggleGroup(focus.name)}
+            />
+          )}
+        </div>
+        {dialog && <MaterializeDialog selection={dialog.selection} label={dialog.label} onClose={() => setDialog(null)} />}
+      </div>
+    </GraphContext.Provider>
+  );
+}

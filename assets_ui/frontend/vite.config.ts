@@ -1,0 +1,33 @@
+/// <reference types="vitest/config" />
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+
+// Build into ../static: the Starlette app serves that folder at '/'
+// (client-side routes fall back to index.html), GraphQL at '/graphql'.
+export default defineConfig({
+  plugins: [react()],
+  base: '/',
+  build: {
+    outDir: '../static',
+    emptyOutDir: true,
+    sourcemap: false,
+    chunkSizeWarningLimit: 2000,
+  },
+  worker: {
+    format: 'es',
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      '/graphql': {
+        target: 'http://127.0.0.1:3000',
+        ws: true,
+        changeOrigin: false,
+      },
+    },
+  },
+  test: {
+    environment: 'node',
+    include: ['tests/**/*.test.ts'],
+  },
+});
