@@ -8,7 +8,7 @@ from assets_core.errors import UsageError
 from assets_core.execution.plan import ExecutionPlan, Step
 from assets_core.execution.step import RunState, StepOutcome
 
-EXECUTORS = ("inprocess",)
+EXECUTORS = ("inprocess", "multiprocess")
 
 
 def execute_plan(
@@ -24,4 +24,8 @@ def execute_plan(
         from assets_core.executors.inprocess import execute_inprocess
 
         return execute_inprocess(plan, state, on_outcome, should_cancel)
+    if name == "multiprocess":
+        from assets_core.executors.multiprocess import execute_multiprocess
+
+        return execute_multiprocess(plan, state, on_outcome, should_cancel, workers)
     raise UsageError(f"Unknown executor {name!r}; available: {', '.join(EXECUTORS)}.")
