@@ -37,6 +37,7 @@ from assets_core.checks.tabular import (
     null_mask,
     row_total,
     sample_rows,
+    strictly_monotonic,
 )
 from assets_core.definitions.asset import caller_location
 from assets_core.definitions.policies import parse_duration
@@ -87,14 +88,8 @@ def not_null(
             f"{row_total(kind, frame)} rows have a null.",
         )
 
-    return _define(
-        asset,
-        check,
-        name or f"not_null_{'_'.join(cols)}",
-        f"{', '.join(cols)} never null",
-        severity,
-        blocking,
-    )
+    what = f"{', '.join(cols)} never null"
+    return _define(asset, check, name or f"not_null_{'_'.join(cols)}", what, severity, blocking)
 
 
 def unique(
@@ -126,7 +121,8 @@ def unique(
         kind, frame = frame_of(value, "unique")
         if missing := missing_columns(kind, frame, cols, context.asset_key):
             return missing
-        rows = duckdb_rows(frame, _TABLE, query)
+        sorted_key = len(cols) == 1 and strictly_monotonic(kind, frame, cols[0])
+        rows = [] if sorted_key else duckdb_rows(frame, _TABLE, query)
         if not rows:
             return CheckResult(
                 True,
@@ -252,14 +248,8 @@ def accepted_values(
             f"in {total} rows: {shown}{more}.",
         )
 
-    return _define(
-        asset,
-        check,
-        name or f"accepted_values_{col}",
-        f"{col} in {_fmt(accepted)}",
-        severity,
-        blocking,
-    )
+    what = f"{col} in {_fmt(accepted)}"
+    return _define(asset, check, name or f"accepted_values_{col}", what, severity, blocking)
 
 
 def schema(
@@ -366,15 +356,8 @@ def freshness(
             f"(at {last.isoformat()}), {verdict} the allowed {_human(lag_limit)}.",
         )
 
-    return _define(
-        asset,
-        check,
-        name or "freshness",
-        f"materialized within {_human(lag_limit)}",
-        severity,
-        blocking,
-        needs_value=False,
-    )
+    what = f"materialized within {_human(lag_limit)}"
+    return _define(asset, check, name or "freshness", what, severity, blocking, needs_value=False)
 
 
 def sql(
@@ -420,14 +403,8 @@ def sql(
             ok, {"result": result, "expect": expect, "query": query}, description=text
         )
 
-    return _define(
-        asset,
-        check,
-        name or f"sql_{digest}",
-        f"{_short(' '.join(query.split()), 120)} = {_fmt(expect)}",
-        severity,
-        blocking,
-    )
+    what = f"{_short(' '.join(query.split()), 120)} = {_fmt(expect)}"
+    return _define(asset, check, name or f"sql_{digest}", what, severity, blocking)
 
 
 # -- helpers ---------------------------------------------------------------------------

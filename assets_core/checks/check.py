@@ -16,8 +16,14 @@ Severity = Literal["error", "warn"]
 
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The outcome of a check: ``passed``, metadata to record, and optionally a
-    severity overriding the check's."""
+    """The outcome of a check, returned by the check function.
+
+    Attributes:
+        passed: True or False (a numpy bool is accepted; a Series is not).
+        metadata: What to record and show, e.g. ``{"bad_rows": 3}``; made JSON-safe.
+        severity: Overrides the check's severity for this result when set.
+        description: One line saying what was found, e.g. ``"3 negative amounts"``.
+    """
 
     passed: bool
     metadata: Mapping[str, Any] = field(default_factory=dict)
@@ -75,7 +81,16 @@ def asset_check(
 ) -> Callable[[Callable[..., Any]], AssetCheckDefinition]:
     """Declare a check of ``asset``, run right after it materializes.
 
-    A failed ``blocking`` check with severity ``error`` skips everything downstream.
+    The function takes the asset's value (one parameter, any name) and optionally
+    ``context`` (a ``CheckContext``) first, and returns a ``CheckResult``.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or the asset definition.
+        name: The check's name; defaults to the function's.
+        blocking: Whether a failure with severity ``error`` skips everything downstream.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        description: Defaults to the function's docstring.
+        required_resources: Resource keys the check reads from ``context.resources``.
 
     Example::
 

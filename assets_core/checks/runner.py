@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 from typing import Any, Literal
 
-from assets_core.checks.check import AssetCheckDefinition, Severity
+from assets_core.checks.check import AssetCheckDefinition, CheckResult, Severity
 from assets_core.errors import AssetlineError, UsageError
 from assets_core.keys import AssetKey
 
@@ -159,7 +159,7 @@ def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) ->
         where += f" ({check.location})"
     start = time.perf_counter()
     try:
-        result = check.fn(*_arguments(check, value, context))
+        result = _call(check, value, context)
         outcome = _read_result(result, where)
     except Exception as exc:
         if isinstance(exc, AssetlineError):
@@ -189,13 +189,16 @@ def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) ->
     )
 
 
-def _arguments(check: AssetCheckDefinition, value: Any, context: CheckContext) -> list[Any]:
-    # ``asset_check`` only accepts ``context`` first and at most one value parameter,
-    # so positional arguments reach both.
+def _call(check: AssetCheckDefinition, value: Any, context: CheckContext) -> Any:
+    # ``asset_check`` accepts ``context`` only first and at most one value parameter,
+    # which is passed by keyword only when it is keyword-only.
     args: list[Any] = [context] if check.takes_context else []
-    if check.value_param is not None:
-        args.append(value)
-    return args
+    if check.value_param is None:
+        return check.fn(*args)
+    param = inspect.signature(check.fn).parameters.get(check.value_param)
+    if param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY:
+        return check.fn(*args, **{check.value_param: value})
+    return check.fn(*args, value)
 
 
 _Outcome = tuple[bool, Severity | None, dict[str, Any], str | None]
@@ -203,8 +206,6 @@ _Outcome = tuple[bool, Severity | None, dict[str, Any], str | None]
 
 def _read_result(result: Any, where: str) -> _Outcome | str:
     """The fields of a valid ``CheckResult``, or the message saying what is wrong."""
-    from assets_core.checks.check import CheckResult
-
     fix = "return CheckResult(passed=..., metadata={...})"
     if not isinstance(result, CheckResult):
         if inspect.iscoroutine(result):

@@ -236,6 +236,25 @@ def test_unique_checks_the_combination_of_columns(as_value: Convert) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("ids", "duplicates"),
+    [
+        ([1, 2, 3, 7], 0),
+        ([9, 5, 2, -1], 0),
+        ([1, 2, 2, 3], 1),
+        ([3, 2, 2, 1], 1),
+        ([1, 3, 2, 1], 1),
+        ([5], 0),
+    ],
+)
+def test_unique_on_integer_keys_sorted_or_not(
+    as_value: Convert, ids: list[int], duplicates: int
+) -> None:
+    ev = run(unique(KEY, "id"), as_value(pd.DataFrame({"id": ids})))
+    assert ev.passed is (duplicates == 0)
+    assert ev.metadata["duplicate_keys"] == duplicates
+
+
 def test_unique_caps_samples_at_five() -> None:
     df = pd.DataFrame({"k": [f"k{i % 8}" for i in range(16)]})
     ev = run(unique(KEY, "k"), df)

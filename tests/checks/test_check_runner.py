@@ -20,7 +20,7 @@ from assets_core.checks import (
     asset_check,
     run_check,
 )
-from assets_core.errors import UsageError
+from assets_core.errors import DefinitionError, UsageError
 from assets_core.keys import AssetKey
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
@@ -89,6 +89,19 @@ def test_context_is_passed_only_to_checks_that_take_it() -> None:
     assert run_check(without_value, "ignored", context).passed
     assert not without_value.needs_value and value_only.needs_value
     assert run_check(value_only, "the value", context).passed
+
+
+def test_keyword_only_and_positional_only_value_parameters() -> None:
+    @asset_check(asset="sales/orders")
+    def keyword(*, orders: Any) -> CheckResult:
+        return CheckResult(passed=orders == 1)
+
+    @asset_check(asset="sales/orders")
+    def positional(context: CheckContext, orders: Any, /) -> CheckResult:
+        return CheckResult(passed=orders == 1 and context.partition_key == "p")
+
+    assert run_check(keyword, 1, ctx()).status == "PASSED"
+    assert run_check(positional, 1, ctx("p")).status == "PASSED"
 
 
 def test_a_check_that_raises_is_errored_with_its_traceback() -> None:
@@ -314,3 +327,19 @@ def test_to_dict_is_json_serialisable() -> None:
         "partition_key": "p1",
         "status": "PASSED",
     }
+
+
+def test_asset_check_definition_errors() -> None:
+    def two(a: Any, b: Any) -> CheckResult:
+        return CheckResult(passed=True)
+
+    with pytest.raises(DefinitionError) as exc:
+        asset_check(asset="sales/orders")(two)
+    assert str(exc.value) == (
+        f"Check two ({two.__code__.co_filename}:{two.__code__.co_firstlineno}) takes "
+        "['a', 'b']; a check receives only the value of sales/orders (one parameter) and "
+        "optionally `context` first."
+    )
+    with pytest.raises(DefinitionError) as exc:
+        asset_check(asset="sales/orders", blocking="yes")(two)  # type: ignore[arg-type]
+    assert str(exc.value).endswith("): blocking= must be True or False.")
