@@ -265,6 +265,19 @@ def _load_inputs(
             node, parent, step.partition_key, step.partition_keys, state.dynamic_lookup
         )
         pname = str(parent_key)
+        if (
+            parts is not None
+            and node.spec.partitions is None
+            and node.mappings.get(parent_key) is None
+        ):
+            # An unpartitioned asset reads the partitions that exist, concatenated.
+            parts = [p for p in parts if (pname, p) in state.versions]
+            if not parts:
+                raise ExecutionError(
+                    f"Asset {node.key} reads every partition of {pname}, but none is "
+                    f"materialized. Materialize some first, e.g. `assetline materialize "
+                    f"--select {pname} --from A --to B`."
+                )
         for p in parts if parts is not None else [None]:
             seen = state.versions.get((pname, p))
             if seen is not None:
@@ -284,8 +297,26 @@ def _load_inputs(
             consumer_key=node.key,
         )
         io = state.io_for(parent)
-        values[name] = _user_call(step, f"Loading input {pname}", io.load, ctx)
+        value = _user_call(step, f"Loading input {pname}", io.load, ctx)
+        annotations = getattr(node.definition.fn, "__annotations__", None)
+        if annotations and name in annotations:
+            value = coerce_table(value, annotations[name])
+        values[name] = value
     return values, consumed, versions
+
+
+def coerce_table(value: Any, annotation: Any) -> Any:
+    """Hand a parameter annotated ``pd.DataFrame`` a DataFrame when the upstream stored
+    an Arrow table (a SQL asset's output), and the other way round."""
+    wanted = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
+    kind = type(value).__name__
+    if wanted.endswith("DataFrame") and kind == "Table" and hasattr(value, "to_pandas"):
+        return value.to_pandas()
+    if wanted.endswith("Table") and kind == "DataFrame":
+        import pyarrow as pa
+
+        return pa.Table.from_pandas(value, preserve_index=False)
+    return value
 
 
 def _store(
