@@ -70,7 +70,8 @@ def parquet_io() -> dict[str, Any]:
             manager.store(out_ctx, df)
             manager.load(in_ctx)
 
-        raw(), through_fs()  # warm-up: page cache, allocator, lazy imports
+        raw()  # warm-up: page cache, allocator, lazy imports
+        through_fs()
         raw_s: list[float] = []
         fs_s: list[float] = []
         for i in range(REPEAT):

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from assets_core.errors import UserCodeError
-from assets_core.io.base import concat_tables, table_kind
+from assets_core.io.base import concat_tables, flat_arrow, table_kind
 
 _DEFAULT_CATALOG = "memory"
 _DEFAULT_SCHEMA = "main"
@@ -35,23 +35,14 @@ def table_path(name: str) -> tuple[str, ...]:
 def sql_input_table(name: str, value: Any, *, partitions: bool = True) -> Any:
     """An input value as an Arrow table: a DataFrame (its index kept as columns unless a
     RangeIndex), an Arrow table, or a dict ``{partition: table}`` concatenated."""
-    import pyarrow as pa
-
     if partitions and isinstance(value, Mapping):
         if not value:
             raise UserCodeError(
                 f"SQL input {name!r} has no partitions to read; materialize some first."
             )
         return concat_tables([sql_input_table(name, v, partitions=False) for v in value.values()])
-    kind = table_kind(value)
-    if kind == "arrow":
-        return value
-    if kind == "pandas":
-        import pandas as pd
-
-        if not isinstance(value.index, pd.RangeIndex):
-            value = value.reset_index()
-        return pa.Table.from_pandas(value, preserve_index=False)
+    if table_kind(value) is not None:
+        return flat_arrow(value)
     raise UserCodeError(
         f"SQL input {name!r} is a {type(value).__name__}; SQL assets read DataFrames or "
         "Arrow tables. Store that upstream asset as a table (or read it from a Python asset)."
@@ -149,10 +140,10 @@ def sql_column_lineage(
         full = (*defaults[: depth - len(path)], *path) if depth > 1 else path
         full = tuple(p.lower() for p in full)
         by_path[full] = name
-        node = schema
+        level = schema
         for part in full[:-1]:
-            node = node.setdefault(part, {})
-        node[full[-1]] = {c: "VARCHAR" for c in tables[name]}
+            level = level.setdefault(part, {})
+        level[full[-1]] = {c: "VARCHAR" for c in tables[name]}
     try:
         tree = sqlglot.parse_one(query, read="duckdb")
         qualified = qualify(
@@ -181,8 +172,8 @@ def sql_column_lineage(
                 continue
             table = node.expression
             path = tuple(p.lower() for p in (table.catalog, table.db, table.name) if p)
-            name = by_path.get(path) or by_path.get(path[-depth:])
-            if name is not None:
-                sources[(name, node.name.rsplit(".", 1)[-1].strip('"'))] = None
+            source = by_path.get(path) or by_path.get(path[-depth:])
+            if source is not None:
+                sources[(source, node.name.rsplit(".", 1)[-1].strip('"'))] = None
         result[column] = list(sources)
     return result

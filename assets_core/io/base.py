@@ -220,6 +220,20 @@ def to_arrow(value: Any) -> Any:
     return pa.Table.from_pandas(value)
 
 
+def flat_arrow(value: Any) -> Any:
+    """A DataFrame or Arrow table as an Arrow table for SQL: a DataFrame's index becomes
+    ordinary columns (unless a RangeIndex, which is dropped)."""
+    import pyarrow as pa
+
+    if isinstance(value, pa.Table):
+        return value
+    import pandas as pd
+
+    if not isinstance(value.index, pd.RangeIndex):
+        value = value.reset_index()
+    return pa.Table.from_pandas(value, preserve_index=False)
+
+
 def concat_tables(tables: list[Any]) -> Any:
     """Concatenate Arrow tables, unifying schemas (missing columns become nulls)."""
     import pyarrow as pa
@@ -259,17 +273,48 @@ def time_format_for(partition_key: str) -> str | None:
     return None
 
 
-def partition_labels(table: Any, column: str, sample_key: str) -> Any:
-    """The partition key of each row of an Arrow ``table``, read from ``column``:
+def partition_columns(metadata: Mapping[str, Any]) -> list[str] | None:
+    """``metadata["partition_column"]`` as a list: one column, or one per dimension of
+    a multi-partition key (``["day", "region"]`` for ``2024-01-01|eu``)."""
+    column = metadata.get("partition_column")
+    if column is None:
+        return None
+    if isinstance(column, str):
+        return [column]
+    if isinstance(column, (list, tuple)) and column and all(isinstance(c, str) for c in column):
+        return list(column)
+    raise ExecutionError(
+        f"metadata partition_column={column!r} must be a column name, or a list of column "
+        "names, one per dimension of a multi-partition key."
+    )
+
+
+def key_dimensions(columns: list[str], sample_key: str) -> list[str]:
+    """The parts of ``sample_key`` matching ``columns`` (split on ``|`` when several)."""
+    parts = sample_key.split("|") if len(columns) > 1 else [sample_key]
+    if len(parts) != len(columns):
+        raise ExecutionError(
+            f"partition_column names {len(columns)} columns but partition key "
+            f"{sample_key!r} has {len(parts)} dimension(s)."
+        )
+    return parts
+
+
+def partition_labels(table: Any, columns: list[str], sample_key: str) -> Any:
+    """The partition key of each row of an Arrow ``table``, read from ``columns``:
     dates and timestamps formatted like ``sample_key``, other values as text."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    values = table.column(column)
-    fmt = time_format_for(sample_key)
-    if fmt and (pa.types.is_temporal(values.type)):
-        return pc.strftime(values, format=fmt)
-    return pc.cast(values, pa.string())
+    labels = []
+    for column, part in zip(columns, key_dimensions(columns, sample_key), strict=True):
+        values = table.column(column)
+        fmt = time_format_for(part)
+        if fmt and (pa.types.is_timestamp(values.type) or pa.types.is_date(values.type)):
+            labels.append(pc.strftime(values, format=fmt))
+        else:
+            labels.append(pc.cast(values, pa.string()))
+    return labels[0] if len(labels) == 1 else pc.binary_join_element_wise(*labels, "|")
 
 
 def split_value(context: OutputContext, value: Any) -> dict[str, Any]:
@@ -289,29 +334,33 @@ def split_value(context: OutputContext, value: Any) -> dict[str, Any]:
             )
         return {k: value[k] for k in keys}
     kind = table_kind(value)
-    column = context.metadata.get("partition_column")
-    if kind is None or not isinstance(column, str):
+    columns = partition_columns(context.metadata)
+    if kind is None or columns is None:
         raise ExecutionError(
             f"{context.describe()}: a value for a partition range must be a dict "
             "{partition_key: value}, or a DataFrame / Arrow table with "
             "metadata={'partition_column': 'COLUMN'} naming the column that holds each "
             "row's partition."
         )
+    if not keys:
+        return {}
     import pyarrow as pa
     import pyarrow.compute as pc
 
     table = to_arrow(value)
-    if column not in table.column_names:
+    absent = [c for c in columns if c not in table.column_names]
+    if absent:
         raise ExecutionError(
-            f"{context.describe()}: partition_column {column!r} is not a column of the value "
-            f"(columns: {table.column_names})."
+            f"{context.describe()}: partition_column {absent[0]!r} is not a column of the "
+            f"value (columns: {table.column_names})."
         )
-    labels = partition_labels(table, column, keys[0])
+    labels = partition_labels(table, columns, keys[0])
     outside = pc.sum(pc.invert(pc.fill_null(pc.is_in(labels, pa.array(keys)), False))).as_py()
     if outside:
         raise ExecutionError(
-            f"{context.describe()}: {outside} row(s) have a {column!r} value outside the "
-            "partition range; return only rows of the range."
+            f"{context.describe()}: {outside} row(s) have a partition_column "
+            f"({', '.join(columns)}) value outside the partition range; return only rows "
+            "of the range."
         )
     parts: dict[str, Any] = {}
     for k in keys:

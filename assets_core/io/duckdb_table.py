@@ -19,7 +19,7 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -29,9 +29,13 @@ from assets_core.io.base import (
     InputContext,
     IOManager,
     OutputContext,
+    TableKind,
     combine_values,
+    flat_arrow,
+    key_dimensions,
     missing_partitions_error,
     missing_value_error,
+    partition_columns,
     split_value,
     table_kind,
     time_format_for,
@@ -59,30 +63,10 @@ def table_name(asset_key: AssetKey) -> tuple[str, str]:
     return ("_".join(path[:-1]) if len(path) > 1 else "main"), path[-1]
 
 
-def _partition_columns(metadata: Mapping[str, Any]) -> list[str] | None:
-    column = metadata.get("partition_column")
-    if column is None:
-        return None
-    if isinstance(column, str):
-        return [column]
-    if isinstance(column, Sequence) and column and all(isinstance(c, str) for c in column):
-        return list(column)
-    raise ExecutionError(
-        f"metadata partition_column={column!r} must be a column name, or a list of column "
-        "names, one per dimension of a multi-partition key."
-    )
-
-
 def _label_sql(columns: list[str], types: Mapping[str, str], sample_key: str) -> str:
     """A SQL expression giving each row's partition key from ``columns``."""
-    parts = sample_key.split("|") if len(columns) > 1 else [sample_key]
-    if len(parts) != len(columns):
-        raise ExecutionError(
-            f"partition_column names {len(columns)} columns but partition key "
-            f"{sample_key!r} has {len(parts)} dimension(s)."
-        )
     exprs = []
-    for column, part in zip(columns, parts, strict=True):
+    for column, part in zip(columns, key_dimensions(columns, sample_key), strict=True):
         fmt = time_format_for(part)
         kind = types.get(column, "").upper()
         if fmt and (kind == "DATE" or kind.startswith("TIMESTAMP")):
@@ -90,18 +74,6 @@ def _label_sql(columns: list[str], types: Mapping[str, str], sample_key: str) ->
         else:
             exprs.append(f"CAST({quote(column)} AS VARCHAR)")
     return exprs[0] if len(exprs) == 1 else f"concat_ws('|', {', '.join(exprs)})"
-
-
-def _frame_to_arrow(value: Any, kind: str) -> Any:
-    import pyarrow as pa
-
-    if kind == "arrow":
-        return value
-    import pandas as pd
-
-    if not isinstance(value.index, pd.RangeIndex):
-        value = value.reset_index()  # a table has no index: keep it as columns
-    return pa.Table.from_pandas(value, preserve_index=False)
 
 
 class DuckDBIOManager(IOManager):
@@ -192,6 +164,22 @@ class DuckDBIOManager(IOManager):
 
     # -- store -----------------------------------------------------------------------
 
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[Any]:
+        """A connection inside one transaction, rolled back on any error; DuckDB errors
+        become ``ExecutionError``s starting with ``what``."""
+        with self._write_lock, self.connect() as con:
+            try:
+                con.execute("BEGIN TRANSACTION")
+                con.execute(_BOOK_DDL)
+                yield con
+                con.execute("COMMIT")
+            except BaseException as e:
+                _rollback(con)
+                if isinstance(e, ExecutionError) or not isinstance(e, Exception):
+                    raise
+                raise ExecutionError(f"{what} in {self.path} failed: {e}") from e
+
     def store(self, context: OutputContext, value: Any) -> None:
         """Write ``value`` as the asset's table (or its partitions), in one transaction."""
         kind = table_kind(value)
@@ -201,116 +189,96 @@ class DuckDBIOManager(IOManager):
                 f"Arrow tables, not {type(value).__name__}. Use io_manager='fs' for this asset."
             )
         schema, table = table_name(context.asset_key)
-        with self._write_lock, self.connect() as con:
-            try:
-                con.execute("BEGIN TRANSACTION")
-                con.execute(_BOOK_DDL)
-                con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
-                if context.has_partitions:
-                    kind = self._store_partitions(con, context, value, schema, table)
-                else:
-                    con.register(_VIEW, _frame_to_arrow(value, kind or "arrow"))
-                    con.execute(
-                        f"CREATE OR REPLACE TABLE {quote(schema)}.{quote(table)} AS "
-                        f"SELECT * FROM {_VIEW}"
-                    )
-                    self._book(con, schema, table, [""], kind or "arrow")
-                con.execute("COMMIT")
-            except BaseException as e:
-                _rollback(con)
-                if isinstance(e, ExecutionError) or not isinstance(e, Exception):
-                    raise
-                raise ExecutionError(
-                    f"{context.describe()}: storing to DuckDB table {schema}.{table} in "
-                    f"{self.path} failed: {e}"
-                ) from e
-
-    def _store_partitions(
-        self, con: Any, context: OutputContext, value: Any, schema: str, table: str
-    ) -> str:
-        keys = list(context.partition_keys) if context.is_range else [context.partition_key]
-        columns = _partition_columns(context.metadata)
         target = f"{quote(schema)}.{quote(table)}"
-        if columns is None:
-            parts = split_value(context, value) if context.is_range else {keys[0]: value}
-            kinds = {table_kind(v) for v in parts.values()}
-            if None in kinds or len(kinds) != 1:
-                raise ExecutionError(
-                    f"{context.describe()}: every partition value must be a DataFrame or an "
-                    "Arrow table (all of one kind) for the duckdb IO manager."
+        keys = _keys(context)
+        columns = partition_columns(context.metadata)
+        what = f"{context.describe()}: storing to DuckDB table {schema}.{table}"
+        with self._transaction(what) as con:
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {quote(schema)}")
+            if keys is None:
+                con.register(_VIEW, flat_arrow(value))
+                con.execute(f"CREATE OR REPLACE TABLE {target} AS SELECT * FROM {_VIEW}")
+                con.execute(
+                    f"DELETE FROM {_BOOK} WHERE schema_name = ? AND table_name = ?", [schema, table]
                 )
-            kind = kinds.pop() or "arrow"
-            views = []
-            for i, (key, part) in enumerate(parts.items()):
-                view = f"{_VIEW}_{i}"
-                con.register(view, _frame_to_arrow(part, kind))
-                drop = " EXCLUDE (_partition)" if PARTITION_COLUMN in _view_types(con, view) else ""
-                views.append((f"SELECT *{drop}, ?::VARCHAR AS {PARTITION_COLUMN} FROM {view}", key))
-            con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS {views[0][0]} LIMIT 0", [""])
-            self._add_new_columns(con, schema, table, f"{views[0][0]} LIMIT 0", [""])
-            con.execute(f"DELETE FROM {target} WHERE list_contains(?, {PARTITION_COLUMN})", [keys])
-            for select, key in views:
-                con.execute(f"INSERT INTO {target} BY NAME {select}", [key])
-        else:
-            if isinstance(value, Mapping):
-                value = combine_values(value)
-            table_value_kind = table_kind(value)
-            if table_value_kind is None:
-                raise ExecutionError(
-                    f"{context.describe()}: with partition_column, the value must be a "
-                    "DataFrame or an Arrow table (or a dict of them per partition)."
-                )
-            kind = table_value_kind
-            con.register(_VIEW, _frame_to_arrow(value, kind))
-            frame_types = _view_types(con, _VIEW)
-            absent = [c for c in columns if c not in frame_types]
-            if absent:
-                raise ExecutionError(
-                    f"{context.describe()}: partition_column {absent[0]!r} is not a column of "
-                    f"the value (columns: {list(frame_types)})."
-                )
-            label = _label_sql(columns, frame_types, keys[0])
-            (outside,) = con.execute(
-                f"SELECT count(*) FROM {_VIEW} WHERE NOT coalesce(list_contains(?, {label}), "
-                "false)",
-                [keys],
-            ).fetchone()
-            if outside:
-                raise ExecutionError(
-                    f"{context.describe()}: {outside} row(s) have a partition_column "
-                    f"({', '.join(columns)}) value that is not "
-                    + (f"'{keys[0]}'" if len(keys) == 1 else "in the partition range")
-                    + "; return only the rows of the partition."
-                )
-            con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS SELECT * FROM {_VIEW} LIMIT 0")
-            self._add_new_columns(con, schema, table, f"SELECT * FROM {_VIEW}", [])
-            table_label = _label_sql(columns, _table_types(con, schema, table), keys[0])
-            con.execute(f"DELETE FROM {target} WHERE list_contains(?, {table_label})", [keys])
-            con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_VIEW}")
-        self._book(con, schema, table, [str(k) for k in keys], kind)
+                keys = [""]
+            elif columns is None:
+                kind = self._store_tagged(con, context, value, keys, target)
+            else:
+                kind = self._store_by_column(con, context, value, keys, columns, target)
+            con.execute(
+                f"INSERT OR REPLACE INTO {_BOOK} SELECT ?, ?, unnest(?), ?",
+                [schema, table, keys, kind],
+            )
+
+    def _store_tagged(
+        self, con: Any, context: OutputContext, value: Any, keys: list[str], target: str
+    ) -> TableKind:
+        """Partitions told apart by an added ``_partition`` column."""
+        parts = split_value(context, value) if context.is_range else {keys[0]: value}
+        kinds = {table_kind(v) for v in parts.values()}
+        kind = kinds.pop() if len(kinds) == 1 else None
+        if kind is None:
+            raise ExecutionError(
+                f"{context.describe()}: every partition value must be a DataFrame or an "
+                "Arrow table (all of one kind) for the duckdb IO manager."
+            )
+        selects = []
+        for i, (key, part) in enumerate(parts.items()):
+            view = f"{_VIEW}_{i}"
+            con.register(view, flat_arrow(part))
+            drop = f" EXCLUDE ({PARTITION_COLUMN})" if PARTITION_COLUMN in _types(con, view) else ""
+            selects.append((f"SELECT *{drop}, ?::VARCHAR AS {PARTITION_COLUMN} FROM {view}", key))
+        _create_or_evolve(con, target, selects[0][0], [""])
+        con.execute(f"DELETE FROM {target} WHERE list_contains(?, {PARTITION_COLUMN})", [keys])
+        for select, key in selects:
+            con.execute(f"INSERT INTO {target} BY NAME {select}", [key])
         return kind
 
-    def _add_new_columns(
-        self, con: Any, schema: str, table: str, select: str, params: list[Any]
-    ) -> None:
-        """Schema evolution for partitioned tables: columns new in this partition are
-        added (earlier partitions read NULL)."""
-        existing = _table_types(con, schema, table)
-        rows = con.execute(f"DESCRIBE {select}", params).fetchall()
-        for name, type_, *_ in rows:
-            if name not in existing:
-                con.execute(
-                    f"ALTER TABLE {quote(schema)}.{quote(table)} ADD COLUMN {quote(name)} {type_}"
-                )
-
-    def _book(self, con: Any, schema: str, table: str, keys: list[str], kind: str) -> None:
-        if keys == [""]:
-            con.execute(
-                f"DELETE FROM {_BOOK} WHERE schema_name = ? AND table_name = ?", [schema, table]
+    def _store_by_column(
+        self,
+        con: Any,
+        context: OutputContext,
+        value: Any,
+        keys: list[str],
+        columns: list[str],
+        target: str,
+    ) -> TableKind:
+        """Partitions told apart by ``metadata["partition_column"]``; rows outside the
+        addressed partitions are refused (they would silently land in others)."""
+        if isinstance(value, Mapping):
+            value = combine_values(value)
+        kind = table_kind(value)
+        if kind is None:
+            raise ExecutionError(
+                f"{context.describe()}: with partition_column, the value must be a "
+                "DataFrame or an Arrow table (or a dict of them per partition)."
             )
-        con.execute(
-            f"INSERT OR REPLACE INTO {_BOOK} SELECT ?, ?, unnest(?), ?", [schema, table, keys, kind]
-        )
+        con.register(_VIEW, flat_arrow(value))
+        frame_types = _types(con, _VIEW)
+        absent = [c for c in columns if c not in frame_types]
+        if absent:
+            raise ExecutionError(
+                f"{context.describe()}: partition_column {absent[0]!r} is not a column of "
+                f"the value (columns: {list(frame_types)})."
+            )
+        label = _label_sql(columns, frame_types, keys[0])
+        (outside,) = con.execute(
+            f"SELECT count(*) FROM {_VIEW} WHERE NOT coalesce(list_contains(?, {label}), false)",
+            [keys],
+        ).fetchone()
+        if outside:
+            expected = f"'{keys[0]}'" if len(keys) == 1 else "in the partition range"
+            raise ExecutionError(
+                f"{context.describe()}: {outside} row(s) have a partition_column "
+                f"({', '.join(columns)}) value that is not {expected}; return only the rows "
+                "of the partition."
+            )
+        _create_or_evolve(con, target, f"SELECT * FROM {_VIEW}", [])
+        table_label = _label_sql(columns, _types(con, target), keys[0])
+        con.execute(f"DELETE FROM {target} WHERE list_contains(?, {table_label})", [keys])
+        con.execute(f"INSERT INTO {target} BY NAME SELECT * FROM {_VIEW}")
+        return kind
 
     # -- load ------------------------------------------------------------------------
 
@@ -330,28 +298,22 @@ class DuckDBIOManager(IOManager):
                 raise missing_value_error(context, where)
             stored = self._stored(con, schema, table)
             target = f"{quote(schema)}.{quote(table)}"
-            columns = _partition_columns(context.metadata)
+            columns = partition_columns(context.metadata)
+            tagged = columns is None and PARTITION_COLUMN in types
+            query = f"SELECT *{f' EXCLUDE ({PARTITION_COLUMN})' if tagged else ''} FROM {target}"
+            params: list[Any] = []
             keys = _keys(context)
-            drop = (
-                f" EXCLUDE ({PARTITION_COLUMN})"
-                if columns is None and PARTITION_COLUMN in types
-                else ""
-            )
-            if keys is None:
-                query, params = f"SELECT *{drop} FROM {target}", []
-            else:
-                if stored:
-                    missing = [k for k in keys if k not in stored]
-                    if missing:
-                        if context.is_range:
-                            raise missing_partitions_error(context, missing, where)
-                        raise missing_value_error(context, where)
+            if keys is not None:
+                missing = [k for k in keys if k not in stored] if stored else []
+                if missing and context.is_range:
+                    raise missing_partitions_error(context, missing, where)
+                if missing:
+                    raise missing_value_error(context, where)
                 label = PARTITION_COLUMN if columns is None else _label_sql(columns, types, keys[0])
-                query = f"SELECT *{drop} FROM {target} WHERE list_contains(?, {label})"
+                query += f" WHERE list_contains(?, {label})"
                 params = [keys]
             result = con.sql(query, params=params).to_arrow_table()
-        kinds = set(stored.values())
-        return result.to_pandas() if kinds != {"arrow"} else result
+        return result if set(stored.values()) == {"arrow"} else result.to_pandas()
 
     def _stored(self, con: Any, schema: str, table: str) -> dict[str, str]:
         """``{partition_key or "": kind}`` from the bookkeeping table."""
@@ -392,22 +354,19 @@ class DuckDBIOManager(IOManager):
         schema, table = table_name(context.asset_key)
         target = f"{quote(schema)}.{quote(table)}"
         keys = _keys(context)
-        with self._write_lock, self.connect() as con:
+        book = f"DELETE FROM {_BOOK} WHERE schema_name = ? AND table_name = ?"
+        with self._transaction(f"Deleting {context.describe()}") as con:
             types = _table_types(con, schema, table)
             if not types:
                 return
-            con.execute("BEGIN TRANSACTION")
-            con.execute(_BOOK_DDL)
-            book = f"DELETE FROM {_BOOK} WHERE schema_name = ? AND table_name = ?"
             if keys is None:
                 con.execute(f"DROP TABLE {target}")
                 con.execute(book, [schema, table])
             else:
-                columns = _partition_columns(context.metadata)
+                columns = partition_columns(context.metadata)
                 label = PARTITION_COLUMN if columns is None else _label_sql(columns, types, keys[0])
                 con.execute(f"DELETE FROM {target} WHERE list_contains(?, {label})", [keys])
                 con.execute(f"{book} AND list_contains(?, partition_key)", [schema, table, keys])
-            con.execute("COMMIT")
 
 
 def _rollback(con: Any) -> None:
@@ -422,15 +381,27 @@ def _keys(context: OutputContext | InputContext) -> list[str] | None:
     return None if context.partition_key is None else [context.partition_key]
 
 
-def _view_types(con: Any, view: str) -> dict[str, str]:
-    return {row[0]: row[1] for row in con.execute(f"DESCRIBE SELECT * FROM {view}").fetchall()}
+def _types(con: Any, relation: str) -> dict[str, str]:
+    """Column name to DuckDB type of an existing view or table."""
+    return {row[0]: row[1] for row in con.execute(f"DESCRIBE {relation}").fetchall()}
 
 
 def _table_types(con: Any, schema: str, table: str) -> dict[str, str]:
+    """Like ``_types``, empty when the table does not exist (without raising, which
+    would abort an open transaction)."""
     rows = con.execute(
-        "SELECT column_name, data_type FROM duckdb_columns() "
-        "WHERE database_name = current_database() AND schema_name = ? AND table_name = ? "
-        "ORDER BY column_index",
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = "
+        "current_database() AND schema_name = ? AND table_name = ? ORDER BY column_index",
         [schema, table],
     ).fetchall()
     return dict(rows)
+
+
+def _create_or_evolve(con: Any, target: str, select: str, params: list[Any]) -> None:
+    """Create a partitioned table from the first value's columns; later values' new
+    columns are added (earlier partitions read NULL)."""
+    con.execute(f"CREATE TABLE IF NOT EXISTS {target} AS {select} LIMIT 0", params)
+    existing = _types(con, target)
+    for name, type_, *_ in con.execute(f"DESCRIBE {select}", params).fetchall():
+        if name not in existing:
+            con.execute(f"ALTER TABLE {target} ADD COLUMN {quote(name)} {type_}")

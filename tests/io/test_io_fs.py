@@ -307,3 +307,11 @@ def test_manager_pickles_for_worker_processes(fs):
     fs.store(out(), 5)
     clone = pickle.loads(pickle.dumps(fs))
     assert clone.load(inp()) == 5
+
+
+def test_range_store_splits_by_one_column_per_dimension(fs):
+    df = pd.DataFrame({"day": ["2024-01-01", "2024-01-01"], "region": ["eu", "us"], "v": [1, 2]})
+    keys = ("2024-01-01|eu", "2024-01-01|us")
+    fs.store(out(keys=keys, partition_column=["day", "region"]), df)
+    assert fs.load(inp("2024-01-01|us"))["v"].tolist() == [2]
+    assert (fs.base_dir / "sales" / "orders" / "2024-01-01" / "eu" / "data.parquet").is_file()
