@@ -20,6 +20,8 @@ def to_record(ev: CheckEvaluation, run_id: str | None) -> CheckResultRecord:
     metadata = dict(ev.metadata)
     if ev.traceback:
         metadata["traceback"] = ev.traceback
+    if ev.description:
+        metadata["description"] = ev.description
     return CheckResultRecord(
         asset_key=str(ev.asset_key),
         check_name=ev.check_name,

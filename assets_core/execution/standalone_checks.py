@@ -21,6 +21,7 @@ def evaluation_from_record(record: Any) -> CheckEvaluation:
 
     metadata = dict(record.metadata)
     tb = metadata.pop("traceback", None)
+    description = metadata.pop("description", None)
     return CheckEvaluation(
         check_name=record.check_name,
         asset_key=AssetKey.parse(record.asset_key),
