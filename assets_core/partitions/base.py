@@ -18,7 +18,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TypeAlias
 
 #: The keys of dynamic partitions, as loaded from the catalog: the list of the one
@@ -28,10 +28,21 @@ DynamicKeys: TypeAlias = Sequence[str] | Mapping[str, Sequence[str]] | None
 
 @dataclass(frozen=True, slots=True)
 class TimeWindow:
-    """A half-open time range ``[start, end)`` of timezone-aware datetimes."""
+    """A half-open time range ``[start, end)`` of timezone-aware datetimes, in the
+    timezone of the partitions definition.
+
+    Python subtracts and compares two datetimes of the same ``ZoneInfo`` by their wall
+    clocks, so across a daylight saving change ``end - start`` is off by the shift; use
+    ``duration`` (or convert to UTC) for elapsed time.
+    """
 
     start: datetime
     end: datetime
+
+    @property
+    def duration(self) -> timedelta:
+        """The elapsed time from ``start`` to ``end``."""
+        return self.end.astimezone(UTC) - self.start.astimezone(UTC)
 
 
 class PartitionsDefinition(ABC):

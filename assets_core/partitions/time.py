@@ -238,7 +238,7 @@ class TimePartitions(PartitionsDefinition):
             key = self._format(g)
             problem = key_problem(key)
             if problem or self._parse(key) != self._wall(g):
-                why = problem or "it does not name one window; include every field down to the unit"
+                why = problem or "does not name one window; include every field down to the unit"
                 raise DefinitionError(
                     f"{name}(fmt={self._key_fmt!r}) makes keys like {key!r}, which {why}."
                 )
@@ -304,7 +304,7 @@ class TimePartitions(PartitionsDefinition):
         return g if g <= 0 else g - bisect_left(self._skips(g)[0], g)
 
     def _g_of_p(self, p: int) -> int:
-        return p if p <= 0 else p + bisect_right(self._skips(p)[1], p)
+        return p if p < 0 else p + bisect_right(self._skips(p)[1], p)
 
     def _format_range(self, g0: int, g1: int) -> list[str]:
         """Keys of grid points ``g0 .. g1-1`` that are not skipped, built without
@@ -337,7 +337,7 @@ class TimePartitions(PartitionsDefinition):
         if self._end_wall is not None:
             return self._p_of_g(self._floor(self._end_wall))
         now = current_time if current_time is not None else datetime.now(UTC)
-        return max(self._p_of_g(max(self._grid_at(now), 0)) + self.end_offset, 0)
+        return max(self._p_of_g(self._grid_at(now)) + self.end_offset, 0)
 
     def get_partition_keys(
         self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
