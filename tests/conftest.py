@@ -1,0 +1,226 @@
+"""Shared fixtures: a throwaway ``ASSETLINE_HOME`` for every test, catalogs on SQLite and
+PostgreSQL, and a runner for the real ``assetline`` program.
+
+PostgreSQL tests read ``ASSETLINE_TEST_POSTGRES_URL`` (for example
+``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and are skipped when it is unset.
+Each test gets a database of its own, created from that URL and dropped afterwards, so
+runs never see each other's data.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from assets_core.catalog.catalog import Catalog
+
+POSTGRES_ENV = "ASSETLINE_TEST_POSTGRES_URL"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+ASSETLINE = Path(sys.executable).with_name("assetline")
+
+
+@pytest.fixture(autouse=True)
+def assetline_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs with its own ``$ASSETLINE_HOME`` (SQLite catalog and storage) and
+    without an inherited ``ASSETLINE_CATALOG_URL``."""
+    home = tmp_path / "assetline_home"
+    monkeypatch.setenv("ASSETLINE_HOME", str(home))
+    monkeypatch.delenv("ASSETLINE_CATALOG_URL", raising=False)
+    return home
+
+
+def postgres_base_url() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} is not set; PostgreSQL catalog tests need it.")
+    return url
+
+
+def _admin_url() -> str:
+    from sqlalchemy.engine import make_url
+
+    base = make_url(postgres_base_url())
+    return base.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def _database_url(name: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    base = make_url(postgres_base_url())
+    return base.set(drivername="postgresql+psycopg", database=name).render_as_string(
+        hide_password=False
+    )
+
+
+@contextmanager
+def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
+    """A new PostgreSQL database for one test (empty, or a copy of ``template``);
+    yields its SQLAlchemy URL and drops it afterwards."""
+    import psycopg
+
+    admin = _admin_url()
+    name = f"assetline_test_{uuid.uuid4().hex[:16]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+    try:
+        yield _database_url(name)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres_template() -> Iterator[str]:
+    """A database with the current catalog schema, copied for each catalog test (much
+    faster than migrating a fresh database every time)."""
+    from sqlalchemy.engine import make_url
+
+    with fresh_postgres_database() as url:
+        Catalog.open(url).close()
+        yield str(make_url(url).database)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database (skips without PostgreSQL)."""
+    with fresh_postgres_database() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def catalog_url(request: pytest.FixtureRequest, assetline_home: Path) -> Iterator[str]:
+    """A catalog URL: a SQLite file in the test's home, or a PostgreSQL database of the
+    test's own (already migrated)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{assetline_home / 'catalog.db'}"
+        return
+    template = request.getfixturevalue("migrated_postgres_template")
+    with fresh_postgres_database(template) as url:
+        yield url
+
+
+@pytest.fixture
+def catalog(catalog_url: str) -> Iterator[Catalog]:
+    """An open (migrated) catalog on each backend of ``catalog_url``."""
+    cat = Catalog.open(catalog_url)
+    try:
+        yield cat
+    finally:
+        cat.close()
+
+
+@pytest.fixture
+def sqlite_catalog(assetline_home: Path) -> Iterator[Catalog]:
+    """The default catalog of the test's home: ``$ASSETLINE_HOME/catalog.db``."""
+    cat = Catalog.open()
+    try:
+        yield cat
+    finally:
+        cat.close()
+
+
+@dataclass(frozen=True)
+class CliResult:
+    args: tuple[str, ...]
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> object:
+        import json
+
+        return json.loads(self.stdout)
+
+    def __str__(self) -> str:
+        return (
+            f"assetline {' '.join(self.args)} -> exit {self.returncode}\n"
+            f"--- stdout\n{self.stdout}\n--- stderr\n{self.stderr}"
+        )
+
+
+Cli = Callable[..., CliResult]
+
+
+def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment of an ``assetline`` subprocess: this test's (its home), a wide
+    terminal so tables do not wrap, plus ``extra``."""
+    env = dict(os.environ)
+    env.update({"COLUMNS": "200", "PYTHONUNBUFFERED": "1"})
+    env.update(extra or {})
+    return env
+
+
+def assetline_command(*args: str) -> list[str]:
+    return [str(ASSETLINE), *args]
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    """Run the real ``assetline`` program: ``cli("list", "-f", path, env={...})``."""
+
+    def run(
+        *args: str | Path,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60,
+        cwd: Path | None = None,
+    ) -> CliResult:
+        argv = tuple(str(a) for a in args)
+        proc = subprocess.run(
+            assetline_command(*argv),
+            env=cli_env(env),
+            cwd=cwd or tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+        return CliResult(argv, proc.returncode, proc.stdout, proc.stderr)
+
+    return run
+
+
+@pytest.fixture
+def cli_many(tmp_path: Path) -> Callable[[Sequence[Sequence[str | Path]]], list[CliResult]]:
+    """Run several ``assetline`` commands at once (independent commands only) and
+    return their results in order; keeps subprocess-heavy tests fast on 2 cores."""
+
+    def run(commands: Sequence[Sequence[str | Path]]) -> list[CliResult]:
+        procs = []
+        for args in commands:
+            argv = tuple(str(a) for a in args)
+            proc = subprocess.Popen(
+                assetline_command(*argv),
+                env=cli_env(),
+                cwd=tmp_path,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            procs.append((argv, proc))
+        results = []
+        for argv, proc in procs:
+            out, err = proc.communicate(timeout=60)
+            results.append(CliResult(argv, proc.returncode, out, err))
+        return results
+
+    return run
+
+
+@pytest.fixture
+def fixture_path() -> Callable[[str], Path]:
+    """The path of a fixture code location in tests/fixtures (``engine_*.py``)."""
+
+    def path(name: str) -> Path:
+        p = FIXTURES / f"{name}.py"
+        assert p.is_file(), p
+        return p
+
+    return path

@@ -1,0 +1,174 @@
+"""Asset status computed from the catalog (SPEC §4): MISSING, FRESH, STALE with
+reasons, FAILED and OVERDUE, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+
+from assets_core import Definitions, Freshness, asset
+from assets_core.catalog.catalog import Catalog
+from assets_core.catalog.status import AssetStatusInfo, asset_statuses
+from assets_core.execution.run import materialize
+
+
+def chain(b_version: str = "1", fail: str = "", freshness: str | None = None) -> Definitions:
+    """a -> b -> c; ``fail`` names an asset that raises; ``freshness`` is c's max lag."""
+
+    @asset
+    def a() -> int:
+        if fail == "a":
+            raise RuntimeError("a is broken")
+        return 1
+
+    @asset(code_version=b_version)
+    def b(a: int) -> int:
+        if fail == "b":
+            raise RuntimeError("b is broken")
+        return a + 1
+
+    @asset(freshness=Freshness(max_lag=freshness) if freshness else None)
+    def c(b: int) -> int:
+        return b + 1
+
+    return Definitions(assets=[a, b, c])
+
+
+def statuses(
+    defs: Definitions, catalog: Catalog, now: float | None = None
+) -> dict[str, AssetStatusInfo]:
+    return {str(k): v for k, v in asset_statuses(defs.graph, catalog, now=now).items()}
+
+
+def summary(defs: Definitions, catalog: Catalog) -> dict[str, tuple[str, list[str]]]:
+    return {k: (v.status, v.reasons) for k, v in statuses(defs, catalog).items()}
+
+
+def test_missing_before_any_run(catalog: Catalog) -> None:
+    defs = chain()
+    assert summary(defs, catalog) == {
+        "a": ("MISSING", []),
+        "b": ("MISSING", []),
+        "c": ("MISSING", []),
+    }
+    assert all(s.latest is None for s in statuses(defs, catalog).values())
+
+
+def test_fresh_after_a_run(catalog: Catalog) -> None:
+    defs = chain()
+    result = materialize(defs, catalog=catalog)
+    got = statuses(defs, catalog)
+    assert {k: (v.status, v.reasons) for k, v in got.items()} == {
+        "a": ("FRESH", []),
+        "b": ("FRESH", []),
+        "c": ("FRESH", []),
+    }
+    assert {v.latest.run_id for v in got.values() if v.latest} == {result.run_id}
+
+
+def test_stale_after_upstream_rematerializes(catalog: Catalog) -> None:
+    defs = chain()
+    materialize(defs, catalog=catalog)
+    materialize(defs, "a", catalog=catalog)
+    got = summary(defs, catalog)
+    assert got["a"] == ("FRESH", [])
+    assert got["b"] == ("STALE", ["upstream a was materialized after this asset"])
+    # c consumed the b that is still b's latest materialization.
+    assert got["c"] == ("FRESH", [])
+
+
+def test_fresh_again_after_rematerializing_downstream(catalog: Catalog) -> None:
+    defs = chain()
+    materialize(defs, catalog=catalog)
+    materialize(defs, "a", catalog=catalog)
+    materialize(defs, "b", catalog=catalog)
+    got = summary(defs, catalog)
+    assert got["b"] == ("FRESH", [])
+    assert got["c"] == ("STALE", ["upstream b was materialized after this asset"])
+    materialize(defs, "c", catalog=catalog)
+    assert {s for s, _ in summary(defs, catalog).values()} == {"FRESH"}
+
+
+def test_stale_after_code_version_change(catalog: Catalog) -> None:
+    materialize(chain(b_version="1"), catalog=catalog)
+    changed = chain(b_version="2")
+    got = summary(changed, catalog)
+    assert got["b"][0] == "STALE"
+    assert got["b"][1] == ["code version changed: 1 -> 2"]
+    assert all("code version changed" in r for r in got["b"][1])
+    assert got["a"] == ("FRESH", [])
+
+    materialize(changed, "b", catalog=catalog)
+    assert summary(changed, catalog)["b"] == ("FRESH", [])
+
+
+def test_stale_when_a_new_upstream_was_never_materialized(catalog: Catalog) -> None:
+    @asset
+    def a() -> int:
+        return 1
+
+    @asset
+    def b(a: int) -> int:
+        return a
+
+    materialize([a, b], catalog=catalog)
+
+    @asset
+    def extra() -> int:
+        return 2
+
+    @asset(key="b")
+    def b2(a: int, extra: int) -> int:
+        return a + extra
+
+    got = summary(Definitions(assets=[a, extra, b2]), catalog)
+    assert got["extra"] == ("MISSING", [])
+    assert got["b"] == ("STALE", ["upstream extra is missing"])
+
+
+def test_failed_after_a_failure_and_fresh_after_a_fix(catalog: Catalog) -> None:
+    materialize(chain(), catalog=catalog)
+    broken = chain(fail="b")
+    result = materialize(broken, catalog=catalog)
+    assert result.status == "FAILURE"
+    got = statuses(broken, catalog)
+    assert got["b"].status == "FAILED"
+    # The previous successful value stays the latest materialization.
+    assert got["b"].latest is not None and got["b"].latest.run_id != result.run_id
+
+    materialize(chain(), catalog=catalog)
+    assert statuses(chain(), catalog)["b"].status == "FRESH"
+
+
+def test_failed_before_any_success(catalog: Catalog) -> None:
+    defs = chain(fail="a")
+    materialize(defs, catalog=catalog)
+    got = statuses(defs, catalog)
+    assert got["a"].status == "FAILED"
+    assert got["a"].latest is None
+    # Never attempted (skipped) is not a failure of its own.
+    assert got["b"].status == "MISSING"
+
+
+def test_overdue_with_a_freshness_policy(catalog: Catalog) -> None:
+    defs = chain(freshness="2s")
+    materialize(defs, catalog=catalog)
+    soon = time.time() + 0.5
+    assert statuses(defs, catalog, now=soon)["c"].status == "FRESH"
+
+    later = time.time() + 60
+    got = statuses(defs, catalog, now=later)
+    assert got["c"].status == "OVERDUE"
+    assert got["c"].reasons[0].startswith("last materialized ")
+    assert "over the freshness limit of 2s" in got["c"].reasons[0]
+    assert got["c"].lag_s is not None and got["c"].lag_s >= 59
+    # No policy, no overdue.
+    assert got["b"].status == "FRESH"
+
+
+def test_status_of_a_selection_only(catalog: Catalog) -> None:
+    defs = chain()
+    materialize(defs, catalog=catalog)
+    b = defs.graph.resolve("b")
+    got = asset_statuses(defs.graph, catalog, [b])
+    assert list(got) == [b]
+    assert got[b].status == "FRESH"
