@@ -76,7 +76,7 @@ product_ranking = sql_asset(
     """
     WITH sold AS (
         SELECT i.product_id,
-               sum(i.quantity) AS units,
+               sum(i.quantity)::BIGINT AS units,
                sum(i.line_amount) AS revenue
         FROM staging.stg_order_items AS i
         JOIN staging.stg_orders AS o ON o.order_id = i.order_id
