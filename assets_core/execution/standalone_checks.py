@@ -30,7 +30,7 @@ def evaluation_from_record(record: Any) -> CheckEvaluation:
         severity=record.severity,
         blocking=record.blocking,
         metadata=metadata,
-        description=None,
+        description=description,
         error=record.error,
         traceback=tb,
         duration_s=record.duration_s or 0.0,
