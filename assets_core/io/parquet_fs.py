@@ -18,6 +18,7 @@ import errno
 import itertools
 import os
 import pickle
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -73,9 +74,22 @@ def partition_path_parts(partition_key: str) -> tuple[str, ...]:
     return parts
 
 
+_pid = os.getpid()  # getpid is a syscall; refreshed in forked children
+
+
+def _refresh_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows
+    os.register_at_fork(after_in_child=_refresh_pid)
+
+
 def _temp_beside(target: str) -> str:
+    """A hidden temp path in the target's folder, unique across processes and threads."""
     head, tail = os.path.split(target)
-    return os.path.join(head, f".{tail}.{os.getpid()}-{next(_counter)}.tmp")
+    return os.path.join(head, f".{tail}.{_pid}-{next(_counter)}.tmp")
 
 
 _exchange: Any = None  # renameat2 from libc once looked up; False when unavailable
@@ -83,6 +97,9 @@ _exchange: Any = None  # renameat2 from libc once looked up; False when unavaila
 
 def _lookup_exchange() -> Any:
     global _exchange
+    if not sys.platform.startswith("linux"):
+        _exchange = False
+        return _exchange
     try:
         import ctypes
 
@@ -96,7 +113,7 @@ def _lookup_exchange() -> Any:
         ]
         func.restype = ctypes.c_int
         _exchange = (func, ctypes.get_errno)
-    except (AttributeError, OSError):  # not Linux/glibc
+    except Exception:  # not Linux/glibc: AttributeError, OSError, TypeError on Windows
         _exchange = False
     return _exchange
 
@@ -107,7 +124,9 @@ def replace_atomically(tmp: str, target: str) -> None:
     On Linux an existing target is swapped with ``renameat2(RENAME_EXCHANGE)`` and the
     old file unlinked: ext4 makes a plain rename over an existing file start writing the
     new file back to disk at once (``auto_da_alloc``), which costs ~4x the whole store
-    of a small value. Falls back to ``os.replace`` where exchange is unsupported.
+    of a small value. Falls back to ``os.replace`` where exchange is unsupported. Either
+    way nothing is fsynced: after a power loss the newest value may be lost (use
+    ``FilesystemIOManager(durable=True)`` when that matters).
     """
     exchange = _exchange if _exchange is not None else _lookup_exchange()
     if exchange:
