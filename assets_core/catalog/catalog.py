@@ -309,6 +309,15 @@ class Catalog:
             k: mats[r.materialization_id] for k, r in best.items() if r.materialization_id in mats
         }
 
+    def latest_columns(self, asset_keys: Sequence[str]) -> dict[str, list[str]]:
+        """Column names recorded with each asset's latest materialization."""
+        out = {}
+        for key, m in self.latest_materializations(asset_keys).items():
+            schema = m.metadata.get("schema")
+            if isinstance(schema, list):
+                out[key] = [c["name"] for c in schema if isinstance(c, dict) and "name" in c]
+        return out
+
     def materializations(
         self,
         asset_key: str,
