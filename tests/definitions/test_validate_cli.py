@@ -1,0 +1,111 @@
+"""`assetline validate` through the real program: exit codes, messages on stderr, and
+never a Python traceback for a user's definition error."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+#: The ``cli`` fixtures of tests/conftest.py run the real ``assetline`` program.
+Runner = Callable[..., Any]
+
+LOCATIONS = Path(__file__).resolve().parents[1] / "fixtures" / "locations"
+
+#: Each broken fixture and a phrase its error message must contain.
+BROKEN = {
+    "cyclic": "Dependency cycle: ",
+    "unknown_upstream": "parameter 'ordrs' does not name an upstream asset",
+    "duplicate_key": "Asset key sales/orders is defined twice",
+    "ambiguous_input": "parameter 'orders' could be any of sales/orders, web/orders",
+    "unknown_resource": "requires resource 'warehouse', which is not defined",
+    "unknown_io_manager": "uses io_manager='duckbd', which is not defined",
+    "bad_partition_mapping": "Asset monthly_revenue",
+    "broken_import": "KeyError: 'warehouse_url'",
+    "no_assets": "defines no assets and no `defs`",
+    "check_on_unknown_asset": "is on unknown asset 'order'",
+    "bad_key": "Invalid asset key 'sales/daily orders'",
+}
+
+
+def test_cycle_exits_2_with_the_cycle_path_on_stderr(cli: Runner) -> None:
+    result = cli("validate", "-f", LOCATIONS / "cyclic.py")
+    assert result.returncode == 2, result
+    assert result.stdout == ""
+    rotations = ["a -> b -> c -> a", "b -> c -> a -> b", "c -> a -> b -> c"]
+    assert any(f"Dependency cycle: {r} (" in result.stderr for r in rotations), result
+    assert "Remove one of these dependencies." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_every_definition_error_exits_2_without_a_traceback(cli_many: Runner) -> None:
+    results = cli_many([("validate", "-f", LOCATIONS / f"{name}.py") for name in BROKEN])
+    for (name, phrase), result in zip(BROKEN.items(), results, strict=True):
+        assert result.returncode == 2, result
+        assert result.stderr.startswith("error: "), result
+        assert phrase in result.stderr, result
+        assert f"{LOCATIONS / name}.py:" in result.stderr or name == "no_assets", result
+        assert "Traceback" not in result.stderr, result
+
+
+def test_valid_location_exits_0(cli: Runner) -> None:
+    result = cli("validate", "-f", LOCATIONS / "valid_small.py")
+    assert result.returncode == 0, result
+    assert "3 assets in 2 groups" in result.stdout
+    assert "definitions are valid" in result.stdout
+    assert result.stderr == ""
+
+
+def test_sql_asset_with_a_cte_validates(cli: Runner) -> None:
+    result = cli("validate", "-f", LOCATIONS / "sql_with_cte.py")
+    assert result.returncode == 0, result
+
+
+def test_module_found_from_the_working_directory(cli: Runner) -> None:
+    result = cli("validate", "-m", "valid_small", cwd=LOCATIONS)
+    assert result.returncode == 0, result
+
+
+def test_module_named_in_pyproject(cli: Runner, tmp_path: Path) -> None:
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[tool.assetline]\nmodule = "shop_pipeline"\n')
+    (project / "shop_pipeline.py").write_text(
+        (LOCATIONS / "valid_small.py").read_text(), encoding="utf-8"
+    )
+    result = cli("validate", cwd=project)
+    assert result.returncode == 0, result
+    assert "3 assets" in result.stdout
+
+
+def test_missing_module_is_a_clear_error(cli: Runner, tmp_path: Path) -> None:
+    result = cli("validate", "-m", "no_such_pipeline")
+    assert result.returncode == 2, result
+    assert result.stderr.startswith(
+        f"error: Cannot import code location module 'no_such_pipeline' from {tmp_path}: "
+        "No module named 'no_such_pipeline'."
+    ), result
+    assert "Traceback" not in result.stderr
+
+
+def test_no_code_location_says_how_to_name_one(cli: Runner) -> None:
+    result = cli("validate")
+    assert result.returncode == 2, result
+    assert "No code location: pass -m MODULE or -f FILE.py" in result.stderr
+    assert "[tool.assetline] module" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "phrase"),
+    [
+        (("-f", "missing_pipeline.py"), "missing_pipeline.py does not exist."),
+        (("-m", "valid_small", "-f", "valid_small.py"), "Give either -m MODULE or -f FILE.py"),
+    ],
+)
+def test_bad_location_arguments(cli: Runner, args: tuple[str, ...], phrase: str) -> None:
+    result = cli("validate", *args, cwd=LOCATIONS)
+    assert result.returncode == 2, result
+    assert phrase in result.stderr
+    assert "Traceback" not in result.stderr
