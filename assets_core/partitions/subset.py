@@ -10,8 +10,8 @@ stay put as time partitions grow at the end.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from heapq import merge
@@ -22,8 +22,20 @@ from assets_core.partitions.base import DynamicKeys, PartitionsDefinition
 _JSON_RE = re.compile(r"(?:[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*)?")
 
 
+def _is_canonical(ranges: Sequence[tuple[int, int]]) -> bool:
+    last = -2
+    for a, b in ranges:
+        if a <= last + 1 or b < a:
+            return False
+        last = b
+    return True
+
+
 def _normalize(ranges: Iterable[tuple[int, int]]) -> tuple[tuple[int, int], ...]:
     """Sorted, disjoint, non-adjacent inclusive ranges covering the same indices."""
+    ranges = tuple(ranges)
+    if _is_canonical(ranges):  # the common case (stored subsets): one pass, no sort
+        return ranges
     out: list[tuple[int, int]] = []
     for a, b in sorted(ranges):
         if b < a:
@@ -109,10 +121,16 @@ class PartitionSubset:
 
     def union(self, other: PartitionSubset) -> PartitionSubset:
         """Indices in either."""
+        if not self.ranges or not other.ranges:
+            return self if other.ranges == () else other
         return PartitionSubset(_normalize(merge(self.ranges, other.ranges)))
 
     def difference(self, other: PartitionSubset) -> PartitionSubset:
         """Indices in this subset and not in ``other``."""
+        if not self.ranges or not other.ranges:
+            return self
+        if len(other.ranges) == 1 and other.ranges[0][0] <= self.ranges[0][0]:
+            return self.clamp(other.ranges[0][1] + 1, None)
         out: list[tuple[int, int]] = []
         theirs, j = other.ranges, 0
         for a, b in self.ranges:
@@ -131,6 +149,10 @@ class PartitionSubset:
 
     def intersection(self, other: PartitionSubset) -> PartitionSubset:
         """Indices in both."""
+        if len(other.ranges) == 1:
+            return self.clamp(*other.ranges[0])
+        if len(self.ranges) == 1:
+            return other.clamp(*self.ranges[0])
         out: list[tuple[int, int]] = []
         mine, theirs, i, j = self.ranges, other.ranges, 0, 0
         while i < len(mine) and j < len(theirs):
@@ -141,6 +163,20 @@ class PartitionSubset:
                 i += 1
             else:
                 j += 1
+        return PartitionSubset(tuple(out))
+
+    def clamp(self, first: int, last: int | None) -> PartitionSubset:
+        """The indices from ``first`` to ``last`` (inclusive; None: no upper bound)."""
+        ranges = self.ranges
+        if not ranges or (ranges[0][0] >= first and (last is None or ranges[-1][1] <= last)):
+            return self
+        lo = bisect_left(ranges, first, key=lambda r: r[1]) if first > ranges[0][0] else 0
+        hi = len(ranges) if last is None else bisect_right(ranges, last, key=lambda r: r[0])
+        out = list(ranges[lo:hi])
+        if out and out[0][0] < first:
+            out[0] = (first, out[0][1])
+        if out and last is not None and out[-1][1] > last:
+            out[-1] = (out[-1][0], last)
         return PartitionSubset(tuple(out))
 
     __or__ = union
@@ -196,14 +232,17 @@ class PartitionSubset:
     ) -> list[tuple[str, str]]:
         """``(first key, last key)`` per range, within the definition's current range."""
         n = definition.num_partitions(dynamic_keys, current_time=current_time)
-        out = []
-        for a, b in self.ranges:
-            if a >= n:
-                break
-            first = definition.key_at(a, dynamic_keys, current_time=current_time)
-            last = definition.key_at(min(b, n - 1), dynamic_keys, current_time=current_time)
-            out.append((first, last))
-        return out
+        ranges = self.clamp(0, n - 1).ranges
+        if len(ranges) > 256:  # listing every key once beats many single lookups
+            keys = definition.get_partition_keys(dynamic_keys, current_time=current_time)
+            return [(keys[a], keys[b]) for a, b in ranges]
+        return [
+            (
+                definition.key_at(a, dynamic_keys, current_time=current_time),
+                definition.key_at(b, dynamic_keys, current_time=current_time),
+            )
+            for a, b in ranges
+        ]
 
     # --- storage --------------------------------------------------------------------
 
@@ -282,16 +321,23 @@ class PartitionStatus:
         *,
         current_time: datetime | None = None,
     ) -> dict[str, object]:
-        """The counts plus each status's ``[first key, last key]`` ranges, for the API."""
-        ranges = {
-            name: [
-                list(r) for r in s.key_ranges(definition, dynamic_keys, current_time=current_time)
-            ]
-            for name, s in (
-                ("materialized", self.materialized),
-                ("failed", self.failed),
-                ("stale", self.stale),
-                ("missing", self.missing),
-            )
+        """The counts plus each status's ``(first key, last key)`` ranges, for the API."""
+        subsets = {
+            "materialized": self.materialized,
+            "failed": self.failed,
+            "stale": self.stale,
+            "missing": self.missing,
         }
+        if sum(len(s.ranges) for s in subsets.values()) > 256:
+            keys = definition.get_partition_keys(dynamic_keys, current_time=current_time)
+            last = len(keys) - 1
+            ranges = {
+                name: [(keys[a], keys[b]) for a, b in s.clamp(0, last).ranges]
+                for name, s in subsets.items()
+            }
+        else:
+            ranges = {
+                name: s.key_ranges(definition, dynamic_keys, current_time=current_time)
+                for name, s in subsets.items()
+            }
         return {**self.counts(), "ranges": ranges}
