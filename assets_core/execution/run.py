@@ -172,8 +172,8 @@ def prepare_run(
     versions = catalog.latest_versions(sorted(parents)) if parents else {}
 
     def redact(text: str) -> str:
-        for s in secrets:
-            text = text.replace(s, "***")
+        for secret in secrets:
+            text = text.replace(secret, "***")
         return text
 
     now = time.time()

@@ -80,7 +80,7 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
             _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
             raise
         except Exception as e:
-            message, tb = _describe_failure(step, e)
+            message, tb = (state.redact(t) for t in _describe_failure(step, e))
             retryable = (
                 retry is not None
                 and attempt < retry.max_attempts
@@ -383,5 +383,12 @@ def _store(
     return out
 
 
-def _redact_metadata(metadata: dict[str, Any], redact: Callable[[str], str]) -> dict[str, Any]:
-    return {k: redact(v) if isinstance(v, str) else v for k, v in metadata.items()}
+def _redact_metadata(value: Any, redact: Callable[[str], str]) -> Any:
+    """Secrets replaced by ``***`` anywhere in (nested) metadata."""
+    if isinstance(value, str):
+        return redact(value)
+    if isinstance(value, dict):
+        return {k: _redact_metadata(v, redact) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_metadata(v, redact) for v in value]
+    return value

@@ -151,11 +151,6 @@ def test_secret_nested_in_metadata_is_redacted(
     assert leaks(sqlite_catalog) == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: step.py run_step stores the failure message and traceback (STEP_FAILURE "
-    "event, run_steps.error, STEP_RETRY events) without redacting secrets",
-    strict=True,
-)
 def test_secret_in_an_exception_message_is_redacted(
     sqlite_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
 ) -> None:
