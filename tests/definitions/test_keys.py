@@ -1,0 +1,108 @@
+"""Asset keys: one canonical form ``a/b/c``, validated when an asset is defined."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from assets_core import AssetKey, asset
+from assets_core.errors import InvalidKeyError
+
+component = st.text(alphabet=st.sampled_from("abcxyzABC019_-"), min_size=1, max_size=8)
+
+
+@given(st.lists(component, min_size=1, max_size=4))
+def test_parse_and_str_round_trip(parts: list[str]) -> None:
+    key = AssetKey(tuple(parts))
+    assert str(key) == "/".join(parts)
+    assert AssetKey.parse(str(key)) == key
+    assert AssetKey.parse(tuple(parts)) == key
+    assert AssetKey.parse(list(parts)) == key
+    assert hash(AssetKey.parse(str(key))) == hash(key)
+    assert pickle.loads(pickle.dumps(key)) == key
+    assert key.name == parts[-1]
+
+
+def test_parse_accepts_a_key_or_an_asset() -> None:
+    @asset(key_prefix="sales")
+    def orders() -> list[int]:
+        return [1]
+
+    key = AssetKey(("sales", "orders"))
+    assert AssetKey.parse(key) is key
+    assert AssetKey.parse(orders) == key
+    assert repr(key) == "AssetKey('sales/orders')"
+    assert key.with_prefix("raw") == AssetKey(("raw", "sales", "orders"))
+    assert key.with_prefix(["a", "b"]) == AssetKey(("a", "b", "sales", "orders"))
+
+
+@pytest.mark.parametrize(
+    ("value", "component"),
+    [
+        ("sales/daily orders", "'daily orders'"),
+        ("sales//orders", "''"),
+        ("../etc/passwd", "'..'"),
+        ("sales.orders", "'sales.orders'"),
+        ("orders/", "''"),
+        ("", "''"),
+        ("ventes/équipe", "'équipe'"),
+    ],
+)
+def test_invalid_component(value: str, component: str) -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        AssetKey.parse(value)
+    assert str(info.value) == (
+        f"Invalid asset key {value!r}: component {component} must match [A-Za-z0-9_-]+ "
+        "(letters, digits, '_' and '-'). Join components with '/', e.g. "
+        "'sales/daily_orders'."
+    )
+    assert info.value.code == "INVALID_KEY"
+
+
+def test_empty_key_and_unparseable_values() -> None:
+    with pytest.raises(InvalidKeyError) as info:
+        AssetKey(())
+    assert str(info.value) == "An asset key needs at least one component."
+    with pytest.raises(InvalidKeyError) as info:
+        AssetKey.parse(3)
+    assert str(info.value) == "Cannot make an asset key from 3; pass a string 'a/b'."
+
+
+def test_keys_order_by_components() -> None:
+    keys = [AssetKey.parse(k) for k in ["b", "a/c", "a/b", "a"]]
+    assert [str(k) for k in sorted(keys)] == ["a", "a/b", "a/c", "b"]
+
+
+@pytest.mark.parametrize(
+    ("options", "expected"),
+    [
+        ({}, "orders"),
+        ({"key": "sales/daily_orders"}, "sales/daily_orders"),
+        ({"key": ("sales", "daily_orders")}, "sales/daily_orders"),
+        ({"key_prefix": "sales"}, "sales/orders"),
+        ({"key_prefix": ["raw", "shop"]}, "raw/shop/orders"),
+        ({"key_prefix": "raw/shop"}, "raw/shop/orders"),
+        ({"key": "daily_orders", "key_prefix": "sales"}, "sales/daily_orders"),
+    ],
+)
+def test_asset_key_from_options(options: dict[str, object], expected: str) -> None:
+    @asset(**options)  # type: ignore[arg-type]
+    def orders() -> list[int]:
+        return [1]
+
+    assert str(orders.key) == expected
+    assert orders.keys == (AssetKey.parse(expected),)
+
+
+def test_invalid_key_prefix_names_the_location() -> None:
+    def orders() -> list[int]:
+        return [1]
+
+    with pytest.raises(InvalidKeyError) as info:
+        asset(key_prefix="raw data")(orders)
+    line = orders.__code__.co_firstlineno
+    assert str(info.value).endswith(f"'sales/daily_orders'. ({__file__}:{line})")
+    assert "Invalid asset key 'raw data/orders': component 'raw data'" in str(info.value)
