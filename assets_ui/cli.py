@@ -1,0 +1,94 @@
+"""``assetline ui``: serve the GraphQL API and the lineage UI (SPEC §7).
+
+The engine's CLI wires it in::
+
+    from assets_ui.cli import add_ui_parser, run_ui
+    parser = add_ui_parser(subparsers)   # then: return run_ui(args)
+
+It also runs alone: ``python -m assets_ui.cli [-m MODULE | -f FILE] [--port 3000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+EXIT_OK = 0
+EXIT_USAGE = 2
+
+
+def add_ui_parser(subparsers: Any) -> argparse.ArgumentParser:
+    """Add the ``ui`` command and its options to an argparse ``subparsers``."""
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "ui",
+        help="serve the GraphQL API and the lineage UI",
+        description="Serve the GraphQL API (/graphql), the lineage UI (/), /metrics and /healthz.",
+    )
+    add_ui_arguments(parser)
+    return parser
+
+
+def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``assetline ui``."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=3000, help="port (default 3000)")
+    location = parser.add_mutually_exclusive_group()
+    location.add_argument("-m", "--module", help="the code location as a module")
+    location.add_argument("-f", "--file", help="the code location as a Python file")
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    """Load the code location, open the catalog and serve until interrupted.
+
+    Returns:
+        0 after a clean shutdown, 2 when the code location or the options are wrong.
+    """
+    import uvicorn
+
+    from assets_core.errors import AssetlineError
+    from assets_ui.app import create_app
+
+    if not 0 < args.port < 65536:
+        print(f"assetline ui: --port {args.port} is not a port number.", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        app = create_app(module=args.module, file=args.file)
+    except AssetlineError as e:
+        print(f"assetline ui: {e}", file=sys.stderr)
+        return e.exit_code
+    if not _is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
+        print(
+            f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS; "
+            "anyone who can reach it can run assets.",
+            file=sys.stderr,
+        )
+    print(f"Assetline UI on http://{args.host}:{args.port} (GraphQL at /graphql)", flush=True)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m assets_ui.cli``."""
+    parser = argparse.ArgumentParser(prog="assetline ui", description=__doc__)
+    add_ui_arguments(parser)
+    return run_ui(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

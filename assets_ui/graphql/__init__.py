@@ -1,0 +1,1 @@
+"""The GraphQL API: schema, resolvers, loaders and error codes (SPEC §7)."""

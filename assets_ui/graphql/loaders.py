@@ -1,0 +1,173 @@
+"""Request-scoped loaders: every catalog read of a request goes through one of these
+``DataLoader``s, which collect the keys asked for in the same tick and read them in
+one batch — so a query over 200 assets issues as many SQL statements as one over 2.
+
+Reads run in a worker thread, so a slow catalog does not stall the event loop (and
+the websockets it serves).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable, Sequence
+from itertools import groupby
+from typing import Any, TypeVar
+
+from strawberry.dataloader import DataLoader
+
+from assets_core.catalog.catalog import Catalog
+from assets_core.catalog.records import (
+    CheckResultRecord,
+    MaterializationRecord,
+    PartitionRow,
+    RunRecord,
+    StepRecord,
+)
+from assets_core.catalog.status import AssetStatusInfo, asset_statuses
+from assets_core.errors import NotFoundError
+from assets_core.keys import AssetKey
+from assets_ui.graphql import reads
+from assets_ui.location import LoadedLocation
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+#: (asset key, partition or None)
+LatestKey = tuple[str, str | None]
+#: (asset key, limit, before id, partition)
+HistoryKey = tuple[str, int, int | None, str | None]
+#: (asset key, check name)
+CheckKey = tuple[str, str]
+
+
+def _grouped(keys: Sequence[K], by: Callable[[K], Any]) -> list[tuple[Any, list[K]]]:
+    ordered = sorted(keys, key=lambda k: repr(by(k)))
+    return [(g, list(ks)) for g, ks in groupby(ordered, key=by)]
+
+
+class Loaders:
+    """The loaders of one request.
+
+    Args:
+        location: The definitions the request sees.
+        catalog: The catalog to read.
+        cache: Remember what was read (per operation); a websocket connection, whose
+            operations share one context, only batches.
+    """
+
+    def __init__(self, location: LoadedLocation, catalog: Catalog, cache: bool = True) -> None:
+        self.location = location
+        self.catalog = catalog
+        self._cache = cache
+        self.status: DataLoader[AssetKey, AssetStatusInfo] = self._loader(self._status)
+        self.latest: DataLoader[LatestKey, MaterializationRecord | None] = self._loader(
+            self._latest
+        )
+        self.history: DataLoader[HistoryKey, list[MaterializationRecord]] = self._loader(
+            self._history
+        )
+        self.provenance: DataLoader[int, list[MaterializationRecord]] = self._loader(
+            self._provenance
+        )
+        self.last_check: DataLoader[CheckKey, CheckResultRecord | None] = self._loader(
+            self._last_check
+        )
+        self.check_history: DataLoader[tuple[str, str, int], list[CheckResultRecord]] = (
+            self._loader(self._check_history)
+        )
+        self.partition_rows: DataLoader[str, list[PartitionRow]] = self._loader(
+            self._partition_rows
+        )
+        self.dynamic_keys: DataLoader[str, list[str]] = self._loader(self._dynamic_keys)
+        self.steps: DataLoader[str, list[StepRecord]] = self._loader(self._steps)
+        self.run: DataLoader[str, RunRecord | None] = self._loader(self._run)
+
+    def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
+        return DataLoader(load, cache=self._cache)
+
+    async def _status(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
+        graph = self.location.graph
+        found = await asyncio.to_thread(asset_statuses, graph, self.catalog, keys)
+        return [found[k] for k in keys]
+
+    async def _latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:
+        def read() -> dict[LatestKey, MaterializationRecord]:
+            out: dict[LatestKey, MaterializationRecord] = {}
+            for partition, group in _grouped(keys, lambda k: k[1]):
+                found = self.catalog.latest_materializations([k for k, _ in group], partition)
+                out.update(((k, partition), m) for k, m in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k) for k in keys]
+
+    async def _history(self, keys: list[HistoryKey]) -> list[list[MaterializationRecord]]:
+        def read() -> dict[HistoryKey, list[MaterializationRecord]]:
+            out: dict[HistoryKey, list[MaterializationRecord]] = {}
+            for (limit, before, partition), group in _grouped(keys, lambda k: k[1:]):
+                found = reads.materialization_history(
+                    self.catalog, [k[0] for k in group], limit, before, partition
+                )
+                out.update(((a, limit, before, partition), ms) for a, ms in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k, []) for k in keys]
+
+    async def _provenance(self, ids: list[int]) -> list[list[MaterializationRecord]]:
+        def read() -> list[list[MaterializationRecord]]:
+            ups = self.catalog.upstream_ids(ids)
+            mats = self.catalog.materializations_by_id(u for us in ups.values() for u in us)
+            return [[mats[u] for u in ups.get(i, []) if u in mats] for i in ids]
+
+        return await asyncio.to_thread(read)
+
+    async def _last_check(self, keys: list[CheckKey]) -> list[CheckResultRecord | None]:
+        assets = sorted({a for a, _ in keys})
+        found = await asyncio.to_thread(self.catalog.latest_check_results, assets)
+        return [found.get(k) for k in keys]
+
+    async def _check_history(
+        self, keys: list[tuple[str, str, int]]
+    ) -> list[list[CheckResultRecord]]:
+        def read() -> dict[tuple[str, str, int], list[CheckResultRecord]]:
+            out: dict[tuple[str, str, int], list[CheckResultRecord]] = {}
+            for limit, group in _grouped(keys, lambda k: k[2]):
+                found = reads.check_histories(self.catalog, [(a, c) for a, c, _ in group], limit)
+                out.update(((a, c, limit), rs) for (a, c), rs in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k, []) for k in keys]
+
+    async def _partition_rows(self, keys: list[str]) -> list[list[PartitionRow]]:
+        rows = await asyncio.to_thread(self.catalog.partition_rows, keys, None, True)
+        by_asset: dict[str, list[PartitionRow]] = {k: [] for k in keys}
+        for r in rows:
+            by_asset.setdefault(r.asset_key, []).append(r)
+        return [by_asset[k] for k in keys]
+
+    async def _dynamic_keys(self, names: list[str]) -> list[list[str]]:
+        def read() -> list[list[str]]:
+            return [self.catalog.dynamic_partitions(n) for n in names]
+
+        return await asyncio.to_thread(read)
+
+    async def _steps(self, run_ids: list[str]) -> list[list[StepRecord]]:
+        found = await asyncio.to_thread(self.catalog.steps_for_runs, run_ids)
+        return [
+            sorted(found.get(r, []), key=lambda s: (s.started_at or 0.0, s.asset_key))
+            for r in run_ids
+        ]
+
+    async def _run(self, run_ids: list[str]) -> list[RunRecord | None]:
+        def read() -> list[RunRecord | None]:
+            out: list[RunRecord | None] = []
+            for r in run_ids:
+                try:
+                    out.append(self.catalog.get_run(r))
+                except NotFoundError:
+                    out.append(None)
+            return out
+
+        return await asyncio.to_thread(read)

@@ -1,0 +1,245 @@
+"""The ``Mutation`` root: launch, cancel and re-execute runs, add dynamic partitions,
+reload the code location.
+
+Every mutation arrives as an HTTP POST with a JSON body (never GET, never over the
+websocket), is checked against the caller's role and groups, and is written to the
+audit log. Runs execute in the warm worker's children: a mutation returns as soon as
+the run is recorded QUEUED and handed over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Awaitable, Callable, Iterable
+from typing import Any, TypeVar
+
+import strawberry
+from starlette.requests import Request
+from strawberry.types import Info
+
+from assets_core.catalog.records import EventRecord
+from assets_core.execution.launch import queue_run, reexecution_selection
+from assets_core.graph.select import select
+from assets_core.keys import AssetKey
+from assets_ui.graphql.context import UNSET, Context, ctx, given
+from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
+from assets_ui.graphql.types.common import JSON
+from assets_ui.graphql.types.run import Run
+
+T = TypeVar("T")
+MAX_NEW_PARTITIONS = 10_000
+
+
+def _guard(info: Info, role: str, action: str) -> Context:
+    context = ctx(info)
+    request = context.request
+    if not isinstance(request, Request) or request.method != "POST":
+        raise ApiError(FORBIDDEN, f"{action}: mutations are accepted as HTTP POST only.")
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("application/json"):
+        raise ApiError(FORBIDDEN, f"{action}: send mutations as a JSON body (application/json).")
+    context.require(role, action)
+    return context
+
+
+def _check_groups(context: Context, keys: Iterable[AssetKey], action: str) -> None:
+    principal = context.principal
+    if principal.groups is None:
+        return
+    graph = context.graph
+    outside = sorted({graph.get(k).group for k in keys} - principal.groups)
+    if outside:
+        allowed = ", ".join(sorted(principal.groups))
+        raise ApiError(
+            FORBIDDEN,
+            f"{action}: this token may act on groups {allowed} only; the selection "
+            f"includes group {', '.join(outside)}.",
+        )
+
+
+async def _audited(
+    context: Context, action: str, details: dict[str, Any], fn: Callable[[], Awaitable[T]]
+) -> T:
+    try:
+        result = await fn()
+    except Exception as e:
+        outcome = code_of(e) or "INTERNAL"
+        context.state.audit.record(context.principal, action, outcome, **details)
+        raise
+    context.state.audit.record(context.principal, action, "OK", **details)
+    return result
+
+
+def _string_map(value: Any, what: str) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ApiError(BAD_USER_INPUT, f"{what} must be an object of string values.")
+    return value
+
+
+async def _launch(context: Context, queue: Callable[[], Any]) -> Run:
+    record = await asyncio.to_thread(queue)
+    context.state.launcher.launch(record.id)
+    return Run.of(record)
+
+
+@strawberry.type
+class Mutation:
+    """Change things: runs, dynamic partitions, the loaded code location."""
+
+    @strawberry.mutation
+    async def materialize(
+        self,
+        info: Info,
+        selection: str,
+        partitions: list[str] | None = UNSET,
+        config: JSON | None = UNSET,
+        tags: JSON | None = UNSET,
+    ) -> Run:
+        """Queue a run of the selected assets and start it in the background; returns
+        the QUEUED run at once. ``partitions``: one key, or ``[from, to]``."""
+        partitions, config, tags = given(partitions), given(config), given(tags)
+        context = _guard(info, "operator", "materialize")
+        run_tags = _string_map(tags, "tags")
+        if config is not None and not isinstance(config, dict):
+            raise ApiError(BAD_USER_INPUT, 'config must be an object: {"asset_key": {...}}.')
+        defs = context.location.defs
+        details = {"selection": selection, "partitions": partitions, "tags": run_tags}
+
+        async def run() -> Run:
+            _check_groups(context, select(defs.graph, selection), "materialize")
+            return await _launch(
+                context,
+                lambda: queue_run(
+                    context.catalog,
+                    defs,
+                    selection,
+                    partitions=partitions,
+                    config=config,
+                    tags=run_tags,
+                    launched_by=context.principal.name,
+                ),
+            )
+
+        return await _audited(context, "materialize", details, run)
+
+    @strawberry.mutation
+    async def cancel_run(self, info: Info, id: str) -> Run:
+        """Cancel a run: a QUEUED run ends CANCELED at once; a running one is asked
+        to stop (CANCELING) and ends CANCELED."""
+        context = _guard(info, "operator", "cancelRun")
+
+        def cancel() -> Run:
+            catalog, launcher = context.catalog, context.state.launcher
+            record = catalog.get_run(id)
+            now = time.time()
+            if record.status == "QUEUED" and catalog.transition_run(
+                record.id,
+                "CANCELED",
+                only_from=("QUEUED",),
+                ended_at=now,
+                error="canceled before it started",
+            ):
+                catalog.add_events(
+                    [EventRecord(record.id, now, "RUN_CANCELED", "Run canceled before it started")]
+                )
+                launcher.cancel(record.id)
+            elif record.status in ("STARTED", "CANCELING") or (
+                record.status == "QUEUED"  # it started meanwhile
+                and catalog.get_run(record.id).status == "STARTED"
+            ):
+                catalog.transition_run(record.id, "CANCELING", only_from=("STARTED",))
+                launcher.cancel(record.id)
+            return Run.of(catalog.get_run(record.id))
+
+        async def run() -> Run:
+            return await asyncio.to_thread(cancel)
+
+        return await _audited(context, "cancelRun", {"run_id": id}, run)
+
+    @strawberry.mutation
+    async def reexecute_run(self, info: Info, id: str, from_failure: bool | None = False) -> Run:
+        """Run a finished run again: its whole selection, or (``fromFailure``) only
+        the steps that failed or never ran."""
+        context = _guard(info, "operator", "reexecuteRun")
+        defs = context.location.defs
+
+        async def run() -> Run:
+            parent, selection = await asyncio.to_thread(
+                reexecution_selection, defs, context.catalog, id, bool(from_failure)
+            )
+            _check_groups(context, select(defs.graph, selection), "reexecuteRun")
+            return await _launch(
+                context,
+                lambda: queue_run(
+                    context.catalog,
+                    defs,
+                    selection,
+                    partitions=parent.partitions,
+                    config=parent.config,
+                    tags=parent.tags,
+                    launched_by=context.principal.name,
+                    parent_run_id=parent.id,
+                ),
+            )
+
+        details = {"run_id": id, "from_failure": bool(from_failure)}
+        return await _audited(context, "reexecuteRun", details, run)
+
+    @strawberry.mutation
+    async def add_dynamic_partitions(self, info: Info, name: str, keys: list[str]) -> list[str]:
+        """Add keys to the ``DynamicPartitions(name)`` key set; returns all its keys."""
+        context = _guard(info, "admin", "addDynamicPartitions")
+
+        async def run() -> list[str]:
+            _check_dynamic(context, name, keys)
+            catalog = context.catalog
+            await asyncio.to_thread(catalog.add_dynamic_partitions, name, keys)
+            return await asyncio.to_thread(catalog.dynamic_partitions, name)
+
+        return await _audited(context, "addDynamicPartitions", {"name": name, "keys": keys}, run)
+
+    @strawberry.mutation
+    async def reload(self, info: Info) -> int:
+        """Load the code location again (without a restart) and record a definitions
+        snapshot; returns the number of assets. On DEFINITION_ERROR the server keeps
+        serving the definitions it had."""
+        context = _guard(info, "operator", "reload")
+
+        async def run() -> int:
+            return len(await asyncio.to_thread(context.state.reload))
+
+        return await _audited(context, "reload", {}, run)
+
+
+def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:
+    from assets_core.partitions.static import key_problem
+
+    names = sorted(
+        {
+            p.name
+            for node in context.graph.nodes.values()
+            if (p := node.spec.partitions) is not None and p.kind == "dynamic"
+        }  # type: ignore[attr-defined]
+    )
+    if name not in names:
+        from assets_core.errors import did_you_mean
+
+        known = ", ".join(names) or "none"
+        raise ApiError(
+            NOT_FOUND,
+            f"No DynamicPartitions named {name!r} in the code location (known: {known})."
+            + did_you_mean(name, names),
+        )
+    if len(keys) > MAX_NEW_PARTITIONS:
+        raise ApiError(BAD_USER_INPUT, f"Add at most {MAX_NEW_PARTITIONS} keys at a time.")
+    for key in keys:
+        problem = key_problem(key)
+        if problem:
+            from assets_core.errors import PartitionKeyError
+
+            raise PartitionKeyError(f"Partition key {key!r} {problem}.")

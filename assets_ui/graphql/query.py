@@ -1,0 +1,221 @@
+"""The ``Query`` root: assets, lineage, runs and impact."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
+
+from assets_core.catalog.status import asset_statuses
+from assets_core.errors import NotFoundError, UnknownAssetError
+from assets_core.graph.select import select
+from assets_ui.graphql.columns import columns_of, impact
+from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size
+from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
+from assets_ui.graphql.types.asset import Asset, asset_view, asset_views
+from assets_ui.graphql.types.common import AssetStatus, ColumnRef, RunStatus
+from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode
+from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encode_cursor
+
+if TYPE_CHECKING:
+    from assets_core.keys import AssetKey
+
+MAX_RUNS = 500
+
+
+def selected(context: Context, selection: str | None) -> frozenset[AssetKey] | None:
+    """The keys ``selection`` selects (None: no selection given)."""
+    if selection is None:
+        return None
+
+    def changed() -> Iterable[str]:
+        from assets_core.catalog.snapshots import changed_keys
+
+        keys = changed_keys(context.graph, context.catalog.latest_snapshot())
+        return [str(k) for k in keys]
+
+    return select(context.graph, selection, changed)
+
+
+def resolve_key(context: Context, key: str) -> AssetKey:
+    """The asset named by ``key`` (a key path or a unique name); NOT_FOUND otherwise."""
+    try:
+        return context.graph.resolve(key)
+    except UnknownAssetError as e:
+        raise ApiError(NOT_FOUND, e.message) from None
+
+
+def _levels(
+    context: Context, roots: frozenset[AssetKey], depth: int | None, up: bool
+) -> dict[AssetKey, int]:
+    """Distance from the nearest root, walking up or down ``depth`` levels (None: all)."""
+    graph = context.graph
+    step = graph.parents if up else graph.children
+    seen: dict[AssetKey, int] = {}
+    frontier = deque((k, 0) for k in roots)
+    while frontier:
+        k, d = frontier.popleft()
+        if depth is not None and d >= depth:
+            continue
+        for n in step(k):
+            if n not in roots and n not in seen:
+                seen[n] = d + 1
+                frontier.append((n, d + 1))
+    return seen
+
+
+def _wants(info: Info, *path: str) -> bool:
+    """Whether the query selects the field ``path`` under the current field
+    (looking through fragments)."""
+    fields: list[Any] = list(info.selected_fields)
+    for name in path:
+        fields = [sub for f in fields for sub in _fields_of(f) if sub.name == name]
+        if not fields:
+            return False
+    return True
+
+
+def _fields_of(node: Any) -> Iterable[Any]:
+    for sub in getattr(node, "selections", None) or ():
+        if isinstance(sub, SelectedField):
+            yield sub
+        else:  # a fragment spread or an inline fragment
+            yield from _fields_of(sub)
+
+
+@strawberry.type
+class Query:
+    """Read the asset graph, the catalog and runs."""
+
+    @strawberry.field
+    def assets(
+        self, info: Info, selection: str | None = UNSET, search: str | None = UNSET
+    ) -> list[Asset]:
+        """Assets in topological order: those ``selection`` selects (all when null)
+        whose key contains ``search`` (case-insensitive)."""
+        selection, search = given(selection), given(search)
+        context = ctx(info)
+        keys = selected(context, selection)
+        order = context.location.info
+        found = [k for k in order if keys is None or k in keys]
+        if search:
+            needle = search.lower()
+            found = [k for k in found if needle in order[k].key.lower()]
+        return asset_views(info, found)
+
+    @strawberry.field
+    def asset(self, info: Info, key: str) -> Asset | None:
+        """One asset by key path (``sales/orders``) or unique name."""
+        context = ctx(info)
+        context.spend(1)
+        return asset_view(context.location, resolve_key(context, key))
+
+    @strawberry.field
+    async def lineage(
+        self,
+        info: Info,
+        selection: str,
+        upstream_depth: int | None = UNSET,
+        downstream_depth: int | None = UNSET,
+    ) -> Lineage:
+        """The selected assets, expanded ``upstreamDepth`` levels up and
+        ``downstreamDepth`` levels down, and the edges among them."""
+        upstream_depth, downstream_depth = given(upstream_depth), given(downstream_depth)
+        for name, value in (
+            ("upstreamDepth", upstream_depth),
+            ("downstreamDepth", downstream_depth),
+        ):
+            if value is not None and value < 0:
+                raise ApiError(BAD_USER_INPUT, f"{name} must be >= 0, got {value}.")
+        context = ctx(info)
+        base = selected(context, selection) or frozenset()
+        depth: dict[AssetKey, int] = {}
+        if upstream_depth:
+            depth.update((k, -d) for k, d in _levels(context, base, upstream_depth, True).items())
+        if downstream_depth:
+            depth.update(_levels(context, base, downstream_depth, False))
+        depth.update((k, 0) for k in base)
+        everything = len(depth) == len(context.graph)
+        order = context.location.info
+        keys = list(order) if everything else [k for k in order if k in depth]
+        statuses = {}
+        if _wants(info, "nodes", "status"):
+            statuses = await asyncio.to_thread(asset_statuses, context.graph, context.catalog, keys)
+        missing = AssetStatus.MISSING
+        nodes = [
+            LineageNode(
+                key=(i := order[k]).key,
+                group=i.group,
+                kind=i.kind,
+                status=AssetStatus(statuses[k].status) if statuses else missing,
+                depth=depth[k],
+            )
+            for k in keys
+        ]
+        edges: list[LineageEdge] = []
+        if _wants(info, "edges"):
+            edges = [
+                LineageEdge(source=order[a].key, target=order[b].key)
+                for a, b in context.location.edges
+                if everything or (a in depth and b in depth)
+            ]
+        return Lineage(nodes=nodes, edges=edges)
+
+    @strawberry.field
+    async def runs(
+        self,
+        info: Info,
+        status: RunStatus | None = UNSET,
+        limit: int | None = 50,
+        cursor: str | None = UNSET,
+    ) -> RunConnection:
+        """Runs newest first, ``limit`` per page (at most 500)."""
+        status, cursor = given(status), given(cursor)
+        n = page_size(limit, 50, MAX_RUNS, "limit")
+        before = decode_cursor(cursor) if cursor else None
+        catalog = ctx(info).catalog
+        found = await asyncio.to_thread(
+            catalog.list_runs, status.value if status else None, n, before
+        )
+        next_cursor = encode_cursor(found[-1]) if found and len(found) == n else None
+        return RunConnection(runs=[Run.of(r) for r in found], next_cursor=next_cursor)
+
+    @strawberry.field
+    async def run(self, info: Info, id: str) -> Run | None:
+        """One run by id (or a unique id prefix of 4+ characters)."""
+        catalog = ctx(info).catalog
+        try:
+            record = await asyncio.to_thread(catalog.get_run, id)
+        except NotFoundError as e:
+            raise ApiError(NOT_FOUND, e.message) from None
+        return Run.of(record)
+
+    @strawberry.field
+    async def impact(self, info: Info, asset: str, column: str | None = UNSET) -> Impact:
+        """Every asset downstream of ``asset``, and the downstream columns affected by
+        its ``column`` (by any of its columns when null) where column lineage is known."""
+        column = given(column)
+        context = ctx(info)
+        key = resolve_key(context, asset)
+        if column is not None:
+            known = [name for name, _ in await columns_of(context, key)]
+            if known and column not in known:
+                from assets_core.errors import did_you_mean
+
+                raise ApiError(
+                    NOT_FOUND,
+                    f"Asset {key} has no column {column!r}; its columns are "
+                    f"{', '.join(known)}.{did_you_mean(column, known)}",
+                )
+        downstream, columns = await impact(context, key, column)
+        return Impact(
+            asset=str(key),
+            column=column,
+            assets=[str(k) for k in downstream],
+            columns=[ColumnRef(asset=a, column=c) for a, c in columns],
+        )

@@ -1,0 +1,112 @@
+"""Batched catalog reads that the ``Catalog`` façade does not offer (yet): the
+latest N rows per asset or per check, for many at once, in one statement per chunk
+(a ``row_number()`` window; SQLite ≥ 3.25 and PostgreSQL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from sqlalchemy import func, select
+
+from assets_core.catalog import tables as t
+from assets_core.catalog.catalog import Catalog
+from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
+
+_CHUNK = 900
+
+
+def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def materialization_record(r: Any) -> MaterializationRecord:
+    """A ``materializations`` row as a record."""
+    return MaterializationRecord(
+        r.id,
+        r.asset_key,
+        r.partition or None,
+        r.run_id,
+        r.timestamp,
+        r.code_version,
+        r.data_version,
+        r.metadata or {},
+        r.location,
+    )
+
+
+def check_record(r: Any) -> CheckResultRecord:
+    """A ``check_results`` row as a record."""
+    return CheckResultRecord(
+        r.asset_key,
+        r.check_name,
+        r.partition or None,
+        r.run_id,
+        r.timestamp,
+        r.status,
+        bool(r.passed),
+        r.severity,
+        bool(r.blocking),
+        r.metadata or {},
+        r.error,
+        r.duration_s,
+        r.id,
+    )
+
+
+def materialization_history(
+    catalog: Catalog,
+    asset_keys: Sequence[str],
+    limit: int,
+    before: int | None = None,
+    partition: str | None = None,
+) -> dict[str, list[MaterializationRecord]]:
+    """The ``limit`` newest materializations of each asset (ids below ``before``,
+    of ``partition`` when given), newest first."""
+    m = t.materializations
+    out: dict[str, list[MaterializationRecord]] = {k: [] for k in asset_keys}
+    if limit <= 0 or not asset_keys:
+        return out
+    with catalog.engine.connect() as conn:
+        for chunk in _chunks(list(asset_keys)):
+            rn = func.row_number().over(partition_by=m.c.asset_key, order_by=m.c.id.desc())
+            inner = select(m, rn.label("rn")).where(m.c.asset_key.in_(chunk))
+            if before is not None:
+                inner = inner.where(m.c.id < before)
+            if partition is not None:
+                inner = inner.where(m.c.partition == partition)
+            sub = inner.subquery()
+            q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.asset_key, sub.c.id.desc())
+            for r in conn.execute(q):
+                out[r.asset_key].append(materialization_record(r))
+    return out
+
+
+def check_histories(
+    catalog: Catalog, checks: Sequence[tuple[str, str]], limit: int
+) -> dict[tuple[str, str], list[CheckResultRecord]]:
+    """The ``limit`` newest results of each ``(asset, check name)``, newest first."""
+    c = t.check_results
+    out: dict[tuple[str, str], list[CheckResultRecord]] = {k: [] for k in checks}
+    if limit <= 0 or not checks:
+        return out
+    assets = sorted({a for a, _ in checks})
+    names = sorted({n for _, n in checks})
+    with catalog.engine.connect() as conn:
+        for chunk in _chunks(assets):
+            rn = func.row_number().over(
+                partition_by=(c.c.asset_key, c.c.check_name), order_by=c.c.id.desc()
+            )
+            inner = (
+                select(c, rn.label("rn"))
+                .where(c.c.asset_key.in_(chunk))
+                .where(c.c.check_name.in_(names))
+            )
+            sub = inner.subquery()
+            q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.id.desc())
+            for r in conn.execute(q):
+                key = (r.asset_key, r.check_name)
+                if key in out:
+                    out[key].append(check_record(r))
+    return out

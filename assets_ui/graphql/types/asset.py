@@ -1,0 +1,379 @@
+"""``Asset`` and what hangs off it: partitions, checks, materializations, columns.
+
+An ``Asset`` object holds only definition data, so one is built per asset per load
+of the code location and shared by every request; everything from the catalog comes
+through the request's loaders.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+from strawberry.types import Info
+
+from assets_core.keys import AssetKey
+from assets_ui.graphql.columns import column_lineage_of, columns_of
+from assets_ui.graphql.context import UNSET, ctx, given, page_size
+from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
+from assets_ui.graphql.types.common import (
+    JSON,
+    AssetStatus,
+    Column,
+    ColumnLineage,
+    ColumnRef,
+    Freshness,
+    to_datetime,
+)
+
+if TYPE_CHECKING:
+    from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
+    from assets_core.checks.check import AssetCheckDefinition
+    from assets_ui.graphql.context import Context
+    from assets_ui.location import LoadedLocation
+
+MAX_PARTITION_KEYS = 100_000
+MAX_HISTORY = 500
+
+
+async def partition_keys(context: Context, key: AssetKey) -> list[str]:
+    """Every partition key of ``key`` (dynamic ones from the catalog)."""
+    partitions = context.graph.get(key).spec.partitions
+    if partitions is None:
+        return []
+    dynamic = None
+    name = getattr(partitions, "name", None)
+    if partitions.kind == "dynamic" and isinstance(name, str):
+        dynamic = await context.loaders.dynamic_keys.load(name)
+    return partitions.get_partition_keys(dynamic)
+
+
+@strawberry.type
+class PartitionsDef:
+    """How an asset is partitioned."""
+
+    kind: str
+    description: str
+    asset_key: strawberry.Private[AssetKey]
+
+    @strawberry.field
+    async def keys(self, info: Info, limit: int | None = 1000) -> list[str]:
+        """The first ``limit`` keys, in order."""
+        n = page_size(limit, 1000, MAX_PARTITION_KEYS, "keys(limit)")
+        return (await partition_keys(ctx(info), self.asset_key))[:n]
+
+    @strawberry.field
+    async def total(self, info: Info) -> int:
+        """How many partitions there are."""
+        return len(await partition_keys(ctx(info), self.asset_key))
+
+
+@strawberry.type
+class PartitionStats:
+    """How many partitions are materialized, failed and missing."""
+
+    total: int
+    materialized: int
+    failed: int
+    missing: int
+    asset_key: strawberry.Private[AssetKey]
+
+    @strawberry.field
+    async def ranges(self, info: Info) -> JSON:
+        """Runs of consecutive partitions with one status, in key order:
+        ``[{"start", "end", "status", "count"}]`` (status MATERIALIZED, FAILED or
+        MISSING) — compact even for 100,000 partitions."""
+        context = ctx(info)
+        keys, rows = await asyncio.gather(
+            partition_keys(context, self.asset_key),
+            context.loaders.partition_rows.load(str(self.asset_key)),
+        )
+        status = {r.partition: r.status for r in rows}
+        out: list[dict[str, Any]] = []
+        for k in keys:
+            s = status.get(k, "MISSING")
+            if out and out[-1]["status"] == s:
+                out[-1]["end"] = k
+                out[-1]["count"] += 1
+            else:
+                out.append({"start": k, "end": k, "status": s, "count": 1})
+        return out
+
+
+@strawberry.type
+class CheckResult:
+    """One evaluation of a check."""
+
+    status: str
+    passed: bool
+    partition: str | None
+    run_id: str | None
+    timestamp: datetime
+    metadata: JSON
+    error: str | None
+
+    @classmethod
+    def of(cls, r: CheckResultRecord) -> CheckResult:
+        """From a catalog record."""
+        ts = to_datetime(r.timestamp)
+        assert ts is not None
+        return cls(
+            status=r.status,
+            passed=r.passed,
+            partition=r.partition,
+            run_id=r.run_id,
+            timestamp=ts,
+            metadata=r.metadata,
+            error=r.error,
+        )
+
+
+@strawberry.type
+class Check:
+    """A data-quality check of an asset."""
+
+    name: str
+    severity: str
+    blocking: bool
+    description: str | None
+    asset_key: strawberry.Private[str]
+
+    @classmethod
+    def of(cls, check: AssetCheckDefinition) -> Check:
+        """From its definition."""
+        return cls(
+            name=check.name,
+            severity=check.severity,
+            blocking=check.blocking,
+            description=check.description,
+            asset_key=str(check.asset_key),
+        )
+
+    @strawberry.field
+    async def last_result(self, info: Info) -> CheckResult | None:
+        """The latest evaluation."""
+        r = await ctx(info).loaders.last_check.load((self.asset_key, self.name))
+        return CheckResult.of(r) if r is not None else None
+
+    @strawberry.field
+    async def history(self, info: Info, limit: int | None = 20) -> list[CheckResult]:
+        """The latest ``limit`` evaluations, newest first."""
+        n = page_size(limit, 20, MAX_HISTORY, "history(limit)")
+        rs = await ctx(info).loaders.check_history.load((self.asset_key, self.name, n))
+        return [CheckResult.of(r) for r in rs]
+
+
+@strawberry.type
+class Materialization:
+    """One stored value of an asset (or of one partition)."""
+
+    id: str
+    asset_key: str
+    run_id: str
+    timestamp: datetime
+    partition: str | None
+    data_version: str | None
+    code_version: str | None
+    metadata: JSON
+    record_id: strawberry.Private[int]
+
+    @classmethod
+    def of(cls, m: MaterializationRecord) -> Materialization:
+        """From a catalog record."""
+        ts = to_datetime(m.timestamp)
+        assert ts is not None
+        return cls(
+            id=str(m.id),
+            asset_key=m.asset_key,
+            run_id=m.run_id,
+            timestamp=ts,
+            partition=m.partition,
+            data_version=m.data_version,
+            code_version=m.code_version,
+            metadata=m.metadata,
+            record_id=m.id,
+        )
+
+    @strawberry.field
+    async def upstream(self, info: Info) -> list[Materialization]:
+        """The upstream materializations this one consumed (provenance)."""
+        return [
+            Materialization.of(m) for m in await ctx(info).loaders.provenance.load(self.record_id)
+        ]
+
+
+@strawberry.type
+class Asset:
+    """A software-defined asset and what the catalog knows about it."""
+
+    key: str
+    path: list[str]
+    group: str
+    description: str | None
+    owners: list[str]
+    tags: JSON
+    kind: str
+    code_version: str | None
+    asset_key: strawberry.Private[AssetKey]
+
+    @strawberry.field
+    def partitions_def(self, info: Info) -> PartitionsDef | None:
+        """How it is partitioned; null when it is not."""
+        partitions = ctx(info).graph.get(self.asset_key).spec.partitions
+        if partitions is None:
+            return None
+        return PartitionsDef(
+            kind=partitions.kind, description=partitions.describe(), asset_key=self.asset_key
+        )
+
+    @strawberry.field
+    def upstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
+        """Assets it depends on, within ``depth`` levels (null: all)."""
+        return _related(info, self.asset_key, depth, "upstream")
+
+    @strawberry.field
+    def downstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
+        """Assets that depend on it, within ``depth`` levels (null: all)."""
+        return _related(info, self.asset_key, depth, "downstream")
+
+    @strawberry.field
+    async def status(self, info: Info) -> AssetStatus:
+        """MISSING, FRESH, STALE, FAILED, OVERDUE or CHECK_FAILED."""
+        return AssetStatus((await ctx(info).loaders.status.load(self.asset_key)).status)
+
+    @strawberry.field
+    async def stale_reasons(self, info: Info) -> list[str]:
+        """Why it is stale or overdue (empty when it is not)."""
+        return list((await ctx(info).loaders.status.load(self.asset_key)).reasons)
+
+    @strawberry.field
+    async def freshness(self, info: Info) -> Freshness | None:
+        """Its freshness policy and lag; null without a policy."""
+        context = ctx(info)
+        policy = context.graph.get(self.asset_key).spec.freshness
+        if policy is None:
+            return None
+        lag = (await context.loaders.status.load(self.asset_key)).lag_s
+        overdue = lag is not None and lag > policy.max_lag_s
+        return Freshness(max_lag_s=policy.max_lag_s, lag_s=lag, overdue=overdue)
+
+    @strawberry.field
+    async def latest_materialization(
+        self, info: Info, partition: str | None = UNSET
+    ) -> Materialization | None:
+        """The latest materialization (of ``partition``; of any partition when null)."""
+        partition = given(partition)
+        m = await ctx(info).loaders.latest.load((self.key, partition))
+        return Materialization.of(m) if m is not None else None
+
+    @strawberry.field
+    async def materializations(
+        self,
+        info: Info,
+        limit: int | None = 20,
+        before: str | None = UNSET,
+        partition: str | None = UNSET,
+    ) -> list[Materialization]:
+        """History, newest first; ``before`` is a materialization id (paging)."""
+        before, partition = given(before), given(partition)
+        n = page_size(limit, 20, MAX_HISTORY, "materializations(limit)")
+        before_id = None
+        if before is not None:
+            if not before.isdigit():
+                raise ApiError(
+                    BAD_USER_INPUT, f"before must be a materialization id, got {before!r}."
+                )
+            before_id = int(before)
+        ms = await ctx(info).loaders.history.load((self.key, n, before_id, partition))
+        return [Materialization.of(m) for m in ms]
+
+    @strawberry.field
+    async def partition_stats(self, info: Info) -> PartitionStats | None:
+        """Partition counts; null for an unpartitioned asset."""
+        stats = (await ctx(info).loaders.status.load(self.asset_key)).partition_stats
+        if stats is None:
+            return None
+        return PartitionStats(
+            total=stats.total,
+            materialized=stats.materialized,
+            failed=stats.failed,
+            missing=stats.missing,
+            asset_key=self.asset_key,
+        )
+
+    @strawberry.field
+    def checks(self, info: Info) -> list[Check]:
+        """Its checks."""
+        return [Check.of(c) for c in ctx(info).graph.checks_for(self.asset_key)]
+
+    @strawberry.field
+    async def columns(self, info: Info) -> list[Column]:
+        """Its columns, when declared or recorded."""
+        found = await columns_of(ctx(info), self.asset_key)
+        return [Column(name=name, type=kind) for name, kind in found]
+
+    @strawberry.field
+    async def column_lineage(self, info: Info) -> list[ColumnLineage]:
+        """For each column, the upstream columns it derives from."""
+        lineage = await column_lineage_of(ctx(info), self.asset_key)
+        return [
+            ColumnLineage(column=col, sources=[ColumnRef(asset=a, column=c) for a, c in sources])
+            for col, sources in lineage.items()
+        ]
+
+    @strawberry.field
+    def config_schema(self, info: Info) -> JSON | None:
+        """The run config it takes: ``{field: {type, default, required}}``; null when
+        it takes none."""
+        config_type = ctx(info).graph.get(self.asset_key).definition.config_type
+        if config_type is None:
+            return None
+        from assets_core.execution.config import config_schema
+
+        return config_schema(config_type)
+
+
+def asset_view(location: LoadedLocation, key: AssetKey) -> Asset:
+    """The (cached) ``Asset`` object of ``key`` in ``location``."""
+    memo = location.memo
+    view = memo.get(("asset", key))
+    if view is None:
+        spec = location.graph.get(key).spec
+        view = Asset(
+            key=str(key),
+            path=list(key.path),
+            group=spec.group,
+            description=spec.description,
+            owners=list(spec.owners),
+            tags=dict(spec.tags),
+            kind=spec.kind,
+            code_version=spec.code_version,
+            asset_key=key,
+        )
+        memo[("asset", key)] = view
+    return view  # type: ignore[no-any-return]
+
+
+def asset_views(info: Info, keys: list[AssetKey]) -> list[Asset]:
+    """``Asset`` objects of ``keys``, counted against the request's cap."""
+    context = ctx(info)
+    context.spend(len(keys))
+    return [asset_view(context.location, k) for k in keys]
+
+
+def _related(info: Info, key: AssetKey, depth: int | None, direction: str) -> list[Asset]:
+    if depth is not None and depth < 0:
+        raise ApiError(BAD_USER_INPUT, f"depth must be >= 0 (or null for all), got {depth}.")
+    graph = ctx(info).graph
+    if depth == 1:
+        keys = list(graph.parents(key) if direction == "upstream" else graph.children(key))
+    else:
+        found = (
+            graph.upstream([key], depth)
+            if direction == "upstream"
+            else graph.downstream([key], depth)
+        )
+        keys = graph.sorted(found)
+    return asset_views(info, keys)

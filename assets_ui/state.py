@@ -1,0 +1,129 @@
+"""Everything one server process holds: the code location, the catalog, the run
+launcher, auth and auditing. One ``ServerState`` per app."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from assets_core.catalog.catalog import Catalog
+from assets_core.catalog.connection import assetline_home, default_catalog_url
+from assets_ui.launcher import CodeLocationArgs, RunLauncher
+from assets_ui.location import LoadedLocation, load_location
+from assets_ui.security import AuditLog, OriginPolicy, TokenAuth
+
+logger = logging.getLogger("assetline.ui")
+
+
+@dataclass(eq=False)
+class ServerState:
+    """The server's shared state.
+
+    Attributes:
+        module: ``-m MODULE`` of the code location.
+        file: ``-f FILE`` of the code location (absolute).
+        home: ``$ASSETLINE_HOME`` of this server (storage, SQLite catalog, audit log).
+        catalog: The catalog, shared by every request.
+        location: The currently served definitions; replaced as a whole on reload.
+        launcher: Starts runs in the warm worker.
+    """
+
+    module: str | None
+    file: str | None
+    home: Path
+    catalog: Catalog
+    location: LoadedLocation
+    launcher: RunLauncher
+    auth: TokenAuth
+    origins: OriginPolicy
+    audit: AuditLog
+    cwd: Path = field(default_factory=Path.cwd)
+    _reload_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @classmethod
+    def create(
+        cls,
+        module: str | None = None,
+        file: str | None = None,
+        catalog_url: str | None = None,
+        home: Path | None = None,
+    ) -> ServerState:
+        """Load the code location, open the catalog and prepare (not start) the
+        run launcher.
+
+        Raises:
+            DefinitionError: The code location does not load.
+            CatalogError: The catalog cannot be opened.
+        """
+        from assets_core.definitions.loader import configured_module
+
+        cwd = Path.cwd()
+        home = (home or assetline_home()).resolve()
+        file = str(Path(file).resolve()) if file else None
+        if not module and not file:
+            module = configured_module(cwd)
+        url = catalog_url or default_catalog_url(home)
+        defs = load_location(module, file, cwd)
+        catalog = Catalog.open(url, home)
+        location = LoadedLocation(defs)
+        save_snapshot(catalog, location)
+        env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
+        pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
+        env["PYTHONPATH"] = pythonpath
+        args = CodeLocationArgs(module, file, url, env=env, cwd=str(cwd))
+        return cls(
+            module=module,
+            file=file,
+            home=home,
+            catalog=catalog,
+            location=location,
+            launcher=RunLauncher(args, catalog),
+            auth=TokenAuth(os.environ.get("ASSETLINE_AUTH_TOKENS")),
+            origins=OriginPolicy.from_env(),
+            audit=AuditLog(home / "audit.log"),
+            cwd=cwd,
+        )
+
+    def reload(self) -> LoadedLocation:
+        """Load the code location again and serve it from now on.
+
+        A new run worker loads it first, in its own process: broken user code fails
+        there, and the server keeps serving the definitions it has. Only then is it
+        imported here. Records a definitions snapshot.
+
+        Raises:
+            DefinitionError: The code location does not load (nothing changed).
+        """
+        with self._reload_lock:
+            candidate = self.launcher.prepare_replacement()
+            try:
+                defs = load_location(self.module, self.file, self.cwd, fresh=True)
+            except BaseException:
+                self.launcher.discard(candidate)
+                raise
+            self.launcher.promote(candidate)
+            location = LoadedLocation(defs, generation=self.location.generation + 1)
+            save_snapshot(self.catalog, location)
+            self.location = location
+            logger.info(
+                "reloaded the code location: %d assets (generation %d)",
+                len(location),
+                location.generation,
+            )
+            return location
+
+    def close(self) -> None:
+        """Stop the run worker (runs in progress go on) and close the catalog."""
+        self.launcher.close()
+        self.catalog.close()
+
+
+def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:
+    """Record the definitions snapshot of ``location`` (kept once per digest)."""
+    from assets_core.catalog.snapshots import snapshot_of
+
+    digest, data = snapshot_of(location.graph)
+    catalog.save_snapshot(digest, data)
