@@ -152,9 +152,9 @@ Cli = Callable[..., CliResult]
 
 def cli_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
     """The environment of an ``assetline`` subprocess: this test's (its home), a wide
-    terminal so tables do not wrap, plus ``extra``."""
+    terminal so tables do not wrap, no bytecode cache, plus ``extra``."""
     env = dict(os.environ)
-    env.update({"COLUMNS": "200", "PYTHONUNBUFFERED": "1"})
+    env.update({"COLUMNS": "200", "PYTHONUNBUFFERED": "1", "PYTHONDONTWRITEBYTECODE": "1"})
     env.update(extra or {})
     return env
 
