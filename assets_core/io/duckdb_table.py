@@ -6,19 +6,22 @@ one column per dimension of a multi-partition key), else by an added ``_partitio
 column that loads drop again. Storing a partition is ``DELETE`` + ``INSERT`` in one
 transaction; an unpartitioned value is ``CREATE OR REPLACE``d in one.
 
-DuckDB lets one process at a time open a database file for writing, so the manager
-connects per operation (never for its own lifetime) and, when another process holds
-the lock, retries for ``lock_timeout_s`` before failing with a clear error. Which
+DuckDB lets one process at a time open a database file, so the manager never holds it
+for its own lifetime: it is opened for an operation and closed once idle for
+``keep_alive_s`` (1 s: a run's operations share one open, which costs tens of ms), and
+when another process holds the lock it retries for ``lock_timeout_s``. Which
 values and partitions were stored (and whether as pandas or Arrow) is kept in a
 bookkeeping table ``main."_assetline.values"``, written in the same transactions.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -50,6 +53,18 @@ _BOOK_DDL = (
     "partition_key VARCHAR, kind VARCHAR, PRIMARY KEY (schema_name, table_name, partition_key))"
 )
 _VIEW = "__assetline_value"
+_OPEN_MANAGERS: weakref.WeakSet[DuckDBIOManager] = weakref.WeakSet()
+
+
+@atexit.register
+def _close_all() -> None:
+    for manager in list(_OPEN_MANAGERS):
+        manager.close()
+
+
+if hasattr(os, "register_at_fork"):
+    # DuckDB is not fork-safe: a child must not inherit an open database.
+    os.register_at_fork(before=_close_all)
 
 
 def quote(identifier: str) -> str:
@@ -61,6 +76,13 @@ def table_name(asset_key: AssetKey) -> tuple[str, str]:
     """``(schema, table)`` of an asset: ``a/b/c`` is ``("a_b", "c")``, ``c`` ``("main", "c")``."""
     path = asset_key.path
     return ("_".join(path[:-1]) if len(path) > 1 else "main"), path[-1]
+
+
+def _row_label(columns: list[str] | None, types: Mapping[str, str], keys: list[str]) -> str:
+    """The SQL expression of a row's partition key (``_partition`` when no column)."""
+    if columns is None:
+        return PARTITION_COLUMN
+    return _label_sql(columns, types, keys[0]) if keys else "NULL"  # no keys: no rows
 
 
 def _label_sql(columns: list[str], types: Mapping[str, str], sample_key: str) -> str:
@@ -83,6 +105,8 @@ class DuckDBIOManager(IOManager):
         path: The database file (``$ASSETLINE_HOME/warehouse.duckdb`` by default), or
             ``":memory:"`` for one in-process database (tests).
         lock_timeout_s: How long to retry while another process holds the file.
+        keep_alive_s: How long the file stays open after the last operation (0: close
+            after each operation).
         config: DuckDB configuration options passed to ``duckdb.connect``.
 
     Example::
@@ -97,22 +121,30 @@ class DuckDBIOManager(IOManager):
         path: str | Path,
         *,
         lock_timeout_s: float = 30.0,
+        keep_alive_s: float = 1.0,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path).absolute()
         self.lock_timeout_s = lock_timeout_s
+        self.keep_alive_s = keep_alive_s
         self.config = dict(config or {})
         self._write_lock = threading.RLock()
-        self._memory_con: Any = None
+        self._lock = threading.Lock()  # guards the fields below
+        self._shared: Any = None  # the open connection kept between operations
+        self._shared_pid = 0
+        self._users = 0
+        self._last_used = 0.0
+        self._timer: threading.Timer | None = None
+        _OPEN_MANAGERS.add(self)
 
     def __repr__(self) -> str:
         return f"DuckDBIOManager({str(self.path)!r})"
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"path": self.path, "lock_timeout_s": self.lock_timeout_s, "config": self.config}
+        return {k: getattr(self, k) for k in ("path", "lock_timeout_s", "keep_alive_s", "config")}
 
     def __setstate__(self, state: dict[str, Any]) -> None:
-        self.__init__(state["path"], lock_timeout_s=state["lock_timeout_s"], config=state["config"])  # type: ignore[misc]
+        self.__init__(state.pop("path"), **state)  # type: ignore[misc]
 
     # -- connections -----------------------------------------------------------------
 
@@ -120,24 +152,68 @@ class DuckDBIOManager(IOManager):
     def connect(self) -> Iterator[Any]:
         """A connection for one operation, retrying while another process holds the lock.
 
+        The database stays open ``keep_alive_s`` after the last operation, so a run's
+        operations share one open (opening costs tens of ms); then it is closed and
+        other processes can open the file.
+
         Raises:
             ExecutionError: The file stayed locked for ``lock_timeout_s`` seconds.
         """
-        import duckdb
-
-        if self.path == ":memory:":
-            with self._write_lock:
-                if self._memory_con is None:
-                    self._memory_con = duckdb.connect(":memory:", config=self.config)
-                con = self._memory_con.cursor()
-        else:
-            con = self._open(duckdb)
+        keep = self.path == ":memory:" or self.keep_alive_s > 0
+        with self._lock:
+            if self._shared is not None and self._shared_pid != os.getpid():
+                self._shared = None  # inherited through fork: the parent's, not ours
+            base = self._shared
+            self._users += base is not None
+        if base is None:
+            fresh = self._open()  # outside the lock: it may wait for another process
+            with self._lock:
+                if keep and self._shared is None:
+                    self._shared, self._shared_pid = fresh, os.getpid()
+                base = self._shared if keep else fresh
+                self._users += 1
+            if base is not fresh:
+                fresh.close()  # another thread opened it meanwhile
+        con = base.cursor() if keep else base
         try:
             yield con
         finally:
             con.close()
+            with self._lock:
+                self._users -= 1
+                self._last_used = time.monotonic()
+                if keep and self._timer is None and self.path != ":memory:":
+                    self._schedule_close(self.keep_alive_s)
 
-    def _open(self, duckdb: Any) -> Any:
+    def close(self) -> None:
+        """Close the connection kept open between operations (if no operation runs)."""
+        with self._lock:
+            if self._shared is not None and self._users == 0:
+                if self._shared_pid == os.getpid():
+                    self._shared.close()
+                self._shared = None
+
+    def _schedule_close(self, delay: float) -> None:
+        self._timer = threading.Timer(delay, self._close_when_idle)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _close_when_idle(self) -> None:
+        with self._lock:
+            self._timer = None
+            idle = time.monotonic() - self._last_used
+            if self._shared is None:
+                return
+            if self._users or idle < self.keep_alive_s:
+                self._schedule_close(max(self.keep_alive_s - idle, 0.01))
+                return
+        self.close()
+
+    def _open(self) -> Any:
+        import duckdb
+
+        if self.path == ":memory:":
+            return duckdb.connect(":memory:", config=self.config)
         path = os.fspath(self.path)
         os.makedirs(os.path.dirname(path), exist_ok=True)
         deadline = time.monotonic() + self.lock_timeout_s
@@ -309,8 +385,7 @@ class DuckDBIOManager(IOManager):
                     raise missing_partitions_error(context, missing, where)
                 if missing:
                     raise missing_value_error(context, where)
-                label = PARTITION_COLUMN if columns is None else _label_sql(columns, types, keys[0])
-                query += f" WHERE list_contains(?, {label})"
+                query += f" WHERE list_contains(?, {_row_label(columns, types, keys)})"
                 params = [keys]
             result = con.sql(query, params=params).to_arrow_table()
         return result if set(stored.values()) == {"arrow"} else result.to_pandas()
@@ -363,8 +438,7 @@ class DuckDBIOManager(IOManager):
                 con.execute(f"DROP TABLE {target}")
                 con.execute(book, [schema, table])
             else:
-                columns = partition_columns(context.metadata)
-                label = PARTITION_COLUMN if columns is None else _label_sql(columns, types, keys[0])
+                label = _row_label(partition_columns(context.metadata), types, keys)
                 con.execute(f"DELETE FROM {target} WHERE list_contains(?, {label})", [keys])
                 con.execute(f"{book} AND list_contains(?, partition_key)", [schema, table, keys])
 

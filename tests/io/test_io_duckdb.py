@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
 import textwrap
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -54,8 +56,10 @@ def db_path(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def db(db_path: Path) -> DuckDBIOManager:
-    return DuckDBIOManager(db_path, lock_timeout_s=5)
+def db(db_path: Path) -> Iterator[DuckDBIOManager]:
+    manager = DuckDBIOManager(db_path, lock_timeout_s=5)
+    yield manager
+    manager.close()
 
 
 def test_dataframe_round_trip_keeps_pandas_strings(db):
@@ -197,16 +201,55 @@ def test_memory_database_for_tests():
     assert db.load(inp("x")).column("v").to_pylist() == [1]
 
 
-def test_manager_pickles_and_holds_no_connection(db, db_path):
+def _open_elsewhere(path: Path) -> subprocess.CompletedProcess[str]:
+    code = f"import duckdb; duckdb.connect({str(path)!r}).close()"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+
+
+def test_without_keep_alive_no_connection_is_held(db_path):
+    db = DuckDBIOManager(db_path, keep_alive_s=0)
     db.store(out(), pa.table({"v": [1]}))
+    check = _open_elsewhere(db_path)
+    assert check.returncode == 0, check.stderr
     clone = pickle.loads(pickle.dumps(db))
-    assert clone.load(inp()).column("v").to_pylist() == [1]
-    # No connection is kept open: another process can open the file right away.
-    check = subprocess.run(
-        [sys.executable, "-c", f"import duckdb; duckdb.connect({str(db_path)!r}).close()"],
-        capture_output=True,
-        text=True,
+    assert clone.keep_alive_s == 0 and clone.load(inp()).column("v").to_pylist() == [1]
+
+
+def test_kept_connection_is_released_after_the_idle_time(db_path):
+    db = DuckDBIOManager(db_path, keep_alive_s=2)
+    db.store(out(), pa.table({"v": [1]}))
+    stored_at = time.monotonic()
+    early = _open_elsewhere(db_path)
+    if time.monotonic() - stored_at < 1.8:  # the subprocess started within the idle time
+        assert "lock" in early.stderr.lower()
+    time.sleep(max(0.0, stored_at + 2.5 - time.monotonic()))
+    check = _open_elsewhere(db_path)
+    assert check.returncode == 0, check.stderr
+
+
+def test_another_process_waits_for_a_kept_connection(db_path, tmp_path):
+    db = DuckDBIOManager(db_path, keep_alive_s=0.5)
+    db.store(out(), pa.table({"v": [1]}))
+    code = textwrap.dedent(
+        f"""
+        import pyarrow as pa
+        from assets_core.io import DuckDBIOManager, OutputContext
+        from assets_core.keys import AssetKey
+        DuckDBIOManager({str(db_path)!r}, keep_alive_s=0, lock_timeout_s=20).store(
+            OutputContext(AssetKey.parse({str(KEY)!r})), pa.table({{"v": [2]}})
+        )
+        """
     )
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert other.returncode == 0, other.stderr
+    assert db.load(inp()).column("v").to_pylist() == [2]
+
+
+def test_close_releases_at_once(db_path):
+    db = DuckDBIOManager(db_path, keep_alive_s=60)
+    db.store(out(), pa.table({"v": [1]}))
+    db.close()
+    check = _open_elsewhere(db_path)
     assert check.returncode == 0, check.stderr
 
 
@@ -226,7 +269,7 @@ def _hold_lock(path: Path, seconds: float) -> subprocess.Popen:
 
 
 def test_lock_held_by_another_process_times_out_with_a_clear_error(db_path):
-    DuckDBIOManager(db_path).store(out(), pa.table({"v": [1]}))
+    DuckDBIOManager(db_path, keep_alive_s=0).store(out(), pa.table({"v": [1]}))
     proc = _hold_lock(db_path, 30)
     try:
         db = DuckDBIOManager(db_path, lock_timeout_s=0.3)
@@ -240,10 +283,31 @@ def test_lock_held_by_another_process_times_out_with_a_clear_error(db_path):
 
 
 def test_lock_released_soon_is_waited_for(db_path):
-    DuckDBIOManager(db_path).store(out(), pa.table({"v": [1]}))
+    DuckDBIOManager(db_path, keep_alive_s=0).store(out(), pa.table({"v": [1]}))
     proc = _hold_lock(db_path, 0.5)
     try:
-        DuckDBIOManager(db_path, lock_timeout_s=20).store(out(), pa.table({"v": [2]}))
+        DuckDBIOManager(db_path, lock_timeout_s=20, keep_alive_s=0).store(
+            out(), pa.table({"v": [2]})
+        )
     finally:
         proc.wait()
-    assert DuckDBIOManager(db_path).load(inp()).column("v").to_pylist() == [2]
+    assert DuckDBIOManager(db_path, keep_alive_s=0).load(inp()).column("v").to_pylist() == [2]
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_fork_closes_kept_connections_first(db_path):
+    db = DuckDBIOManager(db_path, keep_alive_s=60)
+    db.store(out(), pa.table({"v": [1]}))
+    pid = os.fork()
+    if pid == 0:  # the child inherits no open database
+        os._exit(0)
+    os.waitpid(pid, 0)
+    check = _open_elsewhere(db_path)
+    assert check.returncode == 0, check.stderr
+    assert db.load(inp()).column("v").to_pylist() == [1]
+    db.close()
+
+
+def test_empty_range_loads_no_rows(db):
+    db.store(out("2024-01-01", **DAY), orders("2024-01-01", [1]))
+    assert len(db.load(inp(keys=(), **DAY))) == 0
