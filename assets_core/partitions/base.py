@@ -19,7 +19,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import TypeAlias
+from typing import ClassVar, TypeAlias
 
 #: The keys of dynamic partitions, as loaded from the catalog: the list of the one
 #: dynamic definition involved, or ``{name: keys}`` for several.
@@ -56,7 +56,7 @@ class PartitionsDefinition(ABC):
     __slots__ = ()
 
     #: Shown in the catalog and the CLI, e.g. ``daily``, ``static``, ``multi``.
-    kind: str = "partitions"
+    kind: ClassVar[str] = "partitions"
 
     @abstractmethod
     def get_partition_keys(

@@ -257,8 +257,11 @@ class TimePartitions(PartitionsDefinition):
     def _parse(self, key: str) -> datetime | None:
         if self.fmt is None:
             m = (_HOUR_RE if self._unit == _HOUR else _DATE_RE).fullmatch(key)
+            if m is None:
+                return None
+            parts = [int(p) for p in m.groups()] + [0]
             try:
-                return datetime(*map(int, m.groups())) if m else None
+                return datetime(parts[0], parts[1], parts[2], parts[3])
             except ValueError:
                 return None
         try:

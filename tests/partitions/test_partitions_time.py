@@ -24,8 +24,8 @@ def hours(window: TimeWindow) -> float:
     return window.duration.total_seconds() / 3600
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 # --- daily ------------------------------------------------------------------------------
@@ -102,7 +102,7 @@ def test_definitions_pickle_and_stay_equal() -> None:
     clone = pickle.loads(pickle.dumps(hourly))
     assert clone == hourly
     assert clone.get_partition_keys() == hourly.get_partition_keys()
-    assert DailyPartitions("2024-01-01") != HourlyPartitions("2024-01-01")
+    assert DailyPartitions("2024-01-01") != HourlyPartitions("2024-01-01")  # type: ignore[comparison-overlap]
 
 
 # --- error messages -------------------------------------------------------------------------

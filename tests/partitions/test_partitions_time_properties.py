@@ -53,17 +53,19 @@ def time_definitions(draw: st.DrawFn) -> TimePartitions:
     cls = draw(st.sampled_from(list(SPAN_DAYS)))
     zone = draw(st.sampled_from(ZONES))
     year = draw(st.integers(2005, 2030))
-    near = offset_changes(zone, year)
+    near: list[date] = offset_changes(zone, year)
     if zone == "Pacific/Apia" and draw(st.booleans()):
         near = [date(2011, 12, 30)]
-    if near and draw(st.integers(0, 3)):  # mostly start close to a change
+    close: int = draw(st.integers(0, 3))
+    if near and close:  # mostly start close to a change
         start = draw(st.sampled_from(near)) - timedelta(days=draw(st.integers(0, 3)))
     else:
         start = draw(st.dates(date(year, 1, 1), date(year, 12, 31)))
     low, high = SPAN_DAYS[cls]
     end = start + timedelta(days=draw(st.integers(low, high)))
-    extra = {"day_offset": draw(st.integers(0, 6))} if cls is WeeklyPartitions else {}
-    return cls(start, end=end, timezone=zone, **extra)
+    if cls is WeeklyPartitions:
+        return WeeklyPartitions(start, end=end, timezone=zone, day_offset=draw(st.integers(0, 6)))
+    return cls(start, end=end, timezone=zone)
 
 
 def floor_key(definition: TimePartitions, wall: datetime) -> str:
@@ -161,10 +163,16 @@ def test_month_ends_and_daily_keys_agree(zone: str, year: int) -> None:
 def test_without_end_keys_stop_at_the_last_complete_window(
     bounded: TimePartitions, seconds: int, end_offset: int
 ) -> None:
-    extra = {"day_offset": bounded.day_offset} if isinstance(bounded, WeeklyPartitions) else {}
-    definition = type(bounded)(
-        bounded.start, timezone=bounded.timezone, end_offset=end_offset, **extra
-    )
+    definition: TimePartitions
+    if isinstance(bounded, WeeklyPartitions):
+        definition = WeeklyPartitions(
+            bounded.start,
+            timezone=bounded.timezone,
+            end_offset=end_offset,
+            day_offset=bounded.day_offset,
+        )
+    else:
+        definition = type(bounded)(bounded.start, timezone=bounded.timezone, end_offset=end_offset)
     first = utc(definition.window_at(0).start)
     now = first + timedelta(seconds=seconds)
     n = definition.num_partitions(current_time=now)
