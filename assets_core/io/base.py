@@ -152,6 +152,11 @@ class IOManager(ABC):
         """Delete the value stored for ``context`` (no error when there is none)."""
         raise NotImplementedError(f"{type(self).__name__} does not support deleting values.")
 
+    def close(self) -> None:
+        """Release what is held between operations (open connections). Called when a run
+        ends; the manager must still work if used again afterwards."""
+        return None  # nothing held by default
+
 
 def _as_input(context: OutputContext | InputContext) -> InputContext:
     if isinstance(context, InputContext):

@@ -7,9 +7,9 @@ column that loads drop again. Storing a partition is ``DELETE`` + ``INSERT`` in 
 transaction; an unpartitioned value is ``CREATE OR REPLACE``d in one.
 
 DuckDB lets one process at a time open a database file, so the manager never holds it
-for its own lifetime: it is opened for an operation and closed once idle for
-``keep_alive_s`` (1 s: a run's operations share one open, which costs tens of ms), and
-when another process holds the lock it retries for ``lock_timeout_s``. Which
+for its own lifetime: it is opened per operation (or, with ``keep_alive_s``, kept open
+until idle that long or ``close()`` is called: opening costs tens of ms), and when
+another process holds the lock it retries for ``lock_timeout_s``. Which
 values and partitions were stored (and whether as pandas or Arrow) is kept in a
 bookkeeping table ``main."_assetline.values"``, written in the same transactions.
 """
@@ -105,8 +105,10 @@ class DuckDBIOManager(IOManager):
         path: The database file (``$ASSETLINE_HOME/warehouse.duckdb`` by default), or
             ``":memory:"`` for one in-process database (tests).
         lock_timeout_s: How long to retry while another process holds the file.
-        keep_alive_s: How long the file stays open after the last operation (0: close
-            after each operation).
+        keep_alive_s: How long the file stays open after the last operation, so that
+            the many operations of a backfill share one open (0, the default: close
+            after each operation, so other processes and read-only connections can open
+            the file as soon as a run ends).
         config: DuckDB configuration options passed to ``duckdb.connect``.
 
     Example::
@@ -121,7 +123,7 @@ class DuckDBIOManager(IOManager):
         path: str | Path,
         *,
         lock_timeout_s: float = 30.0,
-        keep_alive_s: float = 1.0,
+        keep_alive_s: float = 0.0,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path).absolute()
@@ -186,7 +188,7 @@ class DuckDBIOManager(IOManager):
                     self._schedule_close(self.keep_alive_s)
 
     def close(self) -> None:
-        """Close the connection kept open between operations (if no operation runs)."""
+        """Close the database kept open between operations (unless an operation runs)."""
         with self._lock:
             if self._shared is not None and self._users == 0:
                 if self._shared_pid == os.getpid():

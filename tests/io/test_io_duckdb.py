@@ -55,9 +55,9 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "warehouse" / "warehouse.duckdb"
 
 
-@pytest.fixture
-def db(db_path: Path) -> Iterator[DuckDBIOManager]:
-    manager = DuckDBIOManager(db_path, lock_timeout_s=5)
+@pytest.fixture(params=[0, 5], ids=["per-operation", "kept-open"])
+def db(db_path: Path, request: pytest.FixtureRequest) -> Iterator[DuckDBIOManager]:
+    manager = DuckDBIOManager(db_path, lock_timeout_s=5, keep_alive_s=request.param)
     yield manager
     manager.close()
 
@@ -206,8 +206,8 @@ def _open_elsewhere(path: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
 
 
-def test_without_keep_alive_no_connection_is_held(db_path):
-    db = DuckDBIOManager(db_path, keep_alive_s=0)
+def test_by_default_no_connection_is_held(db_path):
+    db = DuckDBIOManager(db_path)
     db.store(out(), pa.table({"v": [1]}))
     check = _open_elsewhere(db_path)
     assert check.returncode == 0, check.stderr

@@ -95,6 +95,8 @@ def test_custom_io_manager_defaults(tmp_path):
     assert io.exists(OutputContext(KEY)) and io.location(OutputContext(KEY)) is None
     with pytest.raises(NotImplementedError, match="JsonIOManager does not support deleting"):
         io.delete(OutputContext(KEY))
+    io.close()  # nothing held: still usable afterwards
+    assert io.load(InputContext(KEY)) == [1, 2]
 
 
 def test_builtins_are_lazy_and_at_the_right_places(tmp_path):
