@@ -214,6 +214,35 @@ def cli_many(tmp_path: Path) -> Callable[[Sequence[Sequence[str | Path]]], list[
     return run
 
 
+Spawn = Callable[..., "subprocess.Popen[str]"]
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Spawn]:
+    """Start the real ``assetline`` program without waiting for it:
+    ``proc = spawn("materialize", "-f", path, env={...})``. Processes still running at
+    the end of the test are killed."""
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str | Path, env: Mapping[str, str] | None = None) -> subprocess.Popen[str]:
+        proc = subprocess.Popen(
+            assetline_command(*(str(a) for a in args)),
+            env=cli_env(env),
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 @pytest.fixture
 def fixture_path() -> Callable[[str], Path]:
     """The path of a fixture code location in tests/fixtures (``engine_*.py``)."""
