@@ -125,11 +125,11 @@ describe('flow elements', () => {
 
   it('labels aggregated edges with their count', () => {
     const model = buildVisibleModel([...nodes, n('y', 'g3')], [...edges, e('b', 'y')], new Set(['g3']));
-    const flowEdges = buildFlowEdges(model);
+    const flowEdges = buildFlowEdges(model.edges);
     const agg = flowEdges.find((x) => x.source === 'a:a' && x.target === 'g:g3');
     expect(agg?.label).toBeUndefined();
     expect(agg?.className).toBe('edge-aggregated');
-    const collapsedAll = buildFlowEdges(buildVisibleModel(nodes, [...edges, e('b', 'x')], new Set(['g1', 'g3'])));
+    const collapsedAll = buildFlowEdges(buildVisibleModel(nodes, [...edges, e('b', 'x')], new Set(['g1', 'g3'])).edges);
     expect(collapsedAll.find((x) => x.source === 'g:g1' && x.target === 'g:g3')?.label).toBe('2');
   });
 

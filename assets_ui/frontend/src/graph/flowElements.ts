@@ -3,7 +3,7 @@ import { MarkerType, Position, type Edge, type Node } from '@xyflow/react';
 import type { AssetStatus } from '../api/types';
 import type { LayoutPositions } from './layoutInput';
 import { COLLAPSED_HEIGHT, COLLAPSED_WIDTH, NODE_HEIGHT, NODE_WIDTH } from './layoutInput';
-import type { VisibleModel } from './model';
+import type { VisibleEdge, VisibleModel } from './model';
 import { assetNodeId, statusCounts } from './model';
 
 export interface AssetNodeData extends Record<string, unknown> {
@@ -44,6 +44,7 @@ export function buildFlowNodes(model: VisibleModel, positions: LayoutPositions):
         position: { x: box?.x ?? 0, y: box?.y ?? 0 },
         width: COLLAPSED_WIDTH,
         height: COLLAPSED_HEIGHT,
+        measured: { width: COLLAPSED_WIDTH, height: COLLAPSED_HEIGHT },
         handles: handlesFor(COLLAPSED_WIDTH, COLLAPSED_HEIGHT),
         data,
         draggable: false,
@@ -57,6 +58,7 @@ export function buildFlowNodes(model: VisibleModel, positions: LayoutPositions):
       position: { x: box?.x ?? 0, y: box?.y ?? 0 },
       width: box?.width ?? NODE_WIDTH,
       height: box?.height ?? NODE_HEIGHT,
+      measured: { width: box?.width ?? NODE_WIDTH, height: box?.height ?? NODE_HEIGHT },
       data,
       selectable: false,
       draggable: false,
@@ -74,6 +76,9 @@ export function buildFlowNodes(model: VisibleModel, positions: LayoutPositions):
         position: { x: p?.x ?? 0, y: p?.y ?? 0 },
         width: NODE_WIDTH,
         height: NODE_HEIGHT,
+        // sizes are fixed: declaring them as measured lets fitView, the minimap and
+        // onlyRenderVisibleElements work on nodes that were never rendered
+        measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
         handles: handlesFor(NODE_WIDTH, NODE_HEIGHT),
         data: { key: m.key, kind: m.kind, group: m.group, status: m.status },
         draggable: false,
@@ -84,8 +89,12 @@ export function buildFlowNodes(model: VisibleModel, positions: LayoutPositions):
   return nodes;
 }
 
-export function buildFlowEdges(model: VisibleModel): Edge[] {
-  return model.edges.map((e) => {
+/** Count labels need a DOM measurement each; above this many edges the width alone tells the weight. */
+export const MAX_LABELLED_EDGES = 300;
+
+export function buildFlowEdges(edges: readonly VisibleEdge[]): Edge[] {
+  const labels = edges.length <= MAX_LABELLED_EDGES;
+  return edges.map((e) => {
     const aggregated = e.count > 1 || e.source.startsWith('g:') || e.target.startsWith('g:');
     return {
       id: e.id,
@@ -95,7 +104,8 @@ export function buildFlowEdges(model: VisibleModel): Edge[] {
       selectable: false,
       focusable: false,
       markerEnd: { type: MarkerType.ArrowClosed, width: 14, height: 14, color: '#9aa5b5' },
-      label: e.count > 1 ? String(e.count) : undefined,
+      label: labels && e.count > 1 ? String(e.count) : undefined,
+      interactionWidth: 0,
       className: aggregated ? 'edge-aggregated' : undefined,
       style: aggregated ? { strokeWidth: Math.min(6, 1.5 + Math.log2(e.count)) } : undefined,
     };

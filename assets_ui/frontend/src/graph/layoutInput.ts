@@ -24,8 +24,30 @@ export function layeredOptions(nodeCount: number): LayoutOptions {
     'elk.spacing.componentComponent': '32',
     'elk.layered.nodePlacement.strategy': large ? 'SIMPLE' : 'BRANDES_KOEPF',
     'elk.layered.crossingMinimization.thoroughness': large ? '1' : '7',
-    'elk.layered.considerModelOrder.strategy': 'NODES_AND_EDGES',
   };
+}
+
+/** At most this many incoming edges per node are given to ELK (the heaviest ones). */
+export const LAYOUT_MAX_IN_EDGES = 3;
+
+/**
+ * Thin out the edges ELK sees: per target keep the LAYOUT_MAX_IN_EDGES edges with the
+ * highest count. Dense graphs (and dense group-to-group graphs) otherwise make ELK's
+ * layered algorithm explode with long-edge dummies; every edge is still drawn.
+ */
+export function layoutEdges<E extends { source: string; target: string; count: number }>(edges: readonly E[], maxIn = LAYOUT_MAX_IN_EDGES): E[] {
+  const byTarget = new Map<string, E[]>();
+  for (const e of edges) {
+    let list = byTarget.get(e.target);
+    if (!list) byTarget.set(e.target, (list = []));
+    list.push(e);
+  }
+  const out: E[] = [];
+  for (const list of byTarget.values()) {
+    if (list.length > maxIn) list.sort((a, b) => b.count - a.count);
+    for (let i = 0; i < Math.min(maxIn, list.length); i++) out.push(list[i]);
+  }
+  return out;
 }
 
 export function buildElkGraph(model: VisibleModel): ElkNode {
@@ -43,10 +65,10 @@ export function buildElkGraph(model: VisibleModel): ElkNode {
         'elk.padding': `[top=${GROUP_HEADER + GROUP_PADDING},left=${GROUP_PADDING},bottom=${GROUP_PADDING},right=${GROUP_PADDING}]`,
       },
       children: g.members.map((m) => ({ id: assetNodeId(m.key), width: NODE_WIDTH, height: NODE_HEIGHT })),
-      edges: inner.map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.source], targets: [e.target] })),
+      edges: layoutEdges(inner).map((e): ElkExtendedEdge => ({ id: e.id, sources: [e.source], targets: [e.target] })),
     });
   }
-  const edges: ElkExtendedEdge[] = model.groupEdges.map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
+  const edges: ElkExtendedEdge[] = layoutEdges(model.groupEdges).map((e) => ({ id: e.id, sources: [e.source], targets: [e.target] }));
   return {
     id: 'root',
     layoutOptions: {

@@ -3,7 +3,7 @@
 // Everything is O(nodes + edges).
 import type { AssetStatus, LineageEdge, LineageNode } from '../api/types';
 
-export const DEFAULT_COLLAPSE_THRESHOLD = 1500;
+export const DEFAULT_COLLAPSE_THRESHOLD = 2500;
 
 export function assetNodeId(key: string): string {
   return `a:${key}`;
@@ -133,4 +133,35 @@ export function toggle<T>(set: ReadonlySet<T>, value: T): Set<T> {
   if (next.has(value)) next.delete(value);
   else next.add(value);
   return next;
+}
+
+/** Drawn edges per drawn node above which the display is thinned out (dense collapsed-group graphs). */
+export const DENSE_EDGES_PER_NODE = 4;
+export const DENSE_KEEP_PER_NODE = 3;
+
+/**
+ * When the drawn graph is dense (typically collapsed groups that all feed each
+ * other), keep for every node only its heaviest few incoming and outgoing edges.
+ * Thousands of overlapping curves say nothing and cost seconds to render.
+ * Returns the edges to draw and how many were left out.
+ */
+export function displayEdges(edges: readonly VisibleEdge[], drawnNodes: number): { edges: VisibleEdge[]; hidden: number } {
+  if (edges.length <= Math.max(50, drawnNodes * DENSE_EDGES_PER_NODE)) return { edges: edges as VisibleEdge[], hidden: 0 };
+  const keep = new Set<string>();
+  const pick = (groups: Map<string, VisibleEdge[]>) => {
+    for (const list of groups.values()) {
+      list.sort((a, b) => b.count - a.count || a.id.localeCompare(b.id));
+      for (let i = 0; i < Math.min(DENSE_KEEP_PER_NODE, list.length); i++) keep.add(list[i].id);
+    }
+  };
+  const bySource = new Map<string, VisibleEdge[]>();
+  const byTarget = new Map<string, VisibleEdge[]>();
+  for (const e of edges) {
+    (bySource.get(e.source) ?? bySource.set(e.source, []).get(e.source))?.push(e);
+    (byTarget.get(e.target) ?? byTarget.set(e.target, []).get(e.target))?.push(e);
+  }
+  pick(bySource);
+  pick(byTarget);
+  const kept = edges.filter((e) => keep.has(e.id));
+  return { edges: kept, hidden: edges.length - kept.length };
 }

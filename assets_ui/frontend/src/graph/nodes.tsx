@@ -1,4 +1,4 @@
-import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { Handle, Position, useStore, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import { memo, type MouseEvent } from 'react';
 import type { AssetStatus } from '../api/types';
 import { CompletenessBar } from '../components/PartitionBars';
@@ -15,12 +15,39 @@ function LastTime({ value }: { value: string | null }) {
   return <span className="asset-node-time">{value ? formatRelative(value, now) : 'never'}</span>;
 }
 
+/** Below this zoom text is unreadable: nodes draw as plain coloured cards (much cheaper). */
+export const LITE_ZOOM = 0.35;
+const liteSelector = (s: ReactFlowState) => s.transform[2] < LITE_ZOOM;
+
+function splitKey(key: string): [string, string] {
+  const i = key.lastIndexOf('/');
+  return i < 0 ? ['', key] : [key.slice(0, i + 1), key.slice(i + 1)];
+}
+
 function AssetNodeView({ data, selected }: NodeProps<AssetFlowNode>) {
   const { live } = useGraphActions();
   const state = useKeyed(live, data.key);
+  const lite = useStore(liteSelector);
   const status: AssetStatus = state?.status ?? data.status;
   const meta = assetStatusMeta(status);
   const running = state?.running ?? false;
+  if (lite) {
+    return (
+      <div
+        className={`asset-node lite${selected ? ' selected' : ''}${running ? ' running' : ''}`}
+        style={{ borderColor: meta.color, background: meta.background }}
+        data-testid={`graph-node-${data.key}`}
+        data-status={status}
+        data-selected={selected ? 'true' : 'false'}
+        title={`${data.key} — ${meta.label}`}
+      >
+        <Handle type="target" position={Position.Left} isConnectable={false} />
+        <span className="asset-node-lite-key">{splitKey(data.key)[1]}</span>
+        <Handle type="source" position={Position.Right} isConnectable={false} />
+      </div>
+    );
+  }
+  const [prefix, name] = splitKey(data.key);
   return (
     <div
       className={`asset-node${selected ? ' selected' : ''}${running ? ' running' : ''}`}
@@ -32,7 +59,10 @@ function AssetNodeView({ data, selected }: NodeProps<AssetFlowNode>) {
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="asset-node-head">
-        <span className="asset-node-key">{data.key}</span>
+        <span className="asset-node-key">
+          {prefix && <span className="asset-node-prefix">{prefix}</span>}
+          <span className="asset-node-name">{name}</span>
+        </span>
         <span className="kind-badge">{data.kind}</span>
       </div>
       <div className="asset-node-meta">

@@ -22,6 +22,8 @@ export const ELK_MAX_NODES = 6000;
 const ELK_GRACE_MS = 400;
 /** Large graphs start ELK a little after the first paint, to keep the main core free for it. */
 const ELK_DEFER_MS = 800;
+/** Give up on ELK after this long and keep the quick layout. */
+const ELK_TIMEOUT_MS = 30000;
 
 export function useGraphLayout(model: VisibleModel | null): { layout: LayoutState | null; layingOut: boolean } {
   const client = useRef<LayoutClient | null>(null);
@@ -48,6 +50,7 @@ export function useGraphLayout(model: VisibleModel | null): { layout: LayoutStat
     const large = drawn > QUICK_FIRST_NODES;
     const quickTimer = setTimeout(showQuick, large ? 0 : ELK_GRACE_MS);
     let elkTimer: ReturnType<typeof setTimeout> | undefined;
+    let giveUp: ReturnType<typeof setTimeout> | undefined;
 
     if (drawn <= ELK_MAX_NODES && typeof Worker !== 'undefined') {
       const runElk = () => {
@@ -55,9 +58,15 @@ export function useGraphLayout(model: VisibleModel | null): { layout: LayoutStat
         client.current ??= new LayoutClient();
         const graph = buildElkGraph(model);
         const t0 = performance.now();
+        giveUp = setTimeout(() => {
+          if (cancelled || elkDone) return;
+          client.current?.dispose();
+          setLayingOut(false);
+        }, ELK_TIMEOUT_MS);
         client.current
           .layout(graph)
           .then((positions) => {
+            clearTimeout(giveUp);
             if (cancelled) return;
             elkDone = true;
             clearTimeout(quickTimer);
@@ -65,6 +74,7 @@ export function useGraphLayout(model: VisibleModel | null): { layout: LayoutStat
             setLayingOut(false);
           })
           .catch((error: unknown) => {
+            clearTimeout(giveUp);
             if (cancelled || error instanceof LayoutCancelled) return;
             clearTimeout(quickTimer);
             showQuick();
@@ -82,7 +92,8 @@ export function useGraphLayout(model: VisibleModel | null): { layout: LayoutStat
     return () => {
       cancelled = true;
       clearTimeout(quickTimer);
-      if (elkTimer) clearTimeout(elkTimer);
+      clearTimeout(elkTimer);
+      clearTimeout(giveUp);
     };
   }, [model]);
 

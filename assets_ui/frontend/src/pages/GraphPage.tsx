@@ -22,7 +22,7 @@ import { MaterializeDialog } from '../components/MaterializeDialog';
 import { FilterBar } from '../graph/FilterBar';
 import { buildFlowEdges, buildFlowNodes, preserveSelection, type FlowNode } from '../graph/flowElements';
 import { GraphContext, sameLive, type AssetLive, type GraphActions } from '../graph/GraphContext';
-import { buildVisibleModel, DEFAULT_COLLAPSE_THRESHOLD, groupFromNodeId, keyFromNodeId, groupAssets } from '../graph/model';
+import { buildVisibleModel, DEFAULT_COLLAPSE_THRESHOLD, displayEdges, groupFromNodeId, keyFromNodeId, groupAssets } from '../graph/model';
 import { nodeTypes } from '../graph/nodes';
 import { AssetSidePanel, GroupSidePanel } from '../graph/SidePanel';
 import { useGraphLayout } from '../graph/useGraphLayout';
@@ -33,6 +33,10 @@ import { createKeyedStore } from '../lib/keyedStore';
 import { graphPath, navigate, assetPath } from '../lib/router';
 import { selectionFor } from '../lib/selection';
 import { assetStatusColor, assetStatusMeta } from '../lib/status';
+
+/** Above this many drawn nodes the first view is not zoomed to fit (keeps the first render small). */
+const FIT_ALL_MAX_NODES = 400;
+const LARGE_GRAPH_ZOOM = 0.6;
 
 type Focus = { type: 'asset'; key: string } | { type: 'group'; name: string } | null;
 
@@ -69,7 +73,11 @@ function GraphCanvas() {
 
   const model = useMemo(() => (lineage ? buildVisibleModel(lineage.nodes, lineage.edges, collapsed) : null), [lineage, collapsed]);
   const { layout, layingOut } = useGraphLayout(model);
-  const flowEdges = useMemo(() => (model && layout ? buildFlowEdges(model) : []), [model, layout]);
+  const shownEdges = useMemo(
+    () => (model ? displayEdges(model.edges, model.assets.length + model.groups.filter((g) => g.collapsed).length) : { edges: [], hidden: 0 }),
+    [model],
+  );
+  const flowEdges = useMemo(() => (layout ? buildFlowEdges(shownEdges.edges) : []), [shownEdges, layout]);
 
   const [nodes, setNodes] = useState<FlowNode[]>([]);
   const selectedIds = useRef<Set<string>>(new Set());
@@ -102,7 +110,16 @@ function GraphCanvas() {
     if (key === lastSignature.current) return;
     lastSignature.current = key;
     if (structural) userMoved.current = false;
-    if (!userMoved.current) requestAnimationFrame(() => void flow.fitView({ padding: 0.08, duration: 0 }));
+    if (userMoved.current) return;
+    requestAnimationFrame(() => {
+      if (nodes.length <= FIT_ALL_MAX_NODES) {
+        void flow.fitView({ padding: 0.08, duration: 0 });
+      } else {
+        // Big graphs open at a readable zoom on their upstream (left) end: only the
+        // visible part is rendered (onlyRenderVisibleElements); "fit view" shows all.
+        void flow.setViewport({ x: 24, y: 24, zoom: LARGE_GRAPH_ZOOM }, { duration: 0 });
+      }
+    });
   }, [layout, nodes.length, flow]);
 
   const actions: GraphActions = useMemo(() => ({ live, toggleGroup }), [live, toggleGroup]);
@@ -211,6 +228,7 @@ function GraphCanvas() {
               <Panel position="top-left" className="graph-stats" data-testid="graph-stats">
                 {lineage ? `${lineage.nodes.length.toLocaleString()} assets · ${lineage.edges.length.toLocaleString()} edges` : ''}
                 {collapsed.size > 0 ? ` · ${collapsed.size} group${collapsed.size === 1 ? '' : 's'} collapsed` : ''}
+                {shownEdges.hidden > 0 ? ` · strongest ${shownEdges.edges.length.toLocaleString()} of ${(shownEdges.edges.length + shownEdges.hidden).toLocaleString()} links drawn` : ''}
                 {layingOut ? ' · laying out…' : ''}
                 {loading && lineage ? ' · loading…' : ''}
               </Panel>
