@@ -36,7 +36,7 @@ _NOT_BUILT = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Assetline</title>
 <style>body{{font:16px system-ui,sans-serif;max-width:40rem;margin:4rem auto;color:#222}}
 code{{background:#f2f2f2;padding:.1rem .3rem;border-radius:3px}}</style></head>
-<body><h1>UI not built: run <code>make install</code></h1>
+<body><h1>UI not built: run make install</h1>
 <p>The lineage UI has not been built into <code>{where}</code>. Run <code>make install</code>
 (it builds <code>assets_ui/frontend</code>), then reload this page.</p>
 <p>The API works meanwhile: <a href="/graphql">/graphql</a> (GraphiQL),

@@ -19,10 +19,12 @@ from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.types import ExecutionResult
 
 from assets_ui.graphql.context import Context
-from assets_ui.graphql.errors import FORBIDDEN, UNAUTHENTICATED
+from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, UNAUTHENTICATED
 from assets_ui.security import ANONYMOUS_ADMIN, Principal, bearer_token, token_from_params
 from assets_ui.state import ServerState
 
@@ -117,6 +119,21 @@ class GraphQLEndpoint(GraphQL[Context, None]):
             )
         context.principal = principal
         return None
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        """Format the result; an error that escaped ``ErrorCodes`` (strawberry reports
+        some document errors, such as syntax errors, past the extensions) gets its code
+        here."""
+        response = await super().process_result(request, result)
+        for error in response.get("errors") or ():
+            extensions = error.setdefault("extensions", {})
+            if "code" not in extensions:
+                extensions["code"] = INTERNAL if error.get("path") else BAD_USER_INPUT
+                if error.get("path"):
+                    error["message"] = "Internal server error."
+        return response
 
     def encode_json(self, data: object) -> str:
         """Compact JSON (the 10,000-asset lineage is a megabyte as it is)."""
