@@ -11,9 +11,15 @@ from datetime import date
 import pandas as pd
 import pyarrow as pa
 
-from assets_core import AssetIn, Freshness, asset, sql_asset
+from assets_core import (
+    AssetIn,
+    DimensionMapping,
+    Freshness,
+    TimeWindowMapping,
+    asset,
+    sql_asset,
+)
 from assets_core.execution.context import AssetExecutionContext
-from assets_core.partitions.mappings import DimensionMapping, TimeWindowMapping
 from example_project.partitions import LAST_DAY, daily, region_daily
 
 MARTS = {

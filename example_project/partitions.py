@@ -6,9 +6,7 @@ run of it sees the same days whatever today's date is.
 
 from __future__ import annotations
 
-from assets_core.partitions.multi import MultiPartitions
-from assets_core.partitions.static import StaticPartitions
-from assets_core.partitions.time import DailyPartitions
+from assets_core import DailyPartitions, MultiPartitions, StaticPartitions
 from example_project.shop import REGIONS
 
 FIRST_DAY = "2024-01-01"

@@ -13,9 +13,8 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from assets_core import Definitions
+from assets_core import Definitions, DimensionMapping, TimeWindowMapping
 from assets_core.execution.run import RunResult, materialize
-from assets_core.partitions.mappings import DimensionMapping, TimeWindowMapping
 from example_project import defs
 from example_project.partitions import FIRST_DAY, LAST_DAY
 from example_project.shop import ShopExport

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from assets_core import AssetIn, AssetKey, Definitions, asset
+from assets_core import AssetIn, AssetKey, DailyPartitions, Definitions, TimeWindowMapping, asset
 from assets_core.errors import DefinitionError, UnknownAssetError
-from assets_core.partitions.mappings import TimeWindowMapping
-from assets_core.partitions.time import DailyPartitions
 
 
 @asset(key_prefix="raw")

@@ -219,7 +219,7 @@ def test_sql_that_does_not_parse_names_the_location() -> None:
 
 
 def test_sql_partition_mappings_must_name_a_table_the_query_reads() -> None:
-    from assets_core.partitions.mappings import TimeWindowMapping
+    from assets_core import TimeWindowMapping
 
     with pytest.raises(DefinitionError) as info:
         sql_asset(
