@@ -188,9 +188,10 @@ class DuckDBIOManager(IOManager):
                     self._schedule_close(self.keep_alive_s)
 
     def close(self) -> None:
-        """Close the database kept open between operations (unless an operation runs)."""
+        """Close the database kept open between operations (unless an operation runs;
+        an in-memory database stays: closing it would drop its tables)."""
         with self._lock:
-            if self._shared is not None and self._users == 0:
+            if self._shared is not None and self._users == 0 and self.path != ":memory:":
                 if self._shared_pid == os.getpid():
                     self._shared.close()
                 self._shared = None

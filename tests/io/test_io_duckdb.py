@@ -198,6 +198,7 @@ def test_exists_and_delete(db):
 def test_memory_database_for_tests():
     db = DuckDBIOManager(":memory:")
     db.store(out("x"), pa.table({"v": [1]}))
+    db.close()  # keeps the in-memory tables
     assert db.load(inp("x")).column("v").to_pylist() == [1]
 
 
