@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from assets_core import sql_asset
 
-MARKETING = {
-    "key_prefix": "marketing",
-    "group": "marketing",
-    "owners": ["growth@shop.example.com"],
-    "io_manager": "duckdb",
-}
+#: Every marketing table: stored under marketing/ in the DuckDB warehouse.
+marketing_sql = partial(
+    sql_asset,
+    key_prefix="marketing",
+    group="marketing",
+    owners=["growth@shop.example.com"],
+    io_manager="duckdb",
+)
 
-conversion_funnel = sql_asset(
+conversion_funnel = marketing_sql(
     "conversion_funnel",
     """
     SELECT session_date AS day,
@@ -25,13 +29,12 @@ conversion_funnel = sql_asset(
     GROUP BY session_date, channel
     ORDER BY day, channel
     """,
-    **MARKETING,
     tags={"tier": "gold", "domain": "web"},
     code_version="1",
     description="Sessions, carts, checkouts and purchases per day and channel.",
 )
 
-channel_roi = sql_asset(
+channel_roi = marketing_sql(
     "channel_roi",
     """
     WITH revenue AS (
@@ -51,7 +54,6 @@ channel_roi = sql_asset(
     LEFT JOIN revenue AS r ON r.day = s.day AND r.channel = s.channel
     ORDER BY s.day, s.channel
     """,
-    **MARKETING,
     tags={"tier": "gold", "domain": "marketing"},
     code_version="1",
     description="Revenue per ad dollar, per day and paid channel (search, social, email).",

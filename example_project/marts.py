@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
+from typing import Any
 
 import pandas as pd
 import pyarrow as pa
@@ -22,14 +24,17 @@ from assets_core import (
 from assets_core.execution.context import AssetExecutionContext
 from example_project.partitions import LAST_DAY, daily, region_daily
 
-MARTS = {
+#: Options shared by every mart: stored under marts/, owned by analytics, paged to BI.
+MART_OPTIONS: dict[str, Any] = {
     "key_prefix": "marts",
     "group": "marts",
     "owners": ["team:analytics", "bi-oncall@shop.example.com"],
 }
+mart_asset = partial(asset, **MART_OPTIONS)
+sql_mart = partial(sql_asset, **MART_OPTIONS, io_manager="duckdb")
 GOLD = {"tier": "gold", "domain": "sales"}
 
-revenue_by_day = sql_asset(
+revenue_by_day = sql_mart(
     "revenue_by_day",
     """
     SELECT order_date AS day,
@@ -42,15 +47,13 @@ revenue_by_day = sql_asset(
     GROUP BY order_date
     ORDER BY day
     """,
-    **MARTS,
     tags=GOLD,
     code_version="1",
-    io_manager="duckdb",
     freshness=Freshness(max_lag="26h"),
     description="Orders, customers and revenue per day (cancelled orders excluded).",
 )
 
-customer_lifetime_value = sql_asset(
+customer_lifetime_value = sql_mart(
     "customer_lifetime_value",
     """
     WITH completed AS (
@@ -70,14 +73,12 @@ customer_lifetime_value = sql_asset(
     GROUP BY c.customer_id, c.region, c.signup_date
     ORDER BY lifetime_value DESC, c.customer_id
     """,
-    **MARTS,
     tags=GOLD,
     code_version="2",
-    io_manager="duckdb",
     description="What each customer has spent on shipped and delivered orders.",
 )
 
-product_ranking = sql_asset(
+product_ranking = sql_mart(
     "product_ranking",
     """
     WITH sold AS (
@@ -101,10 +102,8 @@ product_ranking = sql_asset(
     LEFT JOIN sold AS s ON s.product_id = p.product_id
     ORDER BY revenue_rank, p.product_id
     """,
-    **MARTS,
     tags={**GOLD, "domain": "merchandising"},
     code_version="1",
-    io_manager="duckdb",
     description="Products ranked by net revenue, overall and within their category.",
 )
 
@@ -119,7 +118,7 @@ class SegmentConfig:
     as_of: str = LAST_DAY
 
 
-@asset(**MARTS, tags=GOLD, code_version="1")
+@mart_asset(tags=GOLD, code_version="1")
 def customer_segments(
     context: AssetExecutionContext, config: SegmentConfig, customer_lifetime_value: pa.Table
 ) -> pd.DataFrame:
@@ -138,8 +137,7 @@ def customer_segments(
     return out
 
 
-@asset(
-    **MARTS,
+@mart_asset(
     tags=GOLD,
     code_version="1",
     partitions=daily,
@@ -163,8 +161,7 @@ def orders_rolling_7d(context: AssetExecutionContext, stg_orders: pd.DataFrame) 
     )
 
 
-@asset(
-    **MARTS,
+@mart_asset(
     tags=GOLD,
     code_version="1",
     partitions=region_daily,

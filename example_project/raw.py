@@ -5,24 +5,28 @@ Raw assets store exactly what the source sent; cleaning happens in ``staging``.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 
 from assets_core import AssetOut, Freshness, Retry, asset, external_asset, multi_asset
 from assets_core.execution.context import AssetExecutionContext
 from example_project.partitions import daily
 
-RAW = {
-    "key_prefix": "raw",
-    "group": "raw",
-    "owners": ["team:data-platform"],
-    "tags": {"tier": "bronze", "source": "shop"},
-}
+#: Every raw asset: stored under raw/, in the raw group, owned by the platform team.
+raw_asset = partial(
+    asset,
+    key_prefix="raw",
+    group="raw",
+    owners=["team:data-platform"],
+    tags={"tier": "bronze", "source": "shop"},
+)
 
 #: The export API times out now and then: try three times, 1 s then 2 s apart.
 FLAKY_API = Retry(max_attempts=3, backoff_s=1.0)
 
 
-@asset(**RAW, code_version="1", retry=FLAKY_API, required_resources=["shop"])
+@raw_asset(code_version="1", retry=FLAKY_API, required_resources=["shop"])
 def customers(context: AssetExecutionContext) -> pd.DataFrame:
     """Every customer account, as exported by the shop (duplicates included)."""
     frame = context.resources.shop.export_customers()
@@ -30,7 +34,7 @@ def customers(context: AssetExecutionContext) -> pd.DataFrame:
     return frame
 
 
-@asset(**RAW, code_version="1", retry=FLAKY_API, required_resources=["shop"])
+@raw_asset(code_version="1", retry=FLAKY_API, required_resources=["shop"])
 def products(context: AssetExecutionContext) -> pd.DataFrame:
     """The product catalog, as exported by the shop."""
     return context.resources.shop.export_products()
@@ -59,8 +63,7 @@ def shop_orders_export(context: AssetExecutionContext) -> tuple[pd.DataFrame, pd
     return orders, items
 
 
-@asset(
-    **RAW,
+@raw_asset(
     code_version="1",
     partitions=daily,
     retry=FLAKY_API,

@@ -5,6 +5,7 @@ spellings, no test orders, no bots. Everything downstream reads these, never ``r
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import pandas as pd
 
@@ -12,11 +13,10 @@ from assets_core import asset
 from assets_core.execution.context import AssetExecutionContext
 from example_project.partitions import daily
 
-STAGING = {
-    "key_prefix": "staging",
-    "group": "staging",
-    "owners": ["team:analytics-engineering"],
-}
+#: Every staging asset: stored under staging/, owned by analytics engineering.
+staging_asset = partial(
+    asset, key_prefix="staging", group="staging", owners=["team:analytics-engineering"]
+)
 SILVER = {"tier": "silver"}
 
 #: Every spelling of a region seen in the exports, lower-cased, to its code.
@@ -34,7 +34,7 @@ def _partition_day(context: AssetExecutionContext) -> date:
     return context.partition_time_window.start.date()
 
 
-@asset(**STAGING, tags=SILVER, code_version="2")
+@staging_asset(tags=SILVER, code_version="2")
 def stg_customers(customers: pd.DataFrame) -> pd.DataFrame:
     """One row per customer: e-mails lower-cased, regions as eu/us/apac, typed dates."""
     out = customers.drop_duplicates("customer_id", keep="last").copy()
@@ -45,15 +45,14 @@ def stg_customers(customers: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values("customer_id").reset_index(drop=True)
 
 
-@asset(**STAGING, tags=SILVER, code_version="1")
+@staging_asset(tags=SILVER, code_version="1")
 def stg_products(products: pd.DataFrame) -> pd.DataFrame:
     """One row per product, with its category and list price."""
     out = products.drop_duplicates("product_id", keep="last")
     return out.sort_values("product_id").reset_index(drop=True)
 
 
-@asset(
-    **STAGING,
+@staging_asset(
     tags=SILVER,
     code_version="1",
     partitions=daily,
@@ -71,8 +70,7 @@ def stg_order_items(context: AssetExecutionContext, order_items: pd.DataFrame) -
     return out.reset_index(drop=True)
 
 
-@asset(
-    **STAGING,
+@staging_asset(
     tags={**SILVER, "domain": "sales"},
     code_version="3",
     partitions=daily,
@@ -106,7 +104,7 @@ def stg_orders(
     return out[[*columns, "region", "item_count", "amount"]].sort_values("order_id")
 
 
-@asset(**STAGING, tags={**SILVER, "domain": "web"}, code_version="1", partitions=daily)
+@staging_asset(tags={**SILVER, "domain": "web"}, code_version="1", partitions=daily)
 def stg_sessions(context: AssetExecutionContext, web_events: pd.DataFrame) -> pd.DataFrame:
     """Web sessions of one day, bots removed: how far each visit got down the funnel."""
     human = web_events[~web_events["user_agent"].str.contains("bot", case=False)]
