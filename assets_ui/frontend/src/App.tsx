@@ -103,7 +103,7 @@ export function App() {
             </Link>
           </nav>
           <div className="spacer" />
-          <AuthStatus />
+          {route.name !== 'signin' && <AuthStatus />}
         </header>
         <main id="main" className="main" tabIndex={-1}>
           <Page route={route} />

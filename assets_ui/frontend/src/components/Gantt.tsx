@@ -10,8 +10,8 @@ const ROW = 26;
 
 /** Step timeline: one bar per step from startedAt to endedAt, coloured by status. */
 export function Gantt({ steps, startedAt, endedAt }: { steps: readonly Step[]; startedAt: string | null; endedAt: string | null }) {
-  const now = useNow();
-  const model = buildGantt(steps, startedAt, endedAt, now);
+  useNow(); // re-render periodically so running bars grow
+  const model = buildGantt(steps, startedAt, endedAt, Date.now());
   if (!steps.length) return <p className="muted">No steps yet.</p>;
   return (
     <div className="gantt" data-testid="run-gantt">
@@ -20,6 +20,11 @@ export function Gantt({ steps, startedAt, endedAt }: { steps: readonly Step[]; s
           <span key={i} className="gantt-tick" style={{ left: `${t.x * 100}%` }}>
             {t.label}
           </span>
+        ))}
+      </div>
+      <div className="gantt-grid" aria-hidden="true">
+        {model.ticks.map((t, i) => (
+          <span key={i} style={{ left: `${t.x * 100}%` }} />
         ))}
       </div>
       <ol className="gantt-rows">

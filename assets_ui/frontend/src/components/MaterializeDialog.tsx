@@ -40,12 +40,17 @@ type Mode = 'single' | 'range';
 
 function MaterializeForm({ selection, targets, onClose, onLaunched }: { selection: string; targets: Target[]; onClose: () => void; onLaunched?: (runId: string) => void }) {
   const toasts = useToasts();
-  const partitioned = targets.filter((t) => t.partitionsDef);
+  const { partitioned, configured, template } = useMemo(() => {
+    const configured = targets.filter((t) => t.configSchema !== null && t.configSchema !== undefined);
+    return {
+      partitioned: targets.filter((t) => t.partitionsDef),
+      configured,
+      template: JSON.stringify(buildConfigTemplate(configured), null, 2),
+    };
+  }, [targets]);
   const def = partitioned[0]?.partitionsDef ?? null;
   const keys = def?.keys ?? [];
   const mixedDefs = new Set(partitioned.map((t) => t.partitionsDef?.description)).size > 1;
-  const configured = targets.filter((t) => t.configSchema !== null && t.configSchema !== undefined);
-  const template = useMemo(() => JSON.stringify(buildConfigTemplate(configured), null, 2), [configured]);
 
   const [mode, setMode] = useState<Mode>('single');
   const [single, setSingle] = useState(keys[keys.length - 1] ?? '');

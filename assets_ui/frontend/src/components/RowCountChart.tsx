@@ -12,6 +12,10 @@ export function RowCountChart({ materializations }: { materializations: readonly
   const first = points[0];
   const last = points[points.length - 1];
   return (
+    <figure className="chart-figure">
+    <figcaption className="muted small">
+      Latest: <strong>{last.value.toLocaleString()}</strong> rows · {points.length} point{points.length === 1 ? '' : 's'} · range {compactNumber(Math.min(...points.map((p) => p.value)))}–{compactNumber(Math.max(...points.map((p) => p.value)))}
+    </figcaption>
     <svg className="chart" viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-label="Row count over time" data-testid="row-count-chart">
       {plot.yTicks.map((t, i) => (
         <g key={i}>
@@ -38,9 +42,7 @@ export function RowCountChart({ materializations }: { materializations: readonly
           {formatTimestamp(last.t)}
         </text>
       )}
-      <text x={BOX.width - BOX.padRight} y={BOX.padTop + 2} textAnchor="end" className="chart-label strong">
-        latest {compactNumber(last.value)} rows
-      </text>
     </svg>
+    </figure>
   );
 }

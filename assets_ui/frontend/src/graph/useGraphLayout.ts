@@ -21,7 +21,7 @@ export const ELK_MAX_NODES = 6000;
 /** Small graphs wait this long for ELK before showing the quick layout. */
 const ELK_GRACE_MS = 400;
 /** Large graphs start ELK a little after the first paint, to keep the main core free for it. */
-const ELK_DEFER_MS = 800;
+const ELK_DEFER_MS = 2000;
 /** Give up on ELK after this long and keep the quick layout. */
 const ELK_TIMEOUT_MS = 30000;
 

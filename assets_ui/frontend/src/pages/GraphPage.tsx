@@ -232,7 +232,7 @@ function GraphCanvas() {
                 {layingOut ? ' · laying out…' : ''}
                 {loading && lineage ? ' · loading…' : ''}
               </Panel>
-              <Panel position="top-right" className="legend-panel">
+              <Panel position="bottom-center" className="legend-panel">
                 {ASSET_STATUSES.map((s) => (
                   <span key={s} className="legend-item">
                     <i style={{ background: assetStatusMeta(s).color }} />
