@@ -187,29 +187,55 @@ def cli(tmp_path: Path) -> Cli:
     return run
 
 
+def run_commands(
+    commands: Sequence[Sequence[str | Path]], env: Mapping[str, str], cwd: Path
+) -> list[CliResult]:
+    """Run independent ``assetline`` commands at once; their results in order."""
+    procs = []
+    for args in commands:
+        argv = tuple(str(a) for a in args)
+        proc = subprocess.Popen(
+            assetline_command(*argv),
+            env=dict(env),
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        procs.append((argv, proc))
+    results = []
+    for argv, proc in procs:
+        out, err = proc.communicate(timeout=120)
+        results.append(CliResult(argv, proc.returncode, out, err))
+    return results
+
+
 @pytest.fixture
 def cli_many(tmp_path: Path) -> Callable[[Sequence[Sequence[str | Path]]], list[CliResult]]:
     """Run several ``assetline`` commands at once (independent commands only) and
     return their results in order; keeps subprocess-heavy tests fast on 2 cores."""
 
     def run(commands: Sequence[Sequence[str | Path]]) -> list[CliResult]:
-        procs = []
-        for args in commands:
-            argv = tuple(str(a) for a in args)
-            proc = subprocess.Popen(
-                assetline_command(*argv),
-                env=cli_env(),
-                cwd=tmp_path,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                text=True,
-            )
-            procs.append((argv, proc))
-        results = []
-        for argv, proc in procs:
-            out, err = proc.communicate(timeout=60)
-            results.append(CliResult(argv, proc.returncode, out, err))
-        return results
+        return run_commands(commands, cli_env(), tmp_path)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def assetline_commands() -> Callable[..., list[CliResult]]:
+    """For module-scoped set-ups: ``assetline_commands(commands, home=..., cwd=...)``
+    runs commands at once against the given home (no inherited catalog URL)."""
+
+    def run(
+        commands: Sequence[Sequence[str | Path]],
+        *,
+        home: Path,
+        cwd: Path,
+        env: Mapping[str, str] | None = None,
+    ) -> list[CliResult]:
+        full = cli_env({"ASSETLINE_HOME": str(home), **(env or {})})
+        full.pop("ASSETLINE_CATALOG_URL", None)
+        return run_commands(commands, full, cwd)
 
     return run
 
@@ -243,7 +269,7 @@ def spawn(tmp_path: Path) -> Iterator[Spawn]:
             proc.communicate()
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def fixture_path() -> Callable[[str], Path]:
     """The path of a fixture code location in tests/fixtures (``engine_*.py``)."""
 
