@@ -290,12 +290,11 @@ class TimePartitions(PartitionsDefinition):
         if self._fixed is not None:
             return self._floor(t.replace(tzinfo=None) + self._fixed)
         g = self._floor(t.astimezone(self._tz).replace(tzinfo=None))
-        # After a fall-back the wall clock reads earlier times again; move to the window
-        # whose start is the last one at or before t.
+        # Window g starts at or before t (t's clock reads W_g or later). After a fall-back
+        # longer than a window the clock reads earlier times again, and t belongs to a
+        # later window: the last one that starts at or before t.
         while self._instant(g + 1) <= t:
             g += 1
-        while self._instant(g) > t:
-            g -= 1
         return g
 
     def _skips(self, g: int) -> tuple[tuple[int, ...], tuple[int, ...]]:

@@ -396,3 +396,26 @@ def test_hourly_start_inside_a_skipped_day_begins_after_it() -> None:
     assert len(keys) == 24
     assert hourly.index_of("2011-12-31-00:00") == 0
     assert hourly.key_at(0) == "2011-12-31-00:00"
+
+
+def test_a_two_hour_fall_back_belongs_to_the_later_key() -> None:
+    # Antarctica/Troll falls back two hours (+02 to +00) at 01:00 UTC on 2024-10-27, so
+    # the wall clock reads 01:00-03:00 twice; the second 01:xx lies in the 02:00 window.
+    hourly = HourlyPartitions("2024-10-26", end="2024-10-29", timezone="Antarctica/Troll")
+    window = hourly.time_window_for("2024-10-27-02:00")
+    assert (window.start.astimezone(UTC), window.end.astimezone(UTC)) == (
+        utc(2024, 10, 27, 0),
+        utc(2024, 10, 27, 3),
+    )
+    assert hourly.key_at(hourly.index_at(utc(2024, 10, 27, 1, 30))) == "2024-10-27-02:00"
+    assert hourly.key_at(hourly.index_at(utc(2024, 10, 26, 23, 30))) == "2024-10-27-01:00"
+
+
+def test_hours_inside_a_skipped_day_do_not_exist() -> None:
+    hourly = HourlyPartitions("2011-12-29", end="2012-01-01", timezone="Pacific/Apia")
+    assert len(hourly.get_partition_keys()) == 48
+    assert error(hourly.validate_key, "2011-12-30-05:00") == (
+        "Partition key '2011-12-30-05:00' is not a valid hourly key: 2011-12-30 05:00 does not "
+        "exist in Pacific/Apia (the clocks skip it); expected YYYY-MM-DD-HH:MM between "
+        "2011-12-29-00:00 and 2011-12-31-23:00."
+    )

@@ -30,6 +30,7 @@ ZONES = (
     "America/Santiago",  # shifts at midnight
     "Asia/Kathmandu",  # +05:45
     "Pacific/Apia",  # skipped 2011-12-30 entirely
+    "Antarctica/Troll",  # falls back two hours
 )
 SPAN_DAYS = {
     HourlyPartitions: (1, 5),
