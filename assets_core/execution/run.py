@@ -270,6 +270,10 @@ def execute_prepared(
             level="INFO" if final == "SUCCESS" else "ERROR",
         )
         state.writer.close()
+        for manager in {id(m): m for m in state.io_managers.values()}.values():
+            close = getattr(manager, "close", None)
+            if close is not None:
+                close()
         catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
