@@ -71,7 +71,7 @@ def test_text_form_is_compact() -> None:
     assert x.remove(50, 140).to_json() == "0-49,51-99,120-130"
 
 
-@pytest.mark.parametrize("text", ["1-", "a", "3-1", "1,,2", " 1", "1-2-3"])
+@pytest.mark.parametrize("text", ["1-", "a", "3-1", "2-1", "1,,2", " 1", "1-2-3"])
 def test_corrupt_text_is_a_catalog_error(text: str) -> None:
     with pytest.raises(CatalogError, match="Corrupt partition subset"):
         PartitionSubset.from_json(text)
