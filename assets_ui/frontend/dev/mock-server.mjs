@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // Development mock of the Assetline server, for working on the UI without Python:
-// serves ../../static (SPA fallback to index.html) and answers the UI's GraphQL
-// operations by operationName with synthetic data. No websocket: the UI falls back
-// to polling. Not used by the real app or the tests.
+// serves ../../static (SPA fallback to index.html), answers the UI's GraphQL
+// operations by operationName with synthetic data, and streams runEvents over a
+// minimal graphql-transport-ws websocket. Not used by the real app or the tests.
 //
 //   node dev/mock-server.mjs [--port 3000] [--assets 24] [--groups 6] [--token secret]
 //
@@ -12,6 +12,7 @@ import { createServer } from 'node:http';
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join, normalize, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createHash } from 'node:crypto';
 
 const args = Object.fromEntries(
   process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
@@ -237,6 +238,53 @@ const ops = {
   SignInCheck: () => ({ runs: { nextCursor: null } }),
 };
 
+// ---------------------------------------------------------------- websocket (graphql-transport-ws, text frames only)
+function wsFrame(text) {
+  const payload = Buffer.from(text);
+  const len = payload.length;
+  const head = len < 126 ? Buffer.from([0x81, len]) : len < 65536 ? Buffer.from([0x81, 126, len >> 8, len & 255]) : Buffer.concat([Buffer.from([0x81, 127, 0, 0, 0, 0]), Buffer.from([(len >>> 24) & 255, (len >>> 16) & 255, (len >>> 8) & 255, len & 255])]);
+  return Buffer.concat([head, payload]);
+}
+function handleUpgrade(req, socket) {
+  const accept = createHash('sha1').update(req.headers['sec-websocket-key'] + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11').digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\nSec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n`);
+  const send = (obj) => socket.writable && socket.write(wsFrame(JSON.stringify(obj)));
+  const timers = new Map();
+  let buf = Buffer.alloc(0);
+  socket.on('data', (chunk) => {
+    buf = Buffer.concat([buf, chunk]);
+    while (buf.length >= 2) {
+      const op = buf[0] & 15;
+      let len = buf[1] & 127, off = 2;
+      if (len === 126) { len = buf.readUInt16BE(2); off = 4; } else if (len === 127) { len = Number(buf.readBigUInt64BE(2)); off = 10; }
+      if (buf.length < off + 4 + len) return;
+      const mask = buf.subarray(off, off + 4);
+      const data = Buffer.from(buf.subarray(off + 4, off + 4 + len)).map((b, i) => b ^ mask[i % 4]);
+      buf = buf.subarray(off + 4 + len);
+      if (op === 8) { socket.end(); return; }
+      if (op !== 1) continue;
+      const msg = JSON.parse(data.toString());
+      if (msg.type === 'connection_init') {
+        const auth = msg.payload?.Authorization;
+        if (TOKEN && auth !== `Bearer ${TOKEN}`) { socket.end(Buffer.from([0x88, 2, 0x11, 0x3f])); return; } // 4415 forbidden-ish close
+        send({ type: 'connection_ack' });
+      } else if (msg.type === 'ping') send({ type: 'pong' });
+      else if (msg.type === 'subscribe') {
+        const run = runs.find((r) => r.id === msg.payload.variables?.runId);
+        if (!run) { send({ id: msg.id, type: 'error', payload: [{ message: 'run not found', extensions: { code: 'NOT_FOUND' } }] }); continue; }
+        let sent = run.events.length; // live events only: the page loads the stored ones itself
+        const t = setInterval(() => {
+          while (sent < run.events.length) send({ id: msg.id, type: 'next', payload: { data: { runEvents: run.events[sent++] } } });
+          if (['SUCCESS', 'FAILURE', 'CANCELED'].includes(run.status)) { clearInterval(t); timers.delete(msg.id); send({ id: msg.id, type: 'complete' }); }
+        }, 100);
+        timers.set(msg.id, t);
+      } else if (msg.type === 'complete') { clearInterval(timers.get(msg.id)); timers.delete(msg.id); }
+    }
+  });
+  socket.on('close', () => timers.forEach((t) => clearInterval(t)));
+  socket.on('error', () => timers.forEach((t) => clearInterval(t)));
+}
+
 // ---------------------------------------------------------------- http
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml', '.json': 'application/json' };
 createServer(async (req, res) => {
@@ -255,7 +303,7 @@ createServer(async (req, res) => {
       return send(200, { data: null, errors: [{ message: e.message, extensions: { code: e instanceof SelectionError ? 'INVALID_SELECTION' : 'INTERNAL' } }] });
     }
   }
-  if (url.pathname === '/graphql') { res.writeHead(400); return res.end('websocket not supported by the mock'); }
+  if (url.pathname === '/graphql') { res.writeHead(400); return res.end('POST or websocket'); }
   let file = normalize(join(STATIC, decodeURIComponent(url.pathname)));
   if (!file.startsWith(STATIC)) { res.writeHead(403); return res.end(); }
   try { if (!(await stat(file)).isFile()) throw new Error(); } catch { file = join(STATIC, 'index.html'); }
@@ -264,4 +312,4 @@ createServer(async (req, res) => {
     res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' });
     res.end(data);
   } catch { res.writeHead(404); res.end('build the UI first: npm run build'); }
-}).listen(PORT, '127.0.0.1', () => console.log(`mock server on http://127.0.0.1:${PORT} (${assets.size} assets, ${edges.length} edges)`));
+}).on('upgrade', (req, socket) => (new URL(req.url, 'http://x').pathname === '/graphql' ? handleUpgrade(req, socket) : socket.destroy())).listen(PORT, '127.0.0.1', () => console.log(`mock server on http://127.0.0.1:${PORT} (${assets.size} assets, ${edges.length} edges)`));

@@ -113,7 +113,7 @@ function GraphCanvas() {
     if (userMoved.current) return;
     requestAnimationFrame(() => {
       if (nodes.length <= FIT_ALL_MAX_NODES) {
-        void flow.fitView({ padding: 0.08, duration: 0 });
+        void flow.fitView({ padding: 0.08, duration: 0, maxZoom: 1 });
       } else {
         // Big graphs open at a readable zoom on their upstream (left) end: only the
         // visible part is rendered (onlyRenderVisibleElements); "fit view" shows all.
@@ -223,7 +223,7 @@ function GraphCanvas() {
               proOptions={{ hideAttribution: true }}
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#d5dae3" />
-              <Controls showInteractive={false} position="bottom-left" />
+              <Controls showInteractive={false} position="bottom-left" fitViewOptions={{ padding: 0.08, maxZoom: 1 }} />
               <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} position="bottom-right" ariaLabel="Minimap" />
               <Panel position="top-left" className="graph-stats" data-testid="graph-stats">
                 {lineage ? `${lineage.nodes.length.toLocaleString()} assets · ${lineage.edges.length.toLocaleString()} edges` : ''}
