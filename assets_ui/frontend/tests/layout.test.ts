@@ -8,6 +8,7 @@ import {
   COLLAPSED_HEIGHT,
   COLLAPSED_WIDTH,
   extractPositions,
+  layoutEdges,
   layoutSignature,
   NODE_HEIGHT,
   NODE_WIDTH,
@@ -61,6 +62,20 @@ describe('buildElkGraph', () => {
     expect(a).toBe(b);
     expect(a).not.toBe(c);
     expect(a).not.toBe(d);
+  });
+});
+
+describe('layoutEdges', () => {
+  it('gives ELK only the heaviest incoming edges per node', () => {
+    const es = [
+      { id: '1', source: 'a', target: 'z', count: 1 },
+      { id: '2', source: 'b', target: 'z', count: 5 },
+      { id: '3', source: 'c', target: 'z', count: 3 },
+      { id: '4', source: 'd', target: 'z', count: 4 },
+      { id: '5', source: 'a', target: 'y', count: 1 },
+    ];
+    expect(layoutEdges(es, 3).map((e) => e.id).sort()).toEqual(['2', '3', '4', '5']);
+    expect(layoutEdges(es, 10)).toHaveLength(5);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LineageEdge, LineageNode } from '../src/api/types';
-import { assetNodeId, buildVisibleModel, defaultCollapsed, groupNodeId, keyFromNodeId, groupFromNodeId, statusCounts, toggle } from '../src/graph/model';
+import { assetNodeId, buildVisibleModel, defaultCollapsed, DENSE_KEEP_PER_NODE, displayEdges, groupNodeId, keyFromNodeId, groupFromNodeId, statusCounts, toggle, type VisibleEdge } from '../src/graph/model';
 
 const n = (key: string, group: string, status: LineageNode['status'] = 'FRESH'): LineageNode => ({ key, group, kind: 'python', status });
 const e = (source: string, target: string): LineageEdge => ({ source, target });
@@ -88,5 +88,24 @@ describe('collapse defaults and helpers', () => {
     expect(statusCounts(nodes)).toEqual({ FRESH: 3, STALE: 1, FAILED: 1 });
     expect([...toggle(new Set(['a']), 'a')]).toEqual([]);
     expect([...toggle(new Set(['a']), 'b')]).toEqual(['a', 'b']);
+  });
+});
+
+describe('displayEdges', () => {
+  it('keeps every edge of a sparse graph', () => {
+    const m = buildVisibleModel(nodes, edges, new Set());
+    expect(displayEdges(m.edges, m.assets.length)).toEqual({ edges: m.edges, hidden: 0 });
+  });
+
+  it('keeps the heaviest in/out links per node of a dense graph', () => {
+    const dense: VisibleEdge[] = [];
+    for (let s = 0; s < 20; s++) for (let t = 0; t < 20; t++) if (s !== t) dense.push({ id: `${s}>${t}`, source: `g:${s}`, target: `g:${t}`, count: s === 0 ? 100 : 1 + ((s * t) % 5) });
+    const { edges: kept, hidden } = displayEdges(dense, 20);
+    expect(kept.length + hidden).toBe(dense.length);
+    expect(kept.length).toBeLessThanOrEqual(20 * DENSE_KEEP_PER_NODE * 2);
+    // g:0's edges are the heaviest into every node: each target keeps one from g:0
+    for (let t = 1; t < 20; t++) expect(kept.some((e) => e.source === 'g:0' && e.target === `g:${t}`)).toBe(true);
+    // every node still has a link
+    for (let n = 0; n < 20; n++) expect(kept.some((e) => e.source === `g:${n}` || e.target === `g:${n}`)).toBe(true);
   });
 });
