@@ -3,6 +3,7 @@ launcher, auth and auditing. One ``ServerState`` per app."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import threading
@@ -70,6 +71,7 @@ class ServerState:
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
         save_snapshot(catalog, location)
+        settle_heap()
         env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
         pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
         env["PYTHONPATH"] = pythonpath
@@ -108,6 +110,7 @@ class ServerState:
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
             self.location = location
+            settle_heap()
             logger.info(
                 "reloaded the code location: %d assets (generation %d)",
                 len(location),
@@ -119,6 +122,18 @@ class ServerState:
         """Stop the run worker (runs in progress go on) and close the catalog."""
         self.launcher.close()
         self.catalog.close()
+
+
+def settle_heap() -> None:
+    """Move the loaded definitions out of the garbage collector's way.
+
+    Tens of thousands of definition objects live as long as the server; without this
+    every full collection walks them all, which turns a 100 ms request over 10,000
+    assets into a 300 ms one at random. Garbage of a previous load is collected first.
+    """
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:

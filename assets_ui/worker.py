@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import json
 import os
 import selectors
@@ -70,6 +71,10 @@ def warm_up(module: str | None, file: str | None, catalog_url: str) -> Definitio
     defs = load_definitions(module=module, file=file)
     snapshot_of(defs.graph)
     Catalog.open(catalog_url).close()
+    # Children share these pages copy-on-write; a collector walking them would copy
+    # them all into each child (and cost time on the way to the first asset).
+    gc.collect()
+    gc.freeze()
     if threading.active_count() > 1:  # pragma: no cover - depends on user code
         names = ", ".join(t.name for t in threading.enumerate())
         print(

@@ -17,9 +17,12 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from graphql import (
+    GraphQLEnumType,
+    GraphQLID,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
+    GraphQLString,
     Undefined,
     is_leaf_type,
     is_non_null_type,
@@ -37,6 +40,17 @@ _MIN_ITEMS = 8
 
 class _Fallback(Exception):
     pass
+
+
+class StaticList(list):  # type: ignore[type-arg]
+    """A list whose items never change (e.g. every edge of a loaded code location):
+    the fast path keeps its projection per selection and serves it again."""
+
+    __slots__ = ("projections",)
+
+    def __init__(self, items: Iterable[Any] = ()) -> None:
+        super().__init__(items)
+        self.projections: dict[tuple[tuple[str, str | None], ...], list[dict[str, Any]]] = {}
 
 
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
@@ -58,6 +72,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 plan = self._plan(object_type, field_details_list)
                 if plan is not None:
                     try:
+                        if isinstance(items, StaticList):
+                            return _project_static(items, plan)
                         return _project(items, plan)
                     except _Fallback:
                         pass
@@ -100,9 +116,42 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
             leaf = field_type.of_type if non_null else field_type  # type: ignore[attr-defined]
             if not is_leaf_type(leaf):
                 return None
-            coerce: Callable[[Any], Any] = leaf.coerce_output_value  # type: ignore[attr-defined]
-            plan.append((response_name, strawberry_field.python_name, coerce, non_null))
+            plan.append((response_name, strawberry_field.python_name, _coercer(leaf), non_null))
         return plan
+
+
+def _coercer(leaf: Any) -> Callable[[Any], Any]:
+    """The leaf type's output coercion, with shortcuts: a ``str`` is a valid String
+    or ID as it is, and an enum's few values are coerced once and remembered."""
+    coerce: Callable[[Any], Any] = leaf.coerce_output_value
+    if leaf is GraphQLString or leaf is GraphQLID:
+
+        def string(value: Any) -> Any:
+            return value if type(value) is str else coerce(value)
+
+        return string
+    if isinstance(leaf, GraphQLEnumType):
+        seen: dict[Any, Any] = {}
+
+        def enum(value: Any) -> Any:
+            try:
+                return seen[value]
+            except KeyError:
+                out = seen[value] = coerce(value)
+                return out
+            except TypeError:  # unhashable: let the type decide
+                return coerce(value)
+
+        return enum
+    return coerce
+
+
+def _project_static(items: StaticList, plan: Plan) -> list[dict[str, Any]]:
+    key = tuple((name, attr) for name, attr, *_ in plan)
+    found = items.projections.get(key)
+    if found is None:
+        found = items.projections[key] = _project(items, plan)
+    return found
 
 
 def _project(items: list[Any], plan: Plan) -> list[dict[str, Any]]:

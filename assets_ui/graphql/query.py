@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -17,9 +17,10 @@ from assets_core.graph.select import select
 from assets_ui.graphql.columns import columns_of, impact
 from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
+from assets_ui.graphql.fast import StaticList
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views
 from assets_ui.graphql.types.common import AssetStatus, ColumnRef, RunStatus
-from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode
+from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode, NodeRow
 from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
@@ -88,6 +89,21 @@ def _fields_of(node: Any) -> Iterable[Any]:
             yield from _fields_of(sub)
 
 
+STATUS = {s.value: s for s in AssetStatus}
+
+
+def all_edges(context: Context) -> StaticList:
+    """Every edge of the loaded graph (built once per load)."""
+    memo = context.location.memo
+    edges = memo.get("lineage-edges")
+    if edges is None:
+        order = context.location.info
+        edges = memo["lineage-edges"] = StaticList(
+            LineageEdge(source=order[a].key, target=order[b].key) for a, b in context.location.edges
+        )
+    return edges  # type: ignore[no-any-return]
+
+
 @strawberry.type
 class Query:
     """Read the asset graph, the catalog and runs."""
@@ -143,26 +159,30 @@ class Query:
         everything = len(depth) == len(context.graph)
         order = context.location.info
         keys = list(order) if everything else [k for k in order if k in depth]
-        statuses = {}
         if _wants(info, "nodes", "status"):
-            statuses = await asyncio.to_thread(asset_statuses, context.graph, context.catalog, keys)
-        missing = AssetStatus.MISSING
-        nodes = [
-            LineageNode(
-                key=(i := order[k]).key,
-                group=i.group,
-                kind=i.kind,
-                status=AssetStatus(statuses[k].status) if statuses else missing,
-                depth=depth[k],
-            )
-            for k in keys
+            found = await asyncio.to_thread(asset_statuses, context.graph, context.catalog, keys)
+            # asset_statuses answers in the order it was asked; check, don't trust.
+            statuses = [STATUS[v.status] for v in found.values()]
+            if list(found) != keys:
+                statuses = [STATUS[found[k].status] for k in keys]
+        else:
+            statuses = [AssetStatus.MISSING] * len(keys)  # not asked for: never sent
+        infos = list(order.values()) if everything else [order[k] for k in keys]
+        depths = [depth[k] for k in keys] if upstream_depth or downstream_depth else None
+        new_row = tuple.__new__
+        rows = [
+            new_row(NodeRow, (i.key, i.group, i.kind, s, depths[n] if depths else 0))
+            for n, (i, s) in enumerate(zip(infos, statuses, strict=True))
         ]
+        nodes = cast("list[LineageNode]", rows)
         edges: list[LineageEdge] = []
-        if _wants(info, "edges"):
+        if everything:
+            edges = all_edges(context)
+        elif _wants(info, "edges"):
             edges = [
                 LineageEdge(source=order[a].key, target=order[b].key)
                 for a, b in context.location.edges
-                if everything or (a in depth and b in depth)
+                if a in depth and b in depth
             ]
         return Lineage(nodes=nodes, edges=edges)
 

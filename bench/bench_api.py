@@ -1,0 +1,236 @@
+"""GraphQL API benchmarks (SPEC §14), over HTTP against a real ``assetline ui``
+(uvicorn) running in its own process on a free port:
+
+- ``graphql_lineage_10k``: ``lineage(selection: "*") { nodes { key group kind status }
+  edges { source target } }`` over 10,000 assets (100 layers x 100, two parents each);
+- ``graphql_upstream_10k``: ``asset(key) { upstream(depth: 3) { key } }`` on that graph;
+- ``launch_latency``: the ``materialize`` mutation sent → the first asset's function
+  starts (it writes ``time.time()`` to a file), the server already up.
+
+Each figure is the median over several requests after a warm-up, measured until the
+whole response body has arrived.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from bench.harness import summary
+
+GENERATED = Path(__file__).resolve().parent / ".generated"
+ROOT = Path(__file__).resolve().parent.parent
+
+LINEAGE = '{ lineage(selection: "*") { nodes { key group kind status } edges { source target } } }'
+UPSTREAM = '{ asset(key: "l99/leaf") { upstream(depth: 3) { key } } }'
+MATERIALIZE = 'mutation { materialize(selection: "first") { id } }'
+
+LAYERED_10K = '''\
+"""10,000 assets: 100 layers x 100, two parents each in the layer above."""
+import random
+
+from assets_core import asset
+from assets_core.definitions.repository import Definitions
+
+rng = random.Random(0)
+assets = []
+
+
+def _fn(name):
+    def compute():
+        return None
+
+    compute.__name__ = compute.__qualname__ = name
+    return compute
+
+
+for layer in range(100):
+    for i in range(100):
+        name = "leaf" if (layer, i) == (99, 0) else f"a_{layer}_{i}"
+        parents = (
+            [f"l{layer - 1}/a_{layer - 1}_{j}" if (layer - 1, j) != (99, 0) else "l99/leaf"
+             for j in rng.sample(range(100), 2)]
+            if layer else []
+        )
+        group = f"g{layer // 10}"
+        assets.append(asset(key=f"l{layer}/{name}", group=group, deps=parents)(_fn(name)))
+
+defs = Definitions(assets=assets)
+'''
+
+LAUNCH = '''\
+"""Two assets; the first records when its function starts."""
+import os
+import time
+from pathlib import Path
+
+from assets_core import asset
+
+
+@asset
+def first() -> int:
+    Path(os.environ["ASSETLINE_HOME"], "first_started").write_text(repr(time.time()))
+    return 1
+
+
+@asset
+def second(first: int) -> int:
+    return first + 1
+'''
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(source: str, name: str) -> Iterator[tuple[httpx.Client, Path]]:
+    """Write ``source`` as a code location, serve it with ``assetline ui`` in a
+    subprocess, and yield a client and the server's home."""
+    GENERATED.mkdir(exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=GENERATED))
+    location = work / f"{name}.py"
+    location.write_text(source)
+    home = work / "home"
+    port = _free_port()
+    env = {**os.environ, "ASSETLINE_HOME": str(home), "PYTHONPATH": str(ROOT)}
+    env.pop("ASSETLINE_CATALOG_URL", None)
+    env.pop("ASSETLINE_AUTH_TOKENS", None)
+    argv = [sys.executable, "-m", "assets_ui.cli", "-f", str(location), "--port", str(port)]
+    proc = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=work)
+    client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                health = client.get("/healthz").json()
+                if health.get("worker_pid"):
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"assetline ui did not start (exit code {proc.poll()})")
+            time.sleep(0.1)
+        yield client, home
+    finally:
+        client.close()
+        proc.terminate()
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _post(client: httpx.Client, query: str) -> tuple[float, dict[str, Any]]:
+    t = time.perf_counter()
+    response = client.post("/graphql", json={"query": query})
+    body = response.content
+    elapsed = time.perf_counter() - t
+    data: dict[str, Any] = httpx.Response(200, content=body).json()
+    if response.status_code != 200 or data.get("errors"):
+        raise RuntimeError(f"query failed: {response.status_code} {body[:500]!r}")
+    return elapsed, data
+
+
+def _wait_ready(client: httpx.Client, home: Path) -> None:
+    """Wait until the run worker has loaded the code location."""
+    _post(client, "{ assets { key } }")
+
+
+def bench_graphql_10k() -> tuple[dict[str, Any], dict[str, Any]]:
+    """Both 10k benchmarks on one server."""
+    with served(LAYERED_10K, "layered_10k") as (client, _home):
+        lineage_samples = []
+        nodes = edges = 0
+        for i in range(12):
+            elapsed, data = _post(client, LINEAGE)
+            if i >= 2:
+                lineage_samples.append(elapsed)
+            lineage = data["data"]["lineage"]
+            nodes, edges = len(lineage["nodes"]), len(lineage["edges"])
+        upstream_samples = []
+        found = 0
+        for i in range(40):
+            elapsed, data = _post(client, UPSTREAM)
+            if i >= 5:
+                upstream_samples.append(elapsed)
+            found = len(data["data"]["asset"]["upstream"])
+    lineage = summary(lineage_samples, scale=1000)
+    upstream = summary(upstream_samples, scale=1000)
+    return (
+        {"value": lineage["median"], "unit": "ms", "budget": 300, "min": lineage["min"],
+         "max": lineage["max"], "nodes": nodes, "edges": edges, "requests": len(lineage_samples)},
+        {"value": upstream["median"], "unit": "ms", "budget": 20, "min": upstream["min"],
+         "max": upstream["max"], "upstream": found, "requests": len(upstream_samples)},
+    )  # fmt: skip
+
+
+_cache: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def bench_graphql_lineage_10k() -> dict[str, Any]:
+    """``graphql_lineage_10k``: median ms of the whole-graph lineage query."""
+    if "10k" not in _cache:
+        _cache["10k"] = bench_graphql_10k()
+    return _cache["10k"][0]
+
+
+def bench_graphql_upstream_10k() -> dict[str, Any]:
+    """``graphql_upstream_10k``: median ms of one asset's upstream, depth 3."""
+    if "10k" not in _cache:
+        _cache["10k"] = bench_graphql_10k()
+    return _cache["10k"][1]
+
+
+def bench_launch_latency() -> dict[str, Any]:
+    """``launch_latency``: median ms from sending ``materialize`` to the first asset
+    function starting."""
+    samples = []
+    with served(LAUNCH, "launch") as (client, home):
+        marker = home / "first_started"
+        for i in range(13):
+            marker.unlink(missing_ok=True)
+            sent = time.time()
+            _, data = _post(client, MATERIALIZE)
+            run_id = data["data"]["materialize"]["id"]
+            deadline = time.monotonic() + 60
+            while not marker.exists() or not marker.read_text():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the first asset never started")
+                time.sleep(0.0005)
+            started = float(marker.read_text())
+            if i >= 3:
+                samples.append(started - sent)
+            query = f'{{ run(id: "{run_id}") {{ status }} }}'
+            while _post(client, query)[1]["data"]["run"]["status"] not in ("SUCCESS", "FAILURE"):
+                time.sleep(0.01)
+    stats = summary(samples, scale=1000)
+    return {
+        "value": stats["median"],
+        "unit": "ms",
+        "budget": 200,
+        "min": stats["min"],
+        "max": stats["max"],
+        "mean": round(statistics.mean(samples) * 1000, 2),
+        "runs": len(samples),
+    }
+
+
+BENCHMARKS = {
+    "graphql_lineage_10k": bench_graphql_lineage_10k,
+    "graphql_upstream_10k": bench_graphql_upstream_10k,
+    "launch_latency": bench_launch_latency,
+}
