@@ -2,6 +2,7 @@
 lineage catalog. This module is the public API; it re-exports and holds no logic."""
 
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
+from assets_core.checks.runner import CheckContext
 from assets_core.definitions.asset import AssetIn, AssetsDefinition, AssetSpec, asset
 from assets_core.definitions.external import external_asset
 from assets_core.definitions.loader import load_definitions
@@ -22,6 +23,8 @@ from assets_core.errors import (
     UsageError,
     UserCodeError,
 )
+from assets_core.execution.context import AssetExecutionContext
+from assets_core.execution.run import RunResult, materialize
 from assets_core.graph.asset_graph import AssetGraph, AssetNode
 from assets_core.graph.select import parse_selection, select, select_sorted
 from assets_core.io import (
@@ -55,6 +58,7 @@ from assets_core.partitions.base import PartitionMapping, PartitionsDefinition, 
 __all__ = [
     "AllPartitions",
     "AssetCheckDefinition",
+    "AssetExecutionContext",
     "AssetGraph",
     "AssetIn",
     "AssetKey",
@@ -65,6 +69,7 @@ __all__ = [
     "AssetsDefinition",
     "Automation",
     "CatalogError",
+    "CheckContext",
     "CheckResult",
     "DailyPartitions",
     "DefinitionError",
@@ -94,6 +99,7 @@ __all__ = [
     "PartitionSubset",
     "PartitionsDefinition",
     "Retry",
+    "RunResult",
     "SelectionError",
     "StaticMapping",
     "StaticPartitions",
@@ -106,6 +112,7 @@ __all__ = [
     "asset_check",
     "external_asset",
     "load_definitions",
+    "materialize",
     "multi_asset",
     "parse_selection",
     "select",

@@ -449,17 +449,25 @@ class Catalog:
 
     # -- snapshots (see snapshots.py for their content) ---------------------------------------
     def save_snapshot(self, digest: str, data: dict[str, Any]) -> bool:
-        """Store a definitions snapshot unless one with this digest exists."""
+        """Record that the definitions with this digest were loaded now; store the
+        snapshot itself once. Return whether it was new."""
+        now = time.time()
         with self._write() as conn:
-            return (
-                insert_ignore(
-                    conn, t.snapshots, [{"hash": digest, "created_at": time.time(), "data": data}]
-                )
-                > 0
-            )
+            seen = conn.execute(
+                update(t.snapshots).where(t.snapshots.c.hash == digest).values(created_at=now)
+            ).rowcount
+            if seen:
+                return False
+            rows = [{"hash": digest, "created_at": now, "data": data}]
+            return insert_ignore(conn, t.snapshots, rows) > 0
 
     def latest_snapshot(self) -> dict[str, Any] | None:
-        q = select(t.snapshots.c.data).order_by(t.snapshots.c.id.desc()).limit(1)
+        """The definitions most recently loaded (by a run or the server)."""
+        q = (
+            select(t.snapshots.c.data)
+            .order_by(t.snapshots.c.created_at.desc(), t.snapshots.c.id.desc())
+            .limit(1)
+        )
         with self._read() as conn:
             return conn.execute(q).scalar()
 

@@ -101,7 +101,9 @@ def asset_statuses(
         if mat is not None:
             info.lag_s = now - mat.timestamp
         info.reasons = _stale_reasons(graph, key, mat, latest, consumed)
-        if name in failed_unpartitioned or (
+        if node.is_external and mat is None:
+            info.status = "FRESH"  # produced outside Assetline: nothing to materialize
+        elif name in failed_unpartitioned or (
             info.partition_stats is not None and info.partition_stats.failed
         ):
             info.status = "FAILED"

@@ -13,6 +13,7 @@ from assets_core.cli.common import (
     load_defs,
     open_catalog,
     print_json,
+    select_keys,
     short_time,
     styled,
 )
@@ -85,14 +86,13 @@ def materialization_json(m: Any) -> dict[str, Any] | None:
 
 def cmd_status(args: argparse.Namespace) -> int:
     from assets_core.catalog.status import asset_statuses
-    from assets_core.graph.select import select_sorted
 
     defs = load_defs(args)
     graph = defs.graph
     catalog = open_catalog()
     if args.partitions:
         return _partition_status(graph, catalog, args)
-    keys = select_sorted(graph, args.select)
+    keys = select_keys(defs, args.select)
     statuses = asset_statuses(graph, catalog, keys)
     if args.format == "json":
         print_json(

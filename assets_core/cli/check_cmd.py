@@ -29,6 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--all-partitions", action="store_true", help="Check every materialized partition."
     )
+    p.add_argument("--from", dest="start", help="With --materialize: first partition key.")
+    p.add_argument("--to", dest="end", help="With --materialize: last partition key.")
     p.add_argument("--junit", metavar="PATH", help="Write a JUnit XML report.")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--strict", action="store_true", help="Failed warnings fail too.")
@@ -41,6 +43,13 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     if args.partition and args.all_partitions:
         raise UsageError("Use either --partition KEY or --all-partitions, not both.")
+    if (args.start or args.end) and not args.materialize:
+        raise UsageError(
+            "--from/--to choose what --materialize computes; without it use "
+            "--partition KEY or --all-partitions."
+        )
+    if bool(args.start) != bool(args.end):
+        raise UsageError("--from and --to go together: pass both (the range is inclusive).")
     defs = load_defs(args)
     graph = defs.graph
     catalog = open_catalog()
@@ -57,6 +66,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         materialize_first=args.materialize,
         partition=args.partition,
         all_partitions=args.all_partitions,
+        partition_range=(args.start, args.end) if args.start else None,
     )
     if args.junit:
         from assets_core.checks.junit import write_junit

@@ -42,6 +42,17 @@ def load_defs(args: argparse.Namespace) -> Definitions:
     return defs
 
 
+def select_keys(defs: Definitions, expr: str) -> list[Any]:
+    """Evaluate a selection; ``changed`` compares with the catalog's latest snapshot."""
+    from assets_core.catalog.snapshots import changed_keys
+    from assets_core.graph.select import select_sorted
+
+    graph = defs.graph
+    return select_sorted(
+        graph, expr, changed=lambda: changed_keys(graph, open_catalog().latest_snapshot())
+    )
+
+
 def open_catalog() -> Catalog:
     from assets_core.catalog.catalog import Catalog
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING, Any
 
-from assets_core.cli.common import add_format_arg, add_location_args, console, load_defs, print_json
+from assets_core.cli.common import (
+    add_format_arg,
+    add_location_args,
+    console,
+    load_defs,
+    print_json,
+    select_keys,
+)
 
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph
@@ -76,10 +83,9 @@ def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from assets_core.graph.select import select_sorted
-
-    graph = load_defs(args).graph
-    keys = select_sorted(graph, args.select)
+    defs = load_defs(args)
+    graph = defs.graph
+    keys = select_keys(defs, args.select)
     if args.format == "json":
         print_json({"assets": [asset_json(graph, k) for k in keys]})
         return 0
@@ -161,7 +167,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     graph = defs.graph
     out = console()
     out.print(
-        f"[green]✓[/] {len(graph)} assets in {len(graph.groups)} groups, "
-        f"{len(graph.checks)} checks: definitions are valid."
+        f"[green]✓[/] {_n(len(graph), 'asset')} in {_n(len(graph.groups), 'group')}, "
+        f"{_n(len(graph.checks), 'check')}: definitions are valid."
     )
     return 0
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from assets_core.cli.common import add_location_args, load_defs, open_catalog
+from assets_core.cli.common import add_location_args, load_defs, open_catalog, select_keys
 from assets_core.errors import UsageError
 
 
@@ -148,24 +148,21 @@ def run_and_report(
 
 
 def cmd_materialize(args: argparse.Namespace) -> int:
-    from assets_core.graph.select import select_sorted
-
     defs = load_defs(args)
-    keys = select_sorted(defs.graph, args.select)
+    keys = select_keys(defs, args.select)
     return run_and_report(defs, keys, args.select, partition_request(args), args)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     from assets_core.execution.backfill import resumable_plan
     from assets_core.execution.plan import PartitionRequest
-    from assets_core.graph.select import select_sorted
 
     if args.max_parallel < 1:
         raise UsageError("--max-parallel must be 1 or more.")
     if args.max_parallel > 1 and args.executor == "inprocess":
         args.executor, args.workers = "multiprocess", args.max_parallel
     defs = load_defs(args)
-    keys = select_sorted(defs.graph, args.select)
+    keys = select_keys(defs, args.select)
     request = PartitionRequest(start=args.start, end=args.end)
 
     def skip(plan: Any, catalog: Any) -> Any:

@@ -171,13 +171,14 @@ def _check_str_collection(
     return out
 
 
-def validate_owner(owner: str, loc: SourceLocation | None) -> None:
+def validate_owner(owner: str, loc: SourceLocation | None, key: AssetKey | None = None) -> None:
     if owner.startswith("team:") and len(owner) > 5:
         return
     if "@" in owner and "." in owner.split("@")[-1] and " " not in owner:
         return
     raise DefinitionError(
-        f"Invalid owner {owner!r}{_where(loc)}: use 'team:<name>' or an e-mail address."
+        f"Invalid owner {owner!r}{f' of asset {key}' if key else ''}{_where(loc)}: use "
+        "'team:<name>' or an e-mail address."
     )
 
 
@@ -205,7 +206,7 @@ def build_spec(
         raise DefinitionError(f"Invalid group {group!r} for {key}{where}: use [A-Za-z0-9_]+.")
     owners_t = _check_str_collection(owners, "owners", location)
     for o in owners_t:
-        validate_owner(o, location)
+        validate_owner(o, location, key)
     if tags is not None:
         if not isinstance(tags, Mapping):
             raise DefinitionError(f"tags of {key}{where} must be a dict of str to str.")

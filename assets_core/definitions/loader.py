@@ -57,7 +57,7 @@ def definitions_from_module(mod: ModuleType) -> Definitions:
     checks = [v for v in values if isinstance(v, AssetCheckDefinition)]
     if not assets:
         raise CodeLocationError(
-            f"Module {mod.__name__} ({mod.__file__}) defines no assets and no `defs`. "
+            f"{mod.__file__} defines no assets and no `defs`. "
             "Define `defs = Definitions(assets=[...])` or module-level @asset functions."
         )
     return Definitions(assets=assets, checks=checks)
@@ -72,7 +72,7 @@ def _import_module(name: str, cwd: Path | None) -> ModuleType:
     except AssetlineError:
         raise
     except ModuleNotFoundError as e:
-        if e.name and name.startswith(e.name):
+        if e.name and (name == e.name or name.startswith(e.name + ".")):
             raise CodeLocationError(
                 f"Cannot import code location module {name!r} from {root}: {e}. "
                 "Check the name, or run from the project's directory."

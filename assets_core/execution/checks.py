@@ -45,7 +45,11 @@ def evaluate_checks(
 
     now = datetime.now(UTC)
     out = []
+    from assets_core.execution.step import coerce_table
+
     for check in state.graph.checks_for(key):
+        annotations = getattr(check.fn, "__annotations__", None) or {}
+        checked = coerce_table(value, annotations.get(check.value_param, ""))
         context = CheckContext(
             asset_key=key,
             partition_key=step.partition_key,
@@ -55,7 +59,7 @@ def evaluate_checks(
             last_materialized_at=now,
             now=now,  # type: ignore[arg-type]
         )
-        ev = run_check(check, value, context)
+        ev = run_check(check, checked, context)
         level = "INFO" if ev.passed else ("ERROR" if ev.severity == "error" else "WARNING")
         state.writer.emit(
             "CHECK_EVALUATION",

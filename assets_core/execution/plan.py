@@ -125,6 +125,9 @@ def _asset_partitions(
     dyn = dynamic_keys_for(pdef, lookup)
     try:
         if request.key is not None:
+            if "|" not in request.key and pdef.kind == "multi":
+                # one dimension's key (a day): every key with that value
+                return pdef.keys_between(request.key, request.key, dyn)
             pdef.validate_key(request.key, dyn)
             return [request.key]
         assert request.start is not None and request.end is not None

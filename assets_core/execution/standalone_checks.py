@@ -46,15 +46,17 @@ def run_checks(
     materialize_first: bool = False,
     partition: str | None = None,
     all_partitions: bool = False,
+    partition_range: tuple[str, str] | None = None,
 ) -> tuple[list[CheckEvaluation], list[str]]:
     """Evaluate the checks of ``keys``; return the evaluations and notes for people."""
     graph = defs.graph
     checked = [k for k in keys if graph.checks_for(k)]
     if materialize_first:
-        return _materialize_and_check(defs, catalog, keys, partition)
+        return _materialize_and_check(defs, catalog, keys, partition, partition_range)
     from assets_core.catalog.connection import assetline_home
     from assets_core.checks.runner import CheckContext, run_check
     from assets_core.definitions.resources import Resources, resolve_resource
+    from assets_core.execution.step import coerce_table
     from assets_core.io.base import InputContext, MissingValueError
     from assets_core.io.registry import resolve_io_managers
 
@@ -96,7 +98,9 @@ def run_checks(
                 if missing:
                     ev = _missing(check, key, part)
                 else:
-                    ev = run_check(check, value, context)
+                    annotations = getattr(check.fn, "__annotations__", None) or {}
+                    checked = coerce_table(value, annotations.get(check.value_param, ""))
+                    ev = run_check(check, checked, context)
                 evaluations.append(ev)
                 from assets_core.execution.checks import to_record
 
@@ -155,12 +159,19 @@ def _missing(check: Any, key: AssetKey, part: str | None) -> CheckEvaluation:
 
 
 def _materialize_and_check(
-    defs: Definitions, catalog: Catalog, keys: Sequence[AssetKey], partition: str | None
+    defs: Definitions,
+    catalog: Catalog,
+    keys: Sequence[AssetKey],
+    partition: str | None,
+    partition_range: tuple[str, str] | None = None,
 ) -> tuple[list[CheckEvaluation], list[str]]:
     from assets_core.execution.plan import PartitionRequest
     from assets_core.execution.run import execute_prepared, prepare_run
 
-    request = PartitionRequest(key=partition) if partition else PartitionRequest()
+    if partition_range is not None:
+        request = PartitionRequest(start=partition_range[0], end=partition_range[1])
+    else:
+        request = PartitionRequest(key=partition) if partition else PartitionRequest()
     prepared = prepare_run(
         defs,
         catalog,

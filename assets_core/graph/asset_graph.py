@@ -130,9 +130,7 @@ class AssetGraph:
             raise UnknownAssetError(
                 f"Asset name {name!r} is ambiguous: it matches {options}. Use the full key."
             )
-        raise UnknownAssetError(
-            f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}"
-        )
+        raise UnknownAssetError(f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}")
 
     def key_strings(self) -> list[str]:
         return list(self._by_str)
@@ -164,8 +162,10 @@ class AssetGraph:
     ) -> dict[AssetKey, int]:
         """Shortest distance from ``root`` to each reachable node (``upstream`` or
         ``downstream``), the root at 0."""
-        step = (lambda k: self._nodes[k].parents) if direction == "upstream" else (
-            self._children.__getitem__
+        step = (
+            (lambda k: self._nodes[k].parents)
+            if direction == "upstream"
+            else (self._children.__getitem__)
         )
         seen = {root: 0}
         queue = deque([root])

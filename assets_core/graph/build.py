@@ -252,6 +252,9 @@ def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError
                     cycle = path[path.index(p) :]
                     # path runs child -> parent; print data flow order upstream first
                     flow = [*reversed(cycle)]
+                    order = {k: n for n, k in enumerate(nodes)}
+                    start = min(range(len(flow)), key=lambda n: order[flow[n]])
+                    flow = flow[start:] + flow[:start]
                     flow.append(flow[0])
                     locs = "; ".join(
                         f"{k} at {nodes[k].definition.location}" for k in reversed(cycle)
