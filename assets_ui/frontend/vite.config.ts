@@ -10,6 +10,8 @@ export default defineConfig({
   build: {
     outDir: '../static',
     emptyOutDir: true,
+    // hashed files go to /_app/… so they never collide with the /assets/<key> route
+    assetsDir: '_app',
     sourcemap: false,
     chunkSizeWarningLimit: 2000,
   },
