@@ -58,7 +58,7 @@ class Context:
         a websocket connection, whose operations all share one context."""
         location = state.location
         loaders = Loaders(location, state.catalog, cache=cache)
-        return cls(state, location, principal, loaders, request)
+        return cls(state, location, principal, loaders, request, MAX_ASSETS_PER_REQUEST)
 
     @property
     def graph(self) -> AssetGraph:
