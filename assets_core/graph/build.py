@@ -256,9 +256,7 @@ def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError
                     start = min(range(len(flow)), key=lambda n: order[flow[n]])
                     flow = flow[start:] + flow[:start]
                     flow.append(flow[0])
-                    locs = "; ".join(
-                        f"{k} at {nodes[k].definition.location}" for k in reversed(cycle)
-                    )
+                    locs = "; ".join(f"{k} at {nodes[k].definition.location}" for k in flow[:-1])
                     errors.append(
                         CycleError(
                             "Dependency cycle: "

@@ -106,9 +106,9 @@ class DuckDBIOManager(IOManager):
             ``":memory:"`` for one in-process database (tests).
         lock_timeout_s: How long to retry while another process holds the file.
         keep_alive_s: How long the file stays open after the last operation, so that
-            the many operations of a run share one open (default 1 s; the engine also
-            closes it when a run ends, so other processes and read-only connections can
-            open the file then; 0 closes after each operation).
+            the many operations of a run share one open (0, the default: close after
+            each operation; the built-in ``duckdb`` manager of a run keeps it open 1 s
+            and the engine closes it when the run ends).
         config: DuckDB configuration options passed to ``duckdb.connect``.
 
     Example::
@@ -123,7 +123,7 @@ class DuckDBIOManager(IOManager):
         path: str | Path,
         *,
         lock_timeout_s: float = 30.0,
-        keep_alive_s: float = 1.0,
+        keep_alive_s: float = 0.0,
         config: Mapping[str, Any] | None = None,
     ) -> None:
         self.path = path if str(path) == ":memory:" else Path(path).absolute()

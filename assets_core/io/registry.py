@@ -20,7 +20,7 @@ def builtin_io_managers(home: Path) -> dict[str, IOManager]:
     home = Path(home)
     return {
         "fs": FilesystemIOManager(home / "storage"),
-        "duckdb": DuckDBIOManager(home / "warehouse.duckdb"),
+        "duckdb": DuckDBIOManager(home / "warehouse.duckdb", keep_alive_s=1.0),
         "memory": MemoryIOManager(),
     }
 

@@ -40,15 +40,18 @@ def definition_error(**options: Any) -> tuple[str, str]:
     [
         (
             {"owners": ["analytics"]},
-            "Invalid owner 'analytics' ({where}): use 'team:<name>' or an e-mail address.",
+            "Invalid owner 'analytics' of asset orders ({where}): use 'team:<name>' or an e-mail "
+            "address.",
         ),
         (
             {"owners": ["team:"]},
-            "Invalid owner 'team:' ({where}): use 'team:<name>' or an e-mail address.",
+            "Invalid owner 'team:' of asset orders ({where}): use 'team:<name>' or an e-mail "
+            "address.",
         ),
         (
             {"owners": ["ana lyst@shop.com"]},
-            "Invalid owner 'ana lyst@shop.com' ({where}): use 'team:<name>' or an e-mail address.",
+            "Invalid owner 'ana lyst@shop.com' of asset orders ({where}): use 'team:<name>' or "
+            "an e-mail address.",
         ),
         (
             {"tags": {"tier": 1}},

@@ -218,7 +218,7 @@ def test_broken_import_names_the_failing_line() -> None:
 def test_module_without_assets_says_what_to_define() -> None:
     error = load_error("no_assets")
     assert isinstance(error, CodeLocationError)
-    assert f"({fixture('no_assets')}) defines no assets and no `defs`." in str(error)
+    assert f"{fixture('no_assets')} defines no assets and no `defs`." in str(error)
     assert str(error).endswith(
         "Define `defs = Definitions(assets=[...])` or module-level @asset functions."
     )

@@ -144,11 +144,6 @@ def test_a_definition_error_at_import_is_raised_as_is() -> None:
         load_definitions(file=LOCATIONS / "bad_key.py")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="loader: a missing package whose name prefixes the module's name "
-    "('sales' for 'sales_pipeline') is reported as a missing code location",
-)
 def test_missing_package_named_like_the_module_prefix_names_the_import_line(
     tmp_path: Path,
 ) -> None:
