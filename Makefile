@@ -10,8 +10,8 @@ NODE_STAMP := $(FRONTEND)/node_modules/.stamp-npm-ci
 UI_STAMP := assets_ui/static/.stamp-build
 UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json -type f 2>/dev/null)
 DEMO_HOME := .assetline
-DEMO_FROM ?= 2024-03-01
-DEMO_TO ?= 2024-03-14
+DEMO_FROM ?= 2024-01-01
+DEMO_TO ?= 2024-01-14
 PORT ?= 3000
 PYTEST_ARGS ?=
 
