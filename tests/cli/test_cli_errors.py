@@ -68,8 +68,8 @@ PARTITION_ERRORS: list[tuple[tuple[str, ...], tuple[str, ...]]] = [
         ("daily", "2023-12-30", "out of range"),
     ),
     (
-        ("--select", "multi", "--partition", "2024-01-01"),
-        ("multi", "2024-01-01", "date|region"),
+        ("--select", "multi", "--partition", "2024-01-01|eu|x"),
+        ("multi", "'2024-01-01|eu|x'", "date|region"),
     ),
     (
         ("--select", "multi", "--partition", "2024-01-01|mars"),

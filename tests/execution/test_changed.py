@@ -8,8 +8,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assets_core import Definitions, asset
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.snapshots import changed_keys
@@ -116,13 +114,6 @@ def test_a_new_asset_is_changed(catalog: Catalog) -> None:
     assert changed(bigger, catalog) == {"d"}
 
 
-@pytest.mark.xfail(
-    reason="BUG: catalog.py save_snapshot inserts with ON CONFLICT DO NOTHING on the "
-    "snapshot hash and latest_snapshot takes the highest id, so after reverting to an "
-    "earlier definition the 'latest' snapshot is still the newer one and `changed` "
-    "reports the reverted asset forever",
-    strict=True,
-)
 def test_reverting_a_change_is_not_changed(catalog: Catalog) -> None:
     materialize(graph_defs("1"), catalog=catalog)
     materialize(graph_defs("2"), catalog=catalog)
@@ -130,13 +121,6 @@ def test_reverting_a_change_is_not_changed(catalog: Catalog) -> None:
     assert changed(graph_defs("1"), catalog) == set()
 
 
-@pytest.mark.xfail(
-    reason="BUG: cli/graph_cmds.py cmd_list (and catalog_cmds.cmd_status, "
-    "materialize.cmd_materialize / cmd_backfill) call select_sorted without changed=, "
-    "so `--select changed` is always refused ('there is none') although the catalog "
-    "has a snapshot; only `assetline check` passes changed_keys",
-    strict=True,
-)
 def test_list_select_changed_through_the_cli(tmp_path: Path, cli: Callable[..., Any]) -> None:
     location = write_location(tmp_path / "changing_location.py", b_version="1")
     run = cli("materialize", "-f", location)
