@@ -22,7 +22,13 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from assets_core.catalog.records import EventRecord, StepRecord, WriteBatch
+from assets_core.catalog.records import (
+    EventRecord,
+    RunStatus,
+    StepRecord,
+    StepStatus,
+    WriteBatch,
+)
 from assets_core.errors import CodeLocationError, NotFoundError
 
 if TYPE_CHECKING:
@@ -272,6 +278,7 @@ class RunLauncher:
         if run.status == "QUEUED" and code == 0:
             return
         now = time.time()
+        to: RunStatus
         if canceled or run.status == "CANCELING":
             to, event, message = "CANCELED", "RUN_CANCELED", "Run canceled"
         else:
@@ -286,7 +293,7 @@ class RunLauncher:
             run_id, to, only_from=_UNFINISHED, ended_at=now, error=message
         ):
             return
-        step_status = "CANCELED" if to == "CANCELED" else "FAILED"
+        step_status: StepStatus = "CANCELED" if to == "CANCELED" else "FAILED"
         steps = [
             StepRecord(
                 s.run_id,

@@ -60,14 +60,14 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         self,
         item_type: GraphQLOutputType,
         field_details_list: Any,
-        info: GraphQLResolveInfo,
+        info: GraphQLResolveInfo[Any],
         path: Any,
         items: Iterable[Any],
         position_context: Any,
     ) -> Any:
         """Complete a list; plain objects with leaf fields take the fast path."""
         if isinstance(items, list) and len(items) >= _MIN_ITEMS:
-            object_type = item_type.of_type if is_non_null_type(item_type) else item_type  # type: ignore[attr-defined]
+            object_type = item_type.of_type if is_non_null_type(item_type) else item_type
             if is_object_type(object_type):
                 plan = self._plan(object_type, field_details_list)
                 if plan is not None:
@@ -113,7 +113,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                 return None
             field_type = field_def.type
             non_null = is_non_null_type(field_type)
-            leaf = field_type.of_type if non_null else field_type  # type: ignore[attr-defined]
+            leaf = field_type.of_type if non_null else field_type
             if not is_leaf_type(leaf):
                 return None
             plan.append((response_name, strawberry_field.python_name, _coercer(leaf), non_null))

@@ -221,10 +221,10 @@ def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:
 
     names = sorted(
         {
-            p.name
+            getattr(p, "name", "")
             for node in context.graph.nodes.values()
             if (p := node.spec.partitions) is not None and p.kind == "dynamic"
-        }  # type: ignore[attr-defined]
+        }
     )
     if name not in names:
         from assets_core.errors import did_you_mean

@@ -127,7 +127,8 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         some document errors, such as syntax errors, past the extensions) gets its code
         here."""
         response = await super().process_result(request, result)
-        for error in response.get("errors") or ():
+        errors: list[dict[str, Any]] = response.get("errors") or []  # type: ignore[assignment]
+        for error in errors:
             extensions = error.setdefault("extensions", {})
             if "code" not in extensions:
                 extensions["code"] = INTERNAL if error.get("path") else BAD_USER_INPUT

@@ -31,7 +31,7 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiServer]:
 SCHEMA = schemathesis.graphql.from_path(str(SNAPSHOT))
 OPERATIONS = {
     op.label: op
-    for op in (result.ok() for result in SCHEMA.get_all_operations())
+    for op in (result.ok() for result in SCHEMA.get_all_operations())  # type: ignore[union-attr]
     if op.label != "Mutation.reload"
 }
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from conftest import UiServer
 
@@ -116,7 +117,7 @@ def test_partitions_config_and_their_errors(server: UiServer) -> None:
     assert stats["asset"]["partitionStats"]["materialized"] >= 1
     mutation = """mutation($s: String!, $p: [String!], $c: JSON, $t: JSON) {
         materialize(selection: $s, partitions: $p, config: $c, tags: $t) { id } }"""
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"s": "by_region", "p": ["mars"]}, "INVALID_PARTITION"),
         ({"s": "by_region"}, "BAD_USER_INPUT"),
         ({"s": "slow", "c": {"slow": {"seconds": "long"}}}, "INVALID_CONFIG"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import strawberry
 from strawberry.types import Info
@@ -25,6 +25,7 @@ from assets_ui.graphql.types.common import (
     ColumnLineage,
     ColumnRef,
     Freshness,
+    as_json,
     to_datetime,
 )
 
@@ -99,7 +100,7 @@ class PartitionStats:
                 out[-1]["count"] += 1
             else:
                 out.append({"start": k, "end": k, "status": s, "count": 1})
-        return out
+        return as_json(out)
 
 
 @strawberry.type
@@ -125,7 +126,7 @@ class CheckResult:
             partition=r.partition,
             run_id=r.run_id,
             timestamp=ts,
-            metadata=r.metadata,
+            metadata=as_json(r.metadata),
             error=r.error,
         )
 
@@ -192,7 +193,7 @@ class Materialization:
             partition=m.partition,
             data_version=m.data_version,
             code_version=m.code_version,
-            metadata=m.metadata,
+            metadata=as_json(m.metadata),
             record_id=m.id,
         )
 
@@ -332,7 +333,7 @@ class Asset:
             return None
         from assets_core.execution.config import config_schema
 
-        return config_schema(config_type)
+        return as_json(config_schema(config_type))
 
 
 def asset_view(location: LoadedLocation, key: AssetKey) -> Asset:
@@ -347,13 +348,13 @@ def asset_view(location: LoadedLocation, key: AssetKey) -> Asset:
             group=spec.group,
             description=spec.description,
             owners=list(spec.owners),
-            tags=dict(spec.tags),
+            tags=as_json(dict(spec.tags)),
             kind=spec.kind,
             code_version=spec.code_version,
             asset_key=key,
         )
         memo[("asset", key)] = view
-    return view  # type: ignore[no-any-return]
+    return cast(Asset, view)
 
 
 def asset_views(info: Info, keys: list[AssetKey]) -> list[Asset]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
+from typing import Any, cast
 
 import strawberry
 from strawberry.scalars import JSON
@@ -17,6 +18,7 @@ __all__ = [
     "Freshness",
     "RunStatus",
     "StepStatus",
+    "as_json",
     "to_datetime",
 ]
 
@@ -87,6 +89,11 @@ class ColumnLineage:
 
     column: str
     sources: list[ColumnRef]
+
+
+def as_json(value: Any) -> JSON:
+    """``value`` (JSON-able) as the ``JSON`` scalar."""
+    return cast(JSON, value)
 
 
 def to_datetime(ts: float | None) -> datetime | None:

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from assets_ui.graphql.context import UNSET, ctx, given, page_size
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
-from assets_ui.graphql.types.common import JSON, RunStatus, StepStatus, to_datetime
+from assets_ui.graphql.types.common import JSON, RunStatus, StepStatus, as_json, to_datetime
 
 if TYPE_CHECKING:
     from assets_core.catalog.records import EventRecord, RunRecord, StepRecord
@@ -101,7 +101,7 @@ class Run:
             status=RunStatus(r.status),
             selection=r.selection,
             partitions=list(r.partitions),
-            tags=dict(r.tags),
+            tags=as_json(dict(r.tags)),
             launched_by=r.launched_by,
             executor=r.executor,
             started_at=to_datetime(r.started_at),
