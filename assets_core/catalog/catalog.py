@@ -249,6 +249,30 @@ class Catalog:
                 for r in conn.execute(select(t.asset_partitions))
             ]
 
+    def partition_outcomes(
+        self, asset_key: str, code_version: str | None = None, with_times: bool = False
+    ) -> list[tuple[Any, ...]]:
+        """(partition, outcome[, timestamp]) for every partition of an asset with an
+        outcome: 0 failed, 1 materialized, 2 materialized with a code version other than
+        ``code_version`` (when given). Classified in SQL and read on a raw cursor: it
+        must stay fast for 100,000 partitions."""
+        stale = "code_version IS NULL OR code_version <> ?" if code_version else "1 = 0"
+        sql = (
+            f"SELECT partition, CASE WHEN status = 'FAILED' THEN 0 WHEN {stale} THEN 2"
+            f" ELSE 1 END{', timestamp' if with_times else ''} FROM asset_partitions"
+            " WHERE asset_key = ?"
+        )
+        params = (code_version, asset_key) if code_version else (asset_key,)
+        if self.engine.dialect.name != "sqlite":
+            sql = sql.replace("?", "%s")
+        with self._read() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute(sql, params)
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+
     def partition_statuses(self, asset_key: str) -> dict[str, str]:
         """partition -> MATERIALIZED | FAILED for every partition with an outcome."""
         q = select(t.asset_partitions.c.partition, t.asset_partitions.c.status).where(

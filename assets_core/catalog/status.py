@@ -7,9 +7,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import MaterializationRecord
+from assets_core.errors import UsageError
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
@@ -176,3 +177,54 @@ def _ago(seconds: float) -> str:
     if seconds < 172800:
         return f"{seconds / 3600:.1f}h"
     return f"{seconds / 86400:.1f}d"
+
+
+def partition_status(graph: AssetGraph, catalog: Catalog, key: AssetKey) -> Any:
+    """Every partition of a partitioned asset by status (a ``PartitionStatus`` of
+    compact index ranges): materialized, failed, missing, and stale — materialized with
+    an older code version, or before the same partition of an upstream asset partitioned
+    the same way."""
+    from assets_core.execution.plan import dynamic_keys_for
+    from assets_core.partitions.subset import PartitionStatus, PartitionSubset
+
+    node = graph.get(key)
+    pdef = node.spec.partitions
+    if pdef is None:
+        raise UsageError(f"Asset {key} is not partitioned.")
+    dynamic = dynamic_keys_for(pdef, catalog.dynamic_partitions)
+    index = {k: i for i, k in enumerate(pdef.get_partition_keys(dynamic))}
+    identity_parents = [
+        p
+        for p in node.parents
+        if node.mappings.get(p) is None and graph.get(p).spec.partitions == pdef
+    ]
+    rows = catalog.partition_outcomes(
+        str(key), node.spec.code_version, with_times=bool(identity_parents)
+    )
+    materialized: list[int] = []
+    failed: list[int] = []
+    stale: list[int] = []
+    for row in rows:
+        i = index.get(row[0])
+        if i is None:
+            continue  # a key of an older definition
+        if row[1] == 0:
+            failed.append(i)
+            continue
+        materialized.append(i)
+        if row[1] == 2:
+            stale.append(i)
+    if identity_parents:
+        stamps = {row[0]: row[2] for row in rows if row[1]}
+        for parent_key in identity_parents:
+            for partition, outcome, ts in catalog.partition_outcomes(
+                str(parent_key), with_times=True
+            ):
+                if outcome and ts > stamps.get(partition, ts):
+                    stale.append(index[partition])
+    return PartitionStatus.compute(
+        len(index),
+        PartitionSubset.from_indices(materialized),
+        PartitionSubset.from_indices(failed),
+        PartitionSubset.from_indices(stale),
+    )

@@ -109,6 +109,7 @@ asset_partitions = Table(
     Column("partition", String(500), primary_key=True),
     Column("status", String(16), nullable=False),  # MATERIALIZED | FAILED
     Column("materialization_id", Integer),
+    Column("code_version", String(200)),
     Column("run_id", String(36), nullable=False),
     Column("timestamp", Float, nullable=False),
     Column("failed_at", Float),

@@ -36,9 +36,11 @@ _MAT = (
 _PROV = "INSERT INTO provenance (materialization_id, upstream_id) VALUES (?, ?)"
 _LATEST = (
     "INSERT INTO asset_partitions (asset_key, partition, status, materialization_id,"
-    " run_id, timestamp, failed_at) VALUES (?, ?, 'MATERIALIZED', ?, ?, ?, NULL)"
+    " code_version, run_id, timestamp, failed_at)"
+    " VALUES (?, ?, 'MATERIALIZED', ?, ?, ?, ?, NULL)"
     " ON CONFLICT (asset_key, partition) DO UPDATE SET status = 'MATERIALIZED',"
-    " materialization_id = excluded.materialization_id, run_id = excluded.run_id,"
+    " materialization_id = excluded.materialization_id,"
+    " code_version = excluded.code_version, run_id = excluded.run_id,"
     " timestamp = excluded.timestamp, failed_at = NULL"
 )
 # A failure keeps the partition's last successful materialization.
@@ -188,7 +190,9 @@ class BatchWriter:
             ids.append(mat_id)
             if m.upstream_ids:
                 cur.executemany(sql["prov"], [(mat_id, u) for u in dict.fromkeys(m.upstream_ids)])
-            cur.execute(sql["latest"], (m.asset_key, part, mat_id, m.run_id, m.timestamp))
+            cur.execute(
+                sql["latest"], (m.asset_key, part, mat_id, m.code_version, m.run_id, m.timestamp)
+            )
         if batch.failures:
             cur.executemany(
                 sql["failed"],

@@ -146,50 +146,40 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _partition_status(graph: Any, catalog: Any, args: argparse.Namespace) -> int:
+    from assets_core.catalog.status import partition_status
     from assets_core.execution.plan import dynamic_keys_for
 
     key = graph.resolve(args.partitions)
     pdef = graph.get(key).spec.partitions
     if pdef is None:
         raise UsageError(f"Asset {key} is not partitioned; drop --partitions.")
-    all_keys = pdef.get_partition_keys(dynamic_keys_for(pdef, catalog.dynamic_partitions))
-    seen = catalog.partition_statuses(str(key))
-    by_status: dict[str, list[str]] = {"MATERIALIZED": [], "FAILED": [], "MISSING": []}
-    for k in all_keys:
-        by_status[seen.get(k, "MISSING")].append(k)
-    ranges = {s: _ranges(ks, all_keys) for s, ks in by_status.items()}
+    report = partition_status(graph, catalog, key).to_dict(
+        pdef, dynamic_keys_for(pdef, catalog.dynamic_partitions)
+    )
+    ranges = report.pop("ranges")
     if args.format == "json":
         print_json(
             {
                 "key": str(key),
                 "partitions": pdef.describe(),
-                "total": len(all_keys),
-                **{s.lower(): len(v) for s, v in by_status.items()},
-                "ranges": {s.lower(): r for s, r in ranges.items()},
+                **report,
+                "ranges": {s: [list(r) for r in rs] for s, rs in ranges.items()},
             }
         )
         return 0
     out = console()
-    out.print(f"[bold]{key}[/] ({pdef.describe()}): {len(all_keys)} partitions")
-    for status, style in (("MATERIALIZED", "green"), ("FAILED", "red"), ("MISSING", "grey50")):
+    out.print(f"[bold]{key}[/] ({pdef.describe()}): {report['total']} partitions")
+    styles = (
+        ("materialized", "green"),
+        ("stale", "yellow"),
+        ("failed", "red"),
+        ("missing", "grey50"),
+    )
+    for status, style in styles:
         spans = ", ".join(a if a == b else f"{a}...{b}" for a, b in ranges[status][:20])
         more = " ..." if len(ranges[status]) > 20 else ""
-        out.print(f"  [{style}]{status.lower():>12}[/] {len(by_status[status]):>7}  {spans}{more}")
+        out.print(f"  [{style}]{status:>12}[/] {report[status]:>7}  {spans}{more}")
     return 0
-
-
-def _ranges(keys: list[str], order: list[str]) -> list[tuple[str, str]]:
-    index = {k: i for i, k in enumerate(order)}
-    out: list[tuple[str, str]] = []
-    prev = -2
-    for k in keys:
-        i = index[k]
-        if out and i == prev + 1:
-            out[-1] = (out[-1][0], k)
-        else:
-            out.append((k, k))
-        prev = i
-    return out
 
 
 def run_json(r: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("partition", sa.String(length=500), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("materialization_id", sa.Integer(), nullable=True),
+        sa.Column("code_version", sa.String(length=200), nullable=True),
         sa.Column("run_id", sa.String(length=36), nullable=False),
         sa.Column("timestamp", sa.Float(), nullable=False),
         sa.Column("failed_at", sa.Float(), nullable=True),
