@@ -4,22 +4,27 @@ server."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from strawberry import UNSET
 from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
 
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, ApiError
 from assets_ui.graphql.loaders import Loaders
 from assets_ui.location import LoadedLocation
 from assets_ui.security import Principal
 
-__all__ = ["UNSET", "Context", "ctx", "given", "page_size"]
+__all__ = ["UNSET", "Context", "ctx", "given", "page_size", "selects"]
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.catalog.records import MaterializationRecord
+    from assets_core.catalog.status import AssetStatusInfo
     from assets_core.graph.asset_graph import AssetGraph
+    from assets_core.keys import AssetKey
     from assets_ui.state import ServerState
 
 T = TypeVar("T")
@@ -49,6 +54,10 @@ class Context:
     assets_left: int = field(default=MAX_ASSETS_PER_REQUEST)
     #: websocket ``connection_init`` payload (set by strawberry)
     connection_params: dict[str, Any] | None = None
+    #: statuses read ahead for a list of assets (see ``types.asset.prefetch``)
+    statuses: dict[AssetKey, AssetStatusInfo] = field(default_factory=dict)
+    #: latest materializations (any partition) read ahead for a list of assets
+    latest: dict[AssetKey, MaterializationRecord | None] = field(default_factory=dict)
 
     @classmethod
     def create(
@@ -93,6 +102,25 @@ def ctx(info: Info[Any, Any]) -> Context:
     """The ``Context`` of a resolver's ``info``."""
     context: Context = info.context
     return context
+
+
+def selects(info: Info, *path: str) -> bool:
+    """Whether the operation selects the field ``path`` under the current field
+    (looking through fragments)."""
+    fields: list[Any] = list(info.selected_fields)
+    for name in path:
+        fields = [sub for f in fields for sub in _fields_of(f) if sub.name == name]
+        if not fields:
+            return False
+    return True
+
+
+def _fields_of(node: Any) -> Iterator[Any]:
+    for sub in getattr(node, "selections", None) or ():
+        if isinstance(sub, SelectedField):
+            yield sub
+        else:  # a fragment spread or an inline fragment
+            yield from _fields_of(sub)
 
 
 def given(value: T | None) -> T | None:

@@ -5,21 +5,20 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, cast
 
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
 
 from assets_core.catalog.status import asset_statuses
 from assets_core.errors import NotFoundError, UnknownAssetError
 from assets_core.graph.select import select
 from assets_ui.graphql.columns import columns_of, impact
-from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size
+from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
-from assets_ui.graphql.types.asset import Asset, asset_view, asset_views
-from assets_ui.graphql.types.common import AssetStatus, ColumnRef, RunStatus
+from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
+from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
 from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode, NodeRow
 from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encode_cursor
 
@@ -69,28 +68,6 @@ def _levels(
     return seen
 
 
-def _wants(info: Info, *path: str) -> bool:
-    """Whether the query selects the field ``path`` under the current field
-    (looking through fragments)."""
-    fields: list[Any] = list(info.selected_fields)
-    for name in path:
-        fields = [sub for f in fields for sub in _fields_of(f) if sub.name == name]
-        if not fields:
-            return False
-    return True
-
-
-def _fields_of(node: Any) -> Iterable[Any]:
-    for sub in getattr(node, "selections", None) or ():
-        if isinstance(sub, SelectedField):
-            yield sub
-        else:  # a fragment spread or an inline fragment
-            yield from _fields_of(sub)
-
-
-STATUS = {s.value: s for s in AssetStatus}
-
-
 def all_edges(context: Context) -> StaticList:
     """Every edge of the loaded graph (built once per load)."""
     memo = context.location.memo
@@ -108,7 +85,7 @@ class Query:
     """Read the asset graph, the catalog and runs."""
 
     @strawberry.field
-    def assets(
+    async def assets(
         self, info: Info, selection: str | None = UNSET, search: str | None = UNSET
     ) -> list[Asset]:
         """Assets in topological order: those ``selection`` selects (all when null)
@@ -121,7 +98,9 @@ class Query:
         if search:
             needle = search.lower()
             found = [k for k in found if needle in order[k].key.lower()]
-        return asset_views(info, found)
+        views = asset_views(info, found)
+        await prefetch(info, found)
+        return views
 
     @strawberry.field
     def asset(self, info: Info, key: str) -> Asset | None:
@@ -158,7 +137,7 @@ class Query:
         everything = len(depth) == len(context.graph)
         order = context.location.info
         keys = list(order) if everything else [k for k in order if k in depth]
-        if _wants(info, "nodes", "status"):
+        if selects(info, "nodes", "status"):
             found = await asyncio.to_thread(asset_statuses, context.graph, context.catalog, keys)
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]
@@ -177,7 +156,7 @@ class Query:
         edges: list[LineageEdge] = []
         if everything:
             edges = all_edges(context)
-        elif _wants(info, "edges"):
+        elif selects(info, "edges"):
             edges = [
                 LineageEdge(source=order[a].key, target=order[b].key)
                 for a, b in context.location.edges
