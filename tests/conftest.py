@@ -3,8 +3,9 @@ PostgreSQL, and a runner for the real ``assetline`` program.
 
 PostgreSQL tests read ``ASSETLINE_TEST_POSTGRES_URL`` (for example
 ``postgresql+psycopg://postgres@127.0.0.1:5432/test``) and are skipped when it is unset.
-Each test gets a database of its own, created from that URL and dropped afterwards, so
-runs never see each other's data.
+Nothing is written to that database: each session creates a database of its own
+(dropped at the end) whose tables are emptied before every test, and tests that need an
+empty database (migrations, subprocesses migrating on first use) get a fresh one.
 """
 
 from __future__ import annotations
@@ -61,16 +62,15 @@ def _database_url(name: str) -> str:
 
 
 @contextmanager
-def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
-    """A new PostgreSQL database for one test (empty, or a copy of ``template``);
-    yields its SQLAlchemy URL and drops it afterwards."""
+def fresh_postgres_database() -> Iterator[str]:
+    """A new, empty PostgreSQL database; yields its SQLAlchemy URL and drops it
+    afterwards (also when connections to it are still open)."""
     import psycopg
 
     admin = _admin_url()
     name = f"assetline_test_{uuid.uuid4().hex[:16]}"
-    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"{copy}')
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
         yield _database_url(name)
     finally:
@@ -79,14 +79,27 @@ def fresh_postgres_database(template: str | None = None) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def migrated_postgres_template() -> Iterator[str]:
-    """A database with the current catalog schema, copied for each catalog test (much
-    faster than migrating a fresh database every time)."""
-    from sqlalchemy.engine import make_url
-
+def postgres_session_database() -> Iterator[str]:
+    """A database of this test session (a pytest-xdist worker gets its own), migrated
+    once; ``catalog_url`` empties its tables before each test."""
     with fresh_postgres_database() as url:
         Catalog.open(url).close()
-        yield str(make_url(url).database)
+        yield url
+
+
+def empty_catalog_tables(url: str) -> None:
+    """Delete every row of the catalog tables (not the schema version), so a test sees
+    nothing of the tests before it."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    from assets_core.catalog.tables import metadata
+
+    libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    tables = ", ".join(f'"{t}"' for t in metadata.tables)
+    with psycopg.connect(libpq, autocommit=True) as conn:
+        conn.execute("SET lock_timeout = '10s'")
+        conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
 
 
 @pytest.fixture
@@ -97,15 +110,14 @@ def postgres_url() -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def catalog_url(request: pytest.FixtureRequest, assetline_home: Path) -> Iterator[str]:
-    """A catalog URL: a SQLite file in the test's home, or a PostgreSQL database of the
-    test's own (already migrated)."""
+def catalog_url(request: pytest.FixtureRequest, assetline_home: Path) -> str:
+    """A catalog URL: a SQLite file in the test's home, or the session's PostgreSQL
+    database with every table emptied (already migrated)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{assetline_home / 'catalog.db'}"
-        return
-    template = request.getfixturevalue("migrated_postgres_template")
-    with fresh_postgres_database(template) as url:
-        yield url
+        return f"sqlite:///{assetline_home / 'catalog.db'}"
+    url: str = request.getfixturevalue("postgres_session_database")
+    empty_catalog_tables(url)
+    return url
 
 
 @pytest.fixture

@@ -166,6 +166,8 @@ def test_kill_9_leaves_a_catalog_that_opens_and_reads(
         if backend == "postgres":
             catalog.close()
 
+    if backend == "postgres":
+        return
     # The program itself reads the catalog too, and can run again.
     runs = cli("runs", "--format", "json", env=env)
     assert runs.returncode == 0, runs
