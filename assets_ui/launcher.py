@@ -295,18 +295,8 @@ class RunLauncher:
             return
         step_status: StepStatus = "CANCELED" if to == "CANCELED" else "FAILED"
         steps = [
-            StepRecord(
-                s.run_id,
-                s.asset_key,
-                s.partition,
-                step_status,
-                s.attempts,
-                s.started_at,
-                now,
-                message,
-            )
-            for s in self.catalog.steps(run_id)
-            if s.status == "STARTED"
+            StepRecord(run_id, asset, partition, step_status, 1, started_at, now, message)
+            for (asset, partition), started_at in _open_steps(self.catalog, run_id).items()
         ]
         level = "INFO" if to == "CANCELED" else "ERROR"
         self.catalog.write(
@@ -339,3 +329,19 @@ class RunLauncher:
             self.catalog.add_events(
                 [EventRecord(run_id, now, "RUN_FAILURE", message, level="ERROR")]
             )
+
+
+def _open_steps(catalog: Catalog, run_id: str) -> dict[tuple[str, str | None], float]:
+    """Steps of a run that started and never ended (their worker died): (asset,
+    partition) -> when they started. Read from the event log, since a step's record is
+    written when it ends."""
+    started: dict[tuple[str, str | None], float] = {}
+    for event in catalog.events(run_id):
+        if event.asset_key is None:
+            continue
+        step = (event.asset_key, event.partition)
+        if event.type == "STEP_START":
+            started.setdefault(step, event.timestamp)
+        elif event.type in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
+            started.pop(step, None)
+    return started

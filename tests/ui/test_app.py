@@ -145,7 +145,7 @@ def test_tokens_and_roles(secured: UiServer) -> None:
         assert r.status_code == 200, r.text
         return r.json()  # type: ignore[no-any-return]
 
-    assert len(call("view", "{ assets { key } }")["data"]["assets"]) == 10
+    assert len(call("view", "{ assets { key } }")["data"]["assets"]) == 11
     denied = call("view", MATERIALIZE)["errors"][0]
     assert denied["extensions"]["code"] == "FORBIDDEN" and "operator" in denied["message"]
     outside = call("ops", MATERIALIZE)["errors"][0]

@@ -202,7 +202,7 @@ def test_runs_pages_with_an_opaque_cursor(server: UiServer) -> None:
 
 def test_healthz_metrics_and_graphiql(server: UiServer) -> None:
     health = server.client.get("/healthz").json()
-    assert health["status"] == "ok" and health["assets"] == 10 and health["worker_pid"]
+    assert health["status"] == "ok" and health["assets"] == 11 and health["worker_pid"]
     metrics = server.client.get("/metrics").text
     assert 'assetline_runs{status="SUCCESS"}' in metrics
     assert "assetline_run_queue_depth" in metrics

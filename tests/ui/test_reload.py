@@ -37,7 +37,7 @@ def test_reload_picks_up_new_definitions_and_records_a_snapshot(
     ui, location = editable
     old_worker = ui.state.launcher.worker_pid
     location.write_text(location.read_text() + EXTRA)
-    assert ui.data(RELOAD)["reload"] == 11
+    assert ui.data(RELOAD)["reload"] == 12
     asset = ui.data('{ asset(key: "added_later") { key group description } }')["asset"]
     assert asset == {
         "key": "added_later",
@@ -72,7 +72,7 @@ def test_broken_code_is_a_definition_error_and_the_old_definitions_stay(
     assert error["extensions"]["code"] == "DEFINITION_ERROR"
     assert expected in error["message"]
     assert "Traceback" not in error["message"]
-    assert len(ui.data("{ assets { key } }")["assets"]) == 10
+    assert len(ui.data("{ assets { key } }")["assets"]) == 11
     assert ui.state.launcher.worker_pid == worker
     run_id = ui.materialize("raw_orders")
     assert ui.wait_run(run_id)["status"] == "SUCCESS"

@@ -5,6 +5,7 @@ and PostgreSQL catalogs."""
 from __future__ import annotations
 
 import os
+import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,41 @@ def test_cancel_a_long_running_run(server: UiServer) -> None:
     # Canceling again is harmless.
     again = server.data("mutation($id: String!) { cancelRun(id: $id) { status } }", id=run_id)
     assert again["cancelRun"]["status"] == "CANCELED"
+
+
+def test_cancel_right_after_launch(server: UiServer) -> None:
+    for _ in range(3):
+        run_id = server.materialize("slow", c={"slow": {"seconds": 60}})
+        server.data("mutation($id: String!) { cancelRun(id: $id) { status } }", id=run_id)
+        assert server.wait_run(run_id, timeout=20)["status"] == "CANCELED"
+
+
+def test_a_worker_that_dies_fails_its_run_and_not_the_server(server: UiServer) -> None:
+    run_id = server.materialize("crasher")
+    received, end = server.subscribe(EVENTS, {"id": run_id})
+    assert end["type"] == "complete"
+    last = received[-1]["data"]["runEvents"]
+    assert last["type"] == "RUN_FAILURE" and "SIGKILL" in last["message"]
+    run = server.wait_run(run_id)
+    assert run["status"] == "FAILURE"
+    # The step's start may not have reached the catalog before the kill.
+    assert all(step["status"] == "FAILED" for step in run["steps"])
+    assert server.wait_run(server.materialize("raw_orders"))["status"] == "SUCCESS"
+
+
+def test_a_step_whose_worker_is_killed_is_failed(server: UiServer) -> None:
+    marker = server.home / "started_slow"
+    marker.unlink(missing_ok=True)
+    run_id = server.materialize("slow", c={"slow": {"seconds": 60}})
+    _wait_for(marker)
+    time.sleep(0.3)  # the step's start reaches the catalog within 0.1 s
+    pid = server.state.launcher.pid_of(run_id)
+    assert pid is not None
+    os.kill(pid, signal.SIGKILL)
+    run = server.wait_run(run_id, timeout=20)
+    assert run["status"] == "FAILURE"
+    assert [(s["asset"], s["status"]) for s in run["steps"]] == [("slow", "FAILED")]
+    assert "SIGKILL" in run["steps"][0]["error"]
 
 
 def test_reexecute_from_failure_runs_only_what_did_not_succeed(server: UiServer) -> None:
