@@ -56,8 +56,12 @@ class Backfill:
 
 @pytest.fixture
 def backfill(
-    cli: Callable[..., Any], fixture_path: Callable[[str], Path], tmp_path: Path
+    cli: Callable[..., Any],
+    fixture_path: Callable[[str], Path],
+    tmp_path: Path,
+    sqlite_catalog: Catalog,
 ) -> Backfill:
+    # sqlite_catalog: the catalog is migrated here, not by the first backfill process.
     return Backfill(cli, fixture_path("engine_partitioned"), tmp_path / "calls")
 
 

@@ -89,6 +89,7 @@ def test_catalog_prune_uses_the_retention_setting_and_keeps_history(
     assert sqlite_catalog.get_run("old-run").status == "SUCCESS"
 
 
+@pytest.mark.usefixtures("sqlite_catalog")  # migrated here, not in the first process
 def test_dynamic_partitions_from_the_cli(
     cli: Callable[..., Any], cli_many: Callable[[list[tuple[Any, ...]]], list[Any]]
 ) -> None:
@@ -105,6 +106,7 @@ def test_dynamic_partitions_from_the_cli(
     assert shown.stdout.split() == ["acme", "globex", "initech"]
 
 
+@pytest.mark.usefixtures("sqlite_catalog")  # migrated here, not in the first process
 def test_status_of_partitions(
     cli: Callable[..., Any],
     cli_many: Callable[[list[tuple[Any, ...]]], list[Any]],

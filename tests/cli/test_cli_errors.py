@@ -11,6 +11,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assets_core.catalog.catalog import Catalog
 
 Many = Callable[[list[tuple[Any, ...]]], list[Any]]
@@ -122,6 +124,7 @@ def test_partition_errors_name_the_asset_and_the_valid_range(
     assert not (Path(str(sqlite_catalog.engine.url.database)).parent / "storage").exists()
 
 
+@pytest.mark.usefixtures("sqlite_catalog")  # migrated here, not in the first process
 def test_unknown_code_location_and_bad_arguments(
     cli_many: Many, tmp_path: Path, fixture_path: Callable[[str], Path]
 ) -> None:

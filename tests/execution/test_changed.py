@@ -8,6 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from assets_core import Definitions, asset
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.snapshots import changed_keys
@@ -121,6 +123,7 @@ def test_reverting_a_change_is_not_changed(catalog: Catalog) -> None:
     assert changed(graph_defs("1"), catalog) == set()
 
 
+@pytest.mark.usefixtures("sqlite_catalog")  # migrated here, not in the first process
 def test_list_select_changed_through_the_cli(tmp_path: Path, cli: Callable[..., Any]) -> None:
     location = write_location(tmp_path / "changing_location.py", b_version="1")
     run = cli("materialize", "-f", location)
@@ -133,6 +136,7 @@ def test_list_select_changed_through_the_cli(tmp_path: Path, cli: Callable[..., 
     assert keys == ["b"]
 
 
+@pytest.mark.usefixtures("sqlite_catalog")  # migrated here, not in the first process
 def test_check_select_changed_materializes_and_checks_the_changed_part(
     tmp_path: Path, cli: Callable[..., Any]
 ) -> None:
