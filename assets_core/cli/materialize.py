@@ -113,12 +113,14 @@ def run_and_report(
     args: argparse.Namespace,
     parent_run_id: str | None = None,
     skip: Any = None,
+    config: dict[str, Any] | None = None,
 ) -> int:
     from assets_core.cli.progress import RunProgress
     from assets_core.execution.config import load_config_file
     from assets_core.execution.run import execute_prepared, prepare_run
 
-    config = load_config_file(args.config) if getattr(args, "config", None) else None
+    if getattr(args, "config", None):
+        config = load_config_file(args.config)
     catalog = open_catalog()
     prepared = prepare_run(
         defs,
@@ -172,20 +174,24 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 
 def cmd_reexecute(args: argparse.Namespace) -> int:
+    from assets_core.execution.backfill import FROM_FAILURE_TAG, without_succeeded
     from assets_core.execution.launch import reexecution_selection, request_from_partitions
-    from assets_core.graph.select import select_sorted
 
     defs = load_defs(args)
     catalog = open_catalog()
     parent, selection = reexecution_selection(defs, catalog, args.run_id, args.from_failure)
-    keys = select_sorted(defs.graph, selection)
-    args.config = None
+    keys = select_keys(defs, selection)
     ns = argparse.Namespace(
         config=None,
         tag=[f"{k}={v}" for k, v in parent.tags.items()],
         executor=parent.executor or "inprocess",
         workers=None,
     )
+
+    def skip(plan: Any, catalog: Any) -> Any:
+        origin = parent.tags.get(FROM_FAILURE_TAG)
+        return without_succeeded(plan, catalog, origin) if origin else plan
+
     return run_and_report(
         defs,
         keys,
@@ -193,4 +199,6 @@ def cmd_reexecute(args: argparse.Namespace) -> int:
         request_from_partitions(parent.partitions),
         ns,
         parent_run_id=parent.id,
+        skip=skip,
+        config=parent.config,
     )

@@ -1,4 +1,5 @@
-"""Resumable backfills: drop the steps whose partitions are already materialized."""
+"""Plans that skip work already done: resumable backfills (partitions already
+materialized) and re-execution from failure (steps that succeeded in the parent run)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,24 @@ def resumable_plan(
     for row in catalog.partition_rows(keys, all_partitions=True):
         if row.status == "MATERIALIZED" or (missing_only and row.status == "FAILED"):
             done.add((row.asset_key, row.partition))
+    return without_done(plan, done)
+
+
+#: Tag of a run that re-executes the failed part of the run whose id it holds.
+FROM_FAILURE_TAG = "assetline/from_failure_of"
+
+
+def without_succeeded(plan: ExecutionPlan, catalog: Catalog, parent_run_id: str) -> ExecutionPlan:
+    """``plan`` without the (asset, partition) steps that succeeded in the parent run."""
+    done = {
+        (s.asset_key, s.partition) for s in catalog.steps(parent_run_id) if s.status == "SUCCESS"
+    }
+    return without_done(plan, done)
+
+
+def without_done(plan: ExecutionPlan, done: set[tuple[str, str | None]]) -> ExecutionPlan:
+    """``plan`` without the steps whose every (asset, partition) is in ``done``; their
+    dependants read the existing materializations instead."""
     kept = []
     removed: set[str] = set()
     for step in plan.steps:

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -10,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import RunRecord
 from assets_core.errors import UsageError
+from assets_core.execution.backfill import FROM_FAILURE_TAG, without_succeeded
 from assets_core.execution.plan import PartitionRequest
 
 if TYPE_CHECKING:
@@ -101,6 +103,9 @@ def execute_queued_run(
             run_id, status="FAILURE", ended_at=time.time(), error=f"{type(e).__name__}: {e}"
         )
         raise
+    parent = record.tags.get(FROM_FAILURE_TAG)
+    if parent:
+        prepared.plan = without_succeeded(prepared.plan, catalog, parent)
     return execute_prepared(prepared, handle_signals=handle_signals)
 
 
@@ -108,7 +113,9 @@ def reexecution_selection(
     defs: Definitions, catalog: Catalog, run_id: str, from_failure: bool
 ) -> tuple[RunRecord, str]:
     """The parent run and the selection of its re-execution: the same selection, or
-    (from failure) the assets whose steps did not succeed or never ran."""
+    (from failure) the assets with a step that did not succeed or never ran. From
+    failure, the returned parent's tags carry ``FROM_FAILURE_TAG``, so a run queued
+    with them skips the (asset, partition) steps that succeeded in the parent."""
     from assets_core.graph.select import select_sorted
 
     parent = catalog.get_run(run_id)
@@ -126,4 +133,5 @@ def reexecution_selection(
     redo = [str(k) for k in select_sorted(defs.graph, parent.selection) if str(k) not in done]
     if not redo:
         raise UsageError(f"Every step of run {parent.id} succeeded; nothing to re-execute.")
-    return parent, ", ".join(redo)
+    tagged = dataclasses.replace(parent, tags={**parent.tags, FROM_FAILURE_TAG: parent.id})
+    return tagged, ", ".join(redo)

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from assets_core.catalog.catalog import Catalog
 
 
@@ -88,13 +86,6 @@ def test_reexecute_from_failure_of_a_successful_run_is_a_usage_error(
     assert len(sqlite_catalog.list_runs()) == 1
 
 
-@pytest.mark.xfail(
-    reason="BUG: execution/launch.py reexecution_selection works per asset, not per "
-    "(asset, partition): re-executing a partitioned run from failure re-runs every "
-    "partition of each asset that had a failed step, including the partitions that "
-    "succeeded (10 steps instead of 2 here)",
-    strict=True,
-)
 def test_reexecute_from_failure_of_a_backfill_reruns_only_failed_partitions(
     cli: Callable[..., Any],
     fixture_path: Callable[[str], Path],
