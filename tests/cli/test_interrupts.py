@@ -1,6 +1,7 @@
 """Interrupting a real ``assetline materialize`` process while a slow asset runs:
-Ctrl-C (SIGINT) cancels the run cleanly; kill -9 leaves a catalog that still opens
-and reads, with everything the finished steps wrote."""
+Ctrl-C (SIGINT) or SIGTERM (what cancelRun sends) cancels the run cleanly; kill -9
+leaves a catalog that still opens and reads, with everything the finished steps
+wrote."""
 
 from __future__ import annotations
 
@@ -49,9 +50,14 @@ def slow_defs(fixture_path: Callable[[str], Path]) -> Definitions:
     return load_definitions(file=fixture_path("engine_slow"))
 
 
-@pytest.mark.parametrize("mode", ["function", "store"])
-def test_sigint_cancels_the_run_and_leaves_no_partial_output(
+@pytest.mark.parametrize(
+    ("mode", "sig"),
+    [("function", signal.SIGINT), ("store", signal.SIGINT), ("function", signal.SIGTERM)],
+    ids=["sigint-in-function", "sigint-in-store", "sigterm-in-function"],
+)
+def test_interrupt_cancels_the_run_and_leaves_no_partial_output(
     mode: str,
+    sig: signal.Signals,
     sqlite_catalog: Catalog,
     assetline_home: Path,
     tmp_path: Path,
@@ -71,7 +77,7 @@ def test_sigint_cancels_the_run_and_leaves_no_partial_output(
     if mode == "store":
         assert any(name.endswith(".tmp") for name in storage_files(assetline_home, "slow"))
 
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     out, err = proc.communicate(timeout=30)
 
     assert proc.returncode == 130, f"{out}\n{err}"
@@ -110,6 +116,35 @@ def test_sigint_summary_counts_the_finished_steps(
     out, _ = proc.communicate(timeout=30)
     assert "1 success" in out
     assert "2 canceled" in out
+
+
+@pytest.mark.xfail(
+    reason="BUG: execution/step.py run_step sleeps the retry backoff (state.sleep) "
+    "outside the RunCanceled handling, so Ctrl-C during a backoff raises "
+    "KeyboardInterrupt past _record(CANCELED) and the executor's record_canceled: the "
+    "run ends CANCELED but the retrying step and the steps after it have no step "
+    "record at all",
+    strict=True,
+)
+def test_sigint_during_a_retry_backoff_records_the_canceled_steps(
+    sqlite_catalog: Catalog,
+    spawn: Callable[..., Any],
+    fixture_path: Callable[[str], Path],
+) -> None:
+    proc = spawn("materialize", "-f", fixture_path("engine_retry"))
+
+    def retrying() -> bool:
+        runs = sqlite_catalog.list_runs(limit=1)
+        return bool(runs) and any(e.type == "STEP_RETRY" for e in sqlite_catalog.events(runs[0].id))
+
+    wait_for(retrying, proc, "the first STEP_RETRY event")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, f"{out}\n{err}"
+    [run] = sqlite_catalog.list_runs()
+    assert run.status == "CANCELED"
+    steps = {s.asset_key: s.status for s in sqlite_catalog.steps(run.id)}
+    assert steps == {"ok": "SUCCESS", "flaky": "CANCELED", "after": "CANCELED"}
 
 
 @pytest.mark.slow
