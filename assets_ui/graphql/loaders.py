@@ -18,6 +18,7 @@ from strawberry.dataloader import DataLoader
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.records import (
     CheckResultRecord,
+    EventRecord,
     MaterializationRecord,
     PartitionRow,
     RunRecord,
@@ -38,6 +39,8 @@ LatestKey = tuple[str, str | None]
 HistoryKey = tuple[str, int, int | None, str | None]
 #: (asset key, check name)
 CheckKey = tuple[str, str]
+#: (run id, after event id, limit)
+EventsKey = tuple[str, int | None, int]
 
 
 def _grouped(keys: Sequence[K], by: Callable[[K], Any]) -> list[tuple[Any, list[K]]]:
@@ -81,6 +84,7 @@ class Loaders:
         self.dynamic_keys: DataLoader[str, list[str]] = self._loader(self._dynamic_keys)
         self.steps: DataLoader[str, list[StepRecord]] = self._loader(self._steps)
         self.run: DataLoader[str, RunRecord | None] = self._loader(self._run)
+        self.events: DataLoader[EventsKey, list[EventRecord]] = self._loader(self._events)
 
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         return DataLoader(load, cache=self._cache)
@@ -159,6 +163,17 @@ class Loaders:
             sorted(found.get(r, []), key=lambda s: (s.started_at or 0.0, s.asset_key))
             for r in run_ids
         ]
+
+    async def _events(self, keys: list[EventsKey]) -> list[list[EventRecord]]:
+        def read() -> dict[EventsKey, list[EventRecord]]:
+            out: dict[EventsKey, list[EventRecord]] = {}
+            for (after, limit), group in _grouped(keys, lambda k: k[1:]):
+                found = reads.run_events(self.catalog, [k[0] for k in group], after, limit)
+                out.update(((r, after, limit), es) for r, es in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k, []) for k in keys]
 
     async def _run(self, run_ids: list[str]) -> list[RunRecord | None]:
         def read() -> list[RunRecord | None]:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from assets_core.catalog import tables as t
 from assets_core.catalog.catalog import Catalog
-from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
+from assets_core.catalog.records import CheckResultRecord, EventRecord, MaterializationRecord
 
 _CHUNK = 900
 
@@ -33,6 +33,13 @@ def materialization_record(r: Any) -> MaterializationRecord:
         r.data_version,
         r.metadata or {},
         r.location,
+    )
+
+
+def event_record(r: Any) -> EventRecord:
+    """An ``events`` row as a record."""
+    return EventRecord(
+        r.run_id, r.timestamp, r.type, r.message, r.asset_key, r.partition, r.level, r.data, r.id
     )
 
 
@@ -83,6 +90,27 @@ def materialization_history(
     return out
 
 
+def run_events(
+    catalog: Catalog, run_ids: Sequence[str], after: int | None, limit: int
+) -> dict[str, list[EventRecord]]:
+    """The first ``limit`` events of each run after the event id ``after``, in order."""
+    e = t.events
+    out: dict[str, list[EventRecord]] = {r: [] for r in run_ids}
+    if limit <= 0 or not run_ids:
+        return out
+    with catalog.engine.connect() as conn:
+        for chunk in _chunks(list(run_ids)):
+            rn = func.row_number().over(partition_by=e.c.run_id, order_by=e.c.id)
+            inner = select(e, rn.label("rn")).where(e.c.run_id.in_(chunk))
+            if after is not None:
+                inner = inner.where(e.c.id > after)
+            sub = inner.subquery()
+            q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.run_id, sub.c.id)
+            for r in conn.execute(q):
+                out[r.run_id].append(event_record(r))
+    return out
+
+
 def check_histories(
     catalog: Catalog, checks: Sequence[tuple[str, str]], limit: int
 ) -> dict[tuple[str, str], list[CheckResultRecord]]:
@@ -98,11 +126,9 @@ def check_histories(
             rn = func.row_number().over(
                 partition_by=(c.c.asset_key, c.c.check_name), order_by=c.c.id.desc()
             )
-            inner = (
-                select(c, rn.label("rn"))
-                .where(c.c.asset_key.in_(chunk))
-                .where(c.c.check_name.in_(names))
-            )
+            inner = select(c, rn.label("rn")).where(c.c.asset_key.in_(chunk))
+            if len(names) <= _CHUNK:  # else filter the pairs below
+                inner = inner.where(c.c.check_name.in_(names))
             sub = inner.subquery()
             q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.id.desc())
             for r in conn.execute(q):

@@ -119,3 +119,13 @@ def test_lineage_of_everything_is_a_few_statements(large: UiServer) -> None:
     )
     assert len(data["lineage"]["nodes"]) == 202
     assert count <= 10, count
+
+
+def test_runs_with_steps_and_events_are_batched(large: UiServer) -> None:
+    query = "{ runs(limit: %d) { runs { id steps { asset } events(limit: 3) { seq type } } } }"
+    one, one_data = count_statements(large, query % 1)
+    two, two_data = count_statements(large, query % 2)
+    assert len(one_data["runs"]["runs"]) == 1 and len(two_data["runs"]["runs"]) == 2
+    assert one == two, (one, two)
+    assert all(len(r["events"]) == 3 for r in two_data["runs"]["runs"])
+    assert two_data["runs"]["runs"][1]["events"][0]["type"] == "RUN_START"

@@ -119,11 +119,8 @@ class Run:
     ) -> list[RunEvent]:
         """Its events in order, after the event ``seq`` ``after``."""
         after = given(after)
-        import asyncio
-
         n = page_size(limit, 500, MAX_EVENTS, "events(limit)")
-        catalog = ctx(info).catalog
-        events = await asyncio.to_thread(catalog.events, self.id, after, n)
+        events = await ctx(info).loaders.events.load((self.id, after, n))
         return [RunEvent.of(e) for e in events]
 
 
