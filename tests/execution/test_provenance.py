@@ -99,3 +99,42 @@ def test_multi_asset_outputs_each_record_their_inputs(catalog: Catalog) -> None:
     mats = catalog.latest_materializations(["raw", "evens", "odds"])
     assert catalog.provenance(mats["evens"].id) == [mats["raw"]]
     assert catalog.provenance(mats["odds"].id) == [mats["raw"]]
+
+
+def test_partition_provenance_follows_the_partition_mapping(catalog: Catalog) -> None:
+    from assets_core import AssetIn
+    from assets_core.partitions.mappings import TimeWindowMapping
+    from assets_core.partitions.time import DailyPartitions
+
+    days = DailyPartitions(start="2024-01-01", end="2024-01-10")
+
+    @asset(partitions=days)
+    def daily(context) -> int:  # type: ignore[no-untyped-def]
+        return int(context.partition_key[-2:])
+
+    @asset(partitions=days)
+    def same_day(daily: int) -> int:
+        return daily
+
+    @asset(
+        partitions=days,
+        ins={"daily": AssetIn(partition_mapping=TimeWindowMapping(start_offset=-2, end_offset=0))},
+    )
+    def three_days(daily: object) -> int:
+        return 0
+
+    defs = Definitions(assets=[daily, same_day, three_days])
+    result = materialize(defs, partition_range=("2024-01-01", "2024-01-04"), catalog=catalog)
+    assert result.success
+    mats = {(m.asset_key, m.partition): m for m in catalog.materializations_for_run(result.run_id)}
+
+    def upstream(key: str, day: str) -> list[tuple[str, str | None]]:
+        return sorted((m.asset_key, m.partition) for m in catalog.provenance(mats[(key, day)].id))
+
+    assert upstream("same_day", "2024-01-03") == [("daily", "2024-01-03")]
+    assert upstream("three_days", "2024-01-03") == [
+        ("daily", "2024-01-01"),
+        ("daily", "2024-01-02"),
+        ("daily", "2024-01-03"),
+    ]
+    assert upstream("three_days", "2024-01-01") == [("daily", "2024-01-01")]
