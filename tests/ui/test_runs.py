@@ -204,3 +204,12 @@ def test_children_are_reaped(server: UiServer) -> None:
             break
         assert time.monotonic() < deadline, f"worker children left: {children}"
         time.sleep(0.1)
+
+
+def test_subscription_errors_have_codes(server: UiServer) -> None:
+    received, end = server.subscribe('subscription { runEvents(runId: "nope") { seq } }', {})
+    assert end["type"] == "complete"
+    assert received[0]["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+    _, end = server.subscribe('subscription { runEvents(runId: "x") { seq nosuch } }', {})
+    assert end["type"] == "error"
+    assert end["payload"][0]["extensions"]["code"] == "BAD_USER_INPUT"
