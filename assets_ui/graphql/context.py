@@ -58,6 +58,8 @@ class Context:
     statuses: dict[AssetKey, AssetStatusInfo] = field(default_factory=dict)
     #: latest materializations (any partition) read ahead for a list of assets
     latest: dict[AssetKey, MaterializationRecord | None] = field(default_factory=dict)
+    #: False for a websocket connection's context, shared by all its operations
+    per_operation: bool = True
 
     @classmethod
     def create(
@@ -67,7 +69,9 @@ class Context:
         a websocket connection, whose operations all share one context."""
         location = state.location
         loaders = Loaders(location, state.catalog, cache=cache)
-        return cls(state, location, principal, loaders, request, MAX_ASSETS_PER_REQUEST)
+        context = cls(state, location, principal, loaders, request, MAX_ASSETS_PER_REQUEST)
+        context.per_operation = cache
+        return context
 
     @property
     def graph(self) -> AssetGraph:

@@ -383,6 +383,8 @@ async def prefetch(info: Info, keys: list[AssetKey]) -> None:
     """Read ahead, in bulk, what the selected fields of a list of assets need, so
     their resolvers answer without a per-asset await (10,000 awaits cost seconds)."""
     context = ctx(info)
+    if not context.per_operation:  # what it reads would outlive the operation
+        return
     if any(selects(info, name) for name in _STATUS_FIELDS):
         found = await context.loaders.status.load_many(keys)
         context.statuses.update(zip(keys, found, strict=True))
