@@ -21,8 +21,8 @@ def validate_junit(path: Path) -> Any:
     from lxml import etree
 
     document = etree.parse(str(path))
-    if JUNIT_XSD.is_file():
-        etree.XMLSchema(etree.parse(str(JUNIT_XSD))).assertValid(document)
+    assert JUNIT_XSD.is_file(), f"the JUnit schema moved: {JUNIT_XSD}"
+    etree.XMLSchema(etree.parse(str(JUNIT_XSD))).assertValid(document)
     return document.getroot()
 
 
