@@ -22,13 +22,15 @@ EXIT_USAGE = 2
 
 
 def add_ui_parser(subparsers: Any) -> argparse.ArgumentParser:
-    """Add the ``ui`` command and its options to an argparse ``subparsers``."""
+    """Add the ``ui`` command and its options to an argparse ``subparsers``; the
+    parsed namespace's ``func`` is ``run_ui``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "ui",
         help="serve the GraphQL API and the lineage UI",
         description="Serve the GraphQL API (/graphql), the lineage UI (/), /metrics and /healthz.",
     )
     add_ui_arguments(parser)
+    parser.set_defaults(func=run_ui)
     return parser
 
 
