@@ -198,3 +198,17 @@ def test_single_run_backfill_resumes_with_only_the_missing_partitions(
     more = backfill("whole", DAYS[0], DAYS[5])
     assert more.returncode == 0, more
     assert backfill.take_calls() == [f"whole {DAYS[4]},{DAYS[5]}"]
+
+
+def test_backfill_with_max_parallel_uses_worker_processes(
+    backfill: Backfill, sqlite_catalog: Catalog
+) -> None:
+    result = backfill("daily or rollup", DAYS[0], DAYS[3], "--max-parallel", "2")
+    assert result.returncode == 0, result
+    calls = backfill.take_calls()
+    assert sorted(calls) == sorted([f"{a} {d}" for a in ("daily", "rollup") for d in DAYS[:4]])
+    for day in DAYS[:4]:
+        assert calls.index(f"daily {day}") < calls.index(f"rollup {day}")
+    [run] = sqlite_catalog.list_runs()
+    assert run.executor == "multiprocess"
+    assert len(sqlite_catalog.materializations_for_run(run.id)) == 8
