@@ -103,7 +103,9 @@ class CatalogCollector(Collector):
             labels=["asset"],
         )
         if keys:
-            for key, info in asset_statuses(graph, self.state.catalog, keys).items():
+            for key, info in asset_statuses(
+                graph, self.state.catalog, keys, with_records=False
+            ).items():
                 policy = graph.get(key).spec.freshness
                 assert policy is not None
                 limit.add_metric([str(key)], policy.max_lag_s)

@@ -109,7 +109,11 @@ class Catalog:
             row = conn.execute(select(t.runs).where(t.runs.c.id == run_id)).mappings().first()
             if row is None and len(run_id) >= 4:
                 rows = (
-                    conn.execute(select(t.runs).where(t.runs.c.id.like(f"{run_id}%")).limit(2))
+                    conn.execute(
+                        select(t.runs)
+                        .where(t.runs.c.id.startswith(run_id, autoescape=True))
+                        .limit(2)
+                    )
                     .mappings()
                     .all()
                 )
@@ -187,7 +191,13 @@ class Catalog:
         q = (
             select(t.run_steps)
             .where(t.run_steps.c.run_id == run_id)
-            .order_by(t.run_steps.c.started_at, t.run_steps.c.asset_key, t.run_steps.c.partition)
+            .order_by(
+                # skipped and canceled steps never started: place them when they ended,
+                # the same way on every database
+                func.coalesce(t.run_steps.c.started_at, t.run_steps.c.ended_at),
+                t.run_steps.c.asset_key,
+                t.run_steps.c.partition,
+            )
         )
         with self._read() as conn:
             return [_step_record(r) for r in conn.execute(q)]
@@ -273,13 +283,48 @@ class Catalog:
             finally:
                 cursor.close()
 
+    def asset_outcomes(self, asset_keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
+        """Per asset, in two aggregate queries whatever the number of partitions:
+        (materialized count, failed count, unpartitioned latest failed, latest
+        materialization id, its timestamp, its code version)."""
+        counts_sql = (
+            "SELECT asset_key, SUM(CASE WHEN status = 'MATERIALIZED' THEN 1 ELSE 0 END),"
+            " SUM(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END),"
+            " MAX(CASE WHEN status = 'FAILED' AND partition = '' THEN 1 ELSE 0 END)"
+            " FROM asset_partitions WHERE asset_key IN ({}) GROUP BY asset_key"
+        )
+        latest_sql = (
+            "SELECT ap.asset_key, ap.materialization_id, ap.timestamp, ap.code_version"
+            " FROM asset_partitions ap JOIN (SELECT asset_key, MAX(timestamp) AS ts"
+            " FROM asset_partitions WHERE materialization_id IS NOT NULL"
+            " AND asset_key IN ({}) GROUP BY asset_key) m"
+            " ON m.asset_key = ap.asset_key AND m.ts = ap.timestamp"
+            " WHERE ap.materialization_id IS NOT NULL"
+        )
+        out: dict[str, tuple[Any, ...]] = {}
+        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
+        with self._read() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for chunk in _chunks(list(asset_keys)):
+                    marks = ", ".join([mark] * len(chunk))
+                    cursor.execute(counts_sql.format(marks), tuple(chunk))
+                    for key, done, failed, failed_root in cursor.fetchall():
+                        out[key] = (int(done), int(failed), bool(failed_root), None, None, None)
+                    cursor.execute(latest_sql.format(marks), tuple(chunk))
+                    for key, mat_id, ts, code_version in cursor.fetchall():
+                        out[key] = (*out[key][:3], mat_id, ts, code_version)
+            finally:
+                cursor.close()
+        return out
+
     def partition_statuses(self, asset_key: str) -> dict[str, str]:
         """partition -> MATERIALIZED | FAILED for every partition with an outcome."""
         q = select(t.asset_partitions.c.partition, t.asset_partitions.c.status).where(
             t.asset_partitions.c.asset_key == asset_key
         )
         with self._read() as conn:
-            return dict(conn.execute(q).tuples().all())  # type: ignore[arg-type]
+            return {r[0]: r[1] for r in conn.execute(q)}
 
     def latest_versions(
         self, asset_keys: Sequence[str]

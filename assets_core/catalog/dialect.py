@@ -37,5 +37,8 @@ def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    result = conn.execute(insert(table).on_conflict_do_nothing(), list(rows))
-    return max(result.rowcount, 0)
+    # Count the rows actually inserted with RETURNING: with several parameter sets the
+    # driver's rowcount is -1 on PostgreSQL.
+    key = next(iter(table.primary_key.columns))
+    stmt = insert(table).on_conflict_do_nothing().returning(key)
+    return len(conn.execute(stmt, list(rows)).all())

@@ -31,9 +31,15 @@ class PartitionStats:
 
 @dataclass(slots=True)
 class AssetStatusInfo:
+    """An asset's status, why, and its latest materialization (id, time, code
+    version; the full record when asked for with ``with_records=True``)."""
+
     key: AssetKey
     status: str
     reasons: list[str] = field(default_factory=list)
+    latest_id: int | None = None
+    latest_at: float | None = None
+    latest_code_version: str | None = None
     latest: MaterializationRecord | None = None
     partition_stats: PartitionStats | None = None
     failed_checks: list[str] = field(default_factory=list)
@@ -45,72 +51,65 @@ def asset_statuses(
     catalog: Catalog,
     keys: Iterable[AssetKey] | None = None,
     now: float | None = None,
+    with_records: bool = True,
 ) -> dict[AssetKey, AssetStatusInfo]:
-    """Status of ``keys`` (default: every asset) and the parents they depend on."""
+    """Status of ``keys`` (default: every asset), in that order, with a bounded number
+    of queries: per-asset aggregates, the provenance of the latest materializations,
+    and the latest check results."""
     now = now or time.time()
     wanted = list(keys) if keys is not None else list(graph.toposorted)
     scope = set(wanted)
     for k in wanted:
         scope.update(graph.parents(k))
-    names = [str(k) for k in scope]
-    rows = catalog.partition_rows(names, all_partitions=True)
-    latest_row: dict[str, object] = {}
-    counts: dict[str, list[int]] = {}
-    failed_unpartitioned: set[str] = set()
-    for r in rows:
-        c = counts.setdefault(r.asset_key, [0, 0])
-        if r.status == "FAILED":
-            c[1] += 1
-            if r.partition is None:
-                failed_unpartitioned.add(r.asset_key)
-        else:
-            c[0] += 1
-        if r.materialization_id is not None:
-            cur = latest_row.get(r.asset_key)
-            if cur is None or r.timestamp > cur.timestamp:  # type: ignore[attr-defined]
-                latest_row[r.asset_key] = r
-    mats = catalog.materializations_by_id(
-        r.materialization_id
-        for r in latest_row.values()  # type: ignore[attr-defined]
-    )
-    latest = {k: mats.get(r.materialization_id) for k, r in latest_row.items()}  # type: ignore[attr-defined]
+    outcomes = catalog.asset_outcomes([str(k) for k in scope])
+    latest_ids = [o[3] for name, o in outcomes.items() if o[3] is not None]
+    wanted_names = {str(k) for k in wanted}
     consumed = catalog.upstream_ids(
-        [m.id for k, m in latest.items() if m is not None and graph.find(k) in set(wanted)]
+        [o[3] for name, o in outcomes.items() if o[3] is not None and name in wanted_names]
     )
     checks = catalog.latest_check_results([str(k) for k in wanted if graph.checks_for(k)])
+    records = catalog.materializations_by_id(latest_ids) if with_records else {}
 
     out: dict[AssetKey, AssetStatusInfo] = {}
     for key in wanted:
         node = graph.get(key)
         name = str(key)
-        mat = latest.get(name)
-        info = AssetStatusInfo(key=key, status="FRESH", latest=mat)
+        done, failed, failed_root, mat_id, mat_at, code_version = outcomes.get(
+            name, (0, 0, False, None, None, None)
+        )
+        info = AssetStatusInfo(
+            key=key,
+            status="FRESH",
+            latest_id=mat_id,
+            latest_at=mat_at,
+            latest_code_version=code_version,
+            latest=records.get(mat_id) if mat_id is not None else None,
+        )
         spec = node.spec
         if spec.partitions is not None:
-            total = _partition_total(spec.partitions, catalog)
-            mat_count, failed_count = counts.get(name, [0, 0])
-            info.partition_stats = PartitionStats(total, mat_count, failed_count)
-        failed_checks = [
+            info.partition_stats = PartitionStats(
+                _partition_total(spec.partitions, catalog), done, failed
+            )
+        info.failed_checks = [
             c.name
             for c in graph.checks_for(key)
             if (r := checks.get((name, c.name))) is not None
             and not r.passed
             and r.severity == "error"
-            and (mat is None or r.timestamp >= mat.timestamp)
+            and (mat_at is None or r.timestamp >= mat_at)
         ]
-        info.failed_checks = failed_checks
-        if mat is not None:
-            info.lag_s = now - mat.timestamp
-        info.reasons = _stale_reasons(graph, key, mat, latest, consumed)
-        if node.is_external and mat is None:
+        if mat_at is not None:
+            info.lag_s = now - mat_at
+            info.reasons = _stale_reasons(
+                graph, key, mat_id, mat_at, code_version, outcomes, consumed
+            )
+        if node.is_external and mat_id is None:
             info.status = "FRESH"  # produced outside Assetline: nothing to materialize
-        elif name in failed_unpartitioned or (
-            info.partition_stats is not None and info.partition_stats.failed
-        ):
+        elif failed_root or failed:
             info.status = "FAILED"
-        elif failed_checks:
+        elif info.failed_checks:
             info.status = "CHECK_FAILED"
-        elif mat is None:
+        elif mat_id is None:
             info.status = "MISSING"
         elif (
             spec.freshness is not None
@@ -132,26 +131,26 @@ def asset_statuses(
 def _stale_reasons(
     graph: AssetGraph,
     key: AssetKey,
-    mat: MaterializationRecord | None,
-    latest: dict[str, MaterializationRecord | None],
+    mat_id: int,
+    mat_at: float,
+    code_version: str | None,
+    outcomes: dict[str, tuple[Any, ...]],
     consumed: dict[int, list[int]],
 ) -> list[str]:
-    if mat is None:
-        return []
     node = graph.get(key)
     reasons = []
-    if node.spec.code_version is not None and mat.code_version != node.spec.code_version:
+    if node.spec.code_version is not None and code_version != node.spec.code_version:
         reasons.append(
-            f"code version changed: {mat.code_version or 'none'} -> {node.spec.code_version}"
+            f"code version changed: {code_version or 'none'} -> {node.spec.code_version}"
         )
-    used = set(consumed.get(mat.id, ()))
+    used = set(consumed.get(mat_id, ()))
     for parent in node.parents:
-        up = latest.get(str(parent))
         if graph.get(parent).is_external:
             continue
-        if up is None:
+        up = outcomes.get(str(parent))
+        if up is None or up[3] is None:
             reasons.append(f"upstream {parent} is missing")
-        elif up.id not in used and up.timestamp > mat.timestamp:
+        elif up[3] not in used and up[4] > mat_at:
             reasons.append(f"upstream {parent} was materialized after this asset")
     return reasons
 

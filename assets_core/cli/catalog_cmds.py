@@ -93,7 +93,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.partitions:
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
-    statuses = asset_statuses(graph, catalog, keys)
+    statuses = asset_statuses(graph, catalog, keys, with_records=True)
     if args.format == "json":
         print_json(
             {

@@ -41,16 +41,31 @@ def without_succeeded(plan: ExecutionPlan, catalog: Catalog, parent_run_id: str)
 
 def without_done(plan: ExecutionPlan, done: set[tuple[str, str | None]]) -> ExecutionPlan:
     """``plan`` without the steps whose every (asset, partition) is in ``done``; their
-    dependants read the existing materializations instead."""
+    dependants read the existing materializations instead. A single-run step over a
+    range keeps only the partitions still to do."""
     kept = []
     removed: set[str] = set()
+    changed = False
     for step in plan.steps:
-        produced = [(str(k), p) for k in step.keys for p in (step.partition_keys or (None,))]
-        if all(item in done for item in produced):
+        todo = tuple(
+            p for p in step.partition_keys if any((str(k), p) not in done for k in step.keys)
+        )
+        if not step.partition_keys:
+            finished = all((str(k), None) in done for k in step.keys)
+        else:
+            finished = not todo
+        if finished:
             removed.add(step.id)
+        elif len(step.partition_keys) > 1 and len(todo) < len(step.partition_keys):
+            kept.append(
+                replace(
+                    step, partition_keys=todo, partition_key=todo[0] if len(todo) == 1 else None
+                )
+            )
+            changed = True
         else:
             kept.append(step)
-    if not removed:
+    if not removed and not changed:
         return plan
     steps = tuple(replace(s, deps=tuple(d for d in s.deps if d not in removed)) for s in kept)
     return ExecutionPlan(steps, plan.selected)

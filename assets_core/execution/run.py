@@ -151,8 +151,11 @@ def prepare_run(
     """Validate everything a run needs (nothing is written when that fails), then
     record the run as STARTED."""
     from assets_core.catalog.connection import assetline_home
+    from assets_core.executors import EXECUTORS
     from assets_core.io.registry import resolve_io_managers
 
+    if executor not in EXECUTORS:
+        raise UsageError(f"Unknown executor {executor!r}; available: {', '.join(EXECUTORS)}.")
     graph = defs.graph
     dynamic_cache: dict[str, list[str]] = {}
 
@@ -242,20 +245,26 @@ def execute_prepared(
         last_poll[0] = now
         return catalog.get_run(run.record.id).status == "CANCELING"
 
+    finished: dict[str, StepOutcome] = {}
+    report = on_outcome or _noop
+
+    def track(step: Step, outcome: StepOutcome) -> None:
+        if outcome.status != "STARTED":
+            finished[step.id] = outcome
+        report(step, outcome)
+
     restore = _install_sigterm() if handle_signals else None
     status_by_step: dict[str, StepOutcome] = {}
     final, error = "FAILURE", None
     try:
-        status_by_step = execute_plan(
-            executor, run.plan, state, on_outcome or _noop, should_cancel, workers
-        )
+        status_by_step = execute_plan(executor, run.plan, state, track, should_cancel, workers)
         failed = [o for o in status_by_step.values() if o.status == "FAILED"]
         final = "FAILURE" if failed else "SUCCESS"
         if failed:
             error = f"{len(failed)} step(s) failed: " + ", ".join(o.step_id for o in failed[:5])
     except (RunCanceled, KeyboardInterrupt):
         final, error = "CANCELED", "canceled"
-        status_by_step = _fill_canceled(run.plan, status_by_step)
+        status_by_step = _fill_canceled(run.plan, finished)
     except BaseException as e:
         final, error = "FAILURE", f"{type(e).__name__}: {e}"
         raise

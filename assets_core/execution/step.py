@@ -97,7 +97,11 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
                     "WARNING",
                     {"attempt": attempt, "traceback": tb},
                 )
-                state.sleep(delay)
+                try:
+                    state.sleep(delay)
+                except (KeyboardInterrupt, RunCanceled):
+                    _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
+                    raise RunCanceled() from None
                 continue
             writer.emit(
                 "STEP_FAILURE",

@@ -91,7 +91,7 @@ class Loaders:
 
     async def _status(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
         graph = self.location.graph
-        found = await asyncio.to_thread(asset_statuses, graph, self.catalog, keys)
+        found = await asyncio.to_thread(asset_statuses, graph, self.catalog, keys, None, False)
         return [found[k] for k in keys]
 
     async def _latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:

@@ -138,7 +138,9 @@ class Query:
         order = context.location.info
         keys = list(order) if everything else [k for k in order if k in depth]
         if selects(info, "nodes", "status"):
-            found = await asyncio.to_thread(asset_statuses, context.graph, context.catalog, keys)
+            found = await asyncio.to_thread(
+                asset_statuses, context.graph, context.catalog, keys, None, False
+            )
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]
             if list(found) != keys:

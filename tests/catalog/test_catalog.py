@@ -124,12 +124,6 @@ def test_get_run_by_prefix_and_not_found(catalog: Catalog) -> None:
         catalog.get_run("xyz")
 
 
-@pytest.mark.xfail(
-    reason="BUG: catalog.py Catalog.get_run looks a prefix up with LIKE f'{run_id}%' "
-    "without escaping LIKE wildcards, so `assetline run ____` or `run ab%%` returns "
-    "some run instead of 'No run'",
-    strict=True,
-)
 @pytest.mark.parametrize("pattern", ["____", "ab%%", "%%%%"])
 def test_get_run_prefix_is_not_a_pattern(catalog: Catalog, pattern: str) -> None:
     catalog.create_run(run("abcd1234"))
@@ -218,12 +212,6 @@ def test_latest_outcome_per_partition(catalog: Catalog) -> None:
     assert catalog.latest_materializations(["p"])["p"].id == second
 
 
-@pytest.mark.xfail(
-    reason="BUG: catalog.py Catalog.partition_statuses calls Result.tuples(), deprecated "
-    "in SQLAlchemy 2.1: it warns SADeprecationWarning (an error under this project's "
-    "filterwarnings) on every call, e.g. `assetline status --partitions`",
-    strict=True,
-)
 def test_partition_statuses(catalog: Catalog) -> None:
     catalog.create_run(run("r"))
     catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01")]))
@@ -277,22 +265,7 @@ def test_check_results_latest_and_history(catalog: Catalog) -> None:
     assert [r.passed for r in catalog.check_history("a", "c")] == [False, True]
 
 
-def xfail_on_postgres_rowcount(request: pytest.FixtureRequest, catalog: Catalog) -> None:
-    if catalog.engine.dialect.name == "postgresql":
-        request.applymarker(
-            pytest.mark.xfail(
-                reason="BUG: catalog/dialect.py insert_ignore returns max(rowcount, 0), "
-                "but the INSERT runs with a list of parameter sets (executemany), whose "
-                "rowcount psycopg does not report (-1, even for one row), so on "
-                "PostgreSQL add_dynamic_partitions always returns 0 ('Added 0 new "
-                "key(s)') and save_snapshot always returns False",
-                strict=True,
-            )
-        )
-
-
 def test_dynamic_partitions(catalog: Catalog, request: pytest.FixtureRequest) -> None:
-    xfail_on_postgres_rowcount(request, catalog)
     assert catalog.add_dynamic_partitions("customers", ["acme", "globex"]) == 2
     assert catalog.add_dynamic_partitions("customers", ["acme", "initech"]) == 1
     assert catalog.dynamic_partitions("customers") == ["acme", "globex", "initech"]
@@ -311,7 +284,6 @@ def test_key_value_state(catalog: Catalog) -> None:
 def test_snapshots_are_stored_once_per_digest(
     catalog: Catalog, request: pytest.FixtureRequest
 ) -> None:
-    xfail_on_postgres_rowcount(request, catalog)
     assert catalog.latest_snapshot() is None
     assert catalog.save_snapshot("h1", {"assets": [{"key": "a"}]}) is True
     assert catalog.save_snapshot("h1", {"assets": [{"key": "a"}]}) is False

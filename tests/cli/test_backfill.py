@@ -183,13 +183,6 @@ def test_single_run_backfill_receives_the_whole_range(
     assert backfill.take_calls() == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: execution/backfill.py resumable_plan drops a step only when every "
-    "partition it produces is done; a single_run step over a range that is partly "
-    "materialized is kept whole, so extending a backfill recomputes the partitions "
-    "already materialized (it should narrow the step to the missing keys)",
-    strict=True,
-)
 def test_single_run_backfill_resumes_with_only_the_missing_partitions(
     backfill: Backfill,
 ) -> None:

@@ -102,14 +102,6 @@ def test_sigint_summary_counts_the_finished_steps(
     fixture_path: Callable[[str], Path],
     request: pytest.FixtureRequest,
 ) -> None:
-    request.applymarker(
-        pytest.mark.xfail(
-            reason="BUG: run.py execute_prepared marks every step CANCELED in the "
-            "RunResult on cancel (see test_run_api), so the CLI summary after Ctrl-C "
-            "says '3 canceled' although first succeeded",
-            strict=True,
-        )
-    )
     proc = spawn("materialize", "-f", fixture_path("engine_slow"))
     wait_for(slow_step_started(sqlite_catalog), proc, "the STEP_START event of slow")
     proc.send_signal(signal.SIGINT)
@@ -118,14 +110,6 @@ def test_sigint_summary_counts_the_finished_steps(
     assert "2 canceled" in out
 
 
-@pytest.mark.xfail(
-    reason="BUG: execution/step.py run_step sleeps the retry backoff (state.sleep) "
-    "outside the RunCanceled handling, so Ctrl-C during a backoff raises "
-    "KeyboardInterrupt past _record(CANCELED) and the executor's record_canceled: the "
-    "run ends CANCELED but the retrying step and the steps after it have no step "
-    "record at all",
-    strict=True,
-)
 def test_sigint_during_a_retry_backoff_records_the_canceled_steps(
     sqlite_catalog: Catalog,
     spawn: Callable[..., Any],

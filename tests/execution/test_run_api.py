@@ -181,12 +181,6 @@ def test_cancel_request_through_the_catalog_stops_the_run(sqlite_catalog: Catalo
     assert sqlite_catalog.events(result.run_id)[-1].type == "RUN_CANCELED"
 
 
-@pytest.mark.xfail(
-    reason="BUG: run.py execute_prepared: when the executor raises RunCanceled, "
-    "status_by_step is still empty, so _fill_canceled marks every step CANCELED, also "
-    "those that succeeded (the CLI summary then says '3 canceled')",
-    strict=True,
-)
 def test_canceled_run_result_keeps_the_steps_that_finished(sqlite_catalog: Catalog) -> None:
     result = materialize(cancel_defs(sqlite_catalog), catalog=sqlite_catalog)
     assert {k: o.status for k, o in result.steps.items()} == {
@@ -222,12 +216,6 @@ def test_usage_errors_record_nothing(
     assert sqlite_catalog.list_runs() == []
 
 
-@pytest.mark.xfail(
-    reason="BUG: run.py materialize/prepare_run records the run as STARTED before "
-    "executors.execute_plan rejects an unknown executor; the UsageError then leaves a "
-    "FAILURE run in the catalog (usage errors must write nothing)",
-    strict=True,
-)
 def test_unknown_executor_records_nothing(sqlite_catalog: Catalog) -> None:
     @asset
     def a() -> int:
