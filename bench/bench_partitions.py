@@ -69,9 +69,11 @@ def bench_partition_status_100k() -> dict[str, Any]:
     finally:
         shutil.rmtree(home, ignore_errors=True)
     return {
-        "value": round(statistics.median(samples) * 1000, 2), "unit": "ms", "budget": 200,
-        "partitions": N, **{k: report[k] for k in ("materialized", "failed", "stale",
-                                                    "missing")},
+        "value": round(statistics.median(samples) * 1000, 2),
+        "unit": "ms",
+        "budget": 200,
+        "partitions": N,
+        **{k: report[k] for k in ("materialized", "failed", "stale", "missing")},
         "ms": summary(samples, 1000),
     }
 
