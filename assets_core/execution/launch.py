@@ -79,7 +79,7 @@ def execute_queued_run(
     defs: Definitions, catalog: Catalog, run_id: str, handle_signals: bool = True
 ) -> RunResult:
     """Run a QUEUED run to its end in this process (a run worker)."""
-    from assets_core.execution.run import execute_prepared, prepare_run
+    from assets_core.execution.run import RunNotQueuedError, execute_prepared, prepare_run
     from assets_core.graph.select import select_sorted
 
     record = catalog.get_run(run_id)
@@ -98,6 +98,8 @@ def execute_queued_run(
             executor=record.executor or "inprocess",
             existing=record,
         )
+    except RunNotQueuedError:
+        raise
     except BaseException as e:
         catalog.update_run(
             run_id, status="FAILURE", ended_at=time.time(), error=f"{type(e).__name__}: {e}"

@@ -33,6 +33,10 @@ if TYPE_CHECKING:
 CANCEL_POLL_S = 0.25
 
 
+class RunNotQueuedError(UsageError):
+    """A queued run was canceled or started elsewhere before this worker took it."""
+
+
 @dataclass(slots=True)
 class RunResult:
     """The outcome of a run: its status, every step's outcome, and access to values."""
@@ -182,9 +186,19 @@ def prepare_run(
     now = time.time()
     if existing is not None:
         record = existing
-        catalog.update_run(
-            record.id, status="STARTED", started_at=now, pid=os.getpid(), heartbeat_at=now
+        moved = catalog.transition_run(
+            record.id,
+            "STARTED",
+            only_from=("QUEUED",),
+            started_at=now,
+            pid=os.getpid(),
+            heartbeat_at=now,
         )
+        if not moved:  # canceled (or taken by another worker) while it waited
+            raise RunNotQueuedError(
+                f"Run {record.id} is no longer QUEUED ({catalog.get_run(record.id).status}); "
+                "it was not started."
+            )
         record.status, record.started_at = "STARTED", now
     else:
         record = catalog.create_run(
