@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createGqlClient, GraphQLRequestError, operationName, UnauthenticatedError } from '../src/lib/graphql';
+import { createGqlClient, GraphQLRequestError, isNotFound, operationName, UnauthenticatedError } from '../src/lib/graphql';
 import { authHeaders, getToken, setToken, clearToken, TOKEN_STORAGE_KEY, type KeyValueStorage } from '../src/lib/auth';
 
 function jsonResponse(body: unknown, status = 200): Response {
@@ -88,6 +88,25 @@ describe('createGqlClient', () => {
     const ctrl = new AbortController();
     await createGqlClient({ fetchImpl })('{ x }', {}, ctrl.signal);
     expect(fetchImpl.mock.calls[0][1]?.signal).toBe(ctrl.signal);
+  });
+});
+
+describe('isNotFound', () => {
+  it('recognises a NOT_FOUND error from the server (an unknown asset or run)', async () => {
+    const body = {
+      data: { asset: null },
+      errors: [{ message: "Unknown asset 'raw/nope'. Did you mean 'raw/orders'?", path: ['asset'], extensions: { code: 'NOT_FOUND' } }],
+    };
+    const client = createGqlClient({ fetchImpl: (async () => new Response(JSON.stringify(body), { status: 200 })) as typeof fetch });
+    const error = await client('{ asset(key: "raw/nope") { key } }').catch((e: unknown) => e);
+    expect(isNotFound(error)).toBe(true);
+    expect((error as Error).message).toContain('Did you mean');
+  });
+
+  it('is false for other errors', () => {
+    expect(isNotFound(new GraphQLRequestError('bad', [{ message: 'bad', extensions: { code: 'INVALID_SELECTION' } }], 200))).toBe(false);
+    expect(isNotFound(new Error('x'))).toBe(false);
+    expect(isNotFound(undefined)).toBe(false);
   });
 });
 

@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { completeness, fillGaps, formatCompleteness, keysInRange, parseRanges, segmentsFromCounts } from '../src/lib/partitions';
+import { completeness, fillGaps, formatCompleteness, keysInRange, parseRanges, partitionsArgument, segmentsFromCounts } from '../src/lib/partitions';
 
 const days = ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'];
+
+describe('partitionsArgument', () => {
+  it('sends one key, or a range as [from, to] (the server accepts nothing longer)', () => {
+    expect(partitionsArgument([])).toEqual([]);
+    expect(partitionsArgument(['2024-03-03'])).toEqual(['2024-03-03']);
+    expect(partitionsArgument(['2024-03-02', '2024-03-03'])).toEqual(['2024-03-02', '2024-03-03']);
+    expect(partitionsArgument(['2024-03-02', '2024-03-03', '2024-03-04'])).toEqual(['2024-03-02', '2024-03-04']);
+  });
+});
 
 describe('keysInRange', () => {
   it('returns the inclusive range in key order', () => {

@@ -5,7 +5,7 @@ import { runTracker } from '../api/runTracker';
 import type { JSONValue, PartitionsDef } from '../api/types';
 import { useQuery } from '../hooks/useQuery';
 import { buildConfigTemplate, parseConfigText } from '../lib/config';
-import { keysInRange } from '../lib/partitions';
+import { keysInRange, partitionsArgument } from '../lib/partitions';
 import { runPath } from '../lib/router';
 import { Dialog } from './Dialog';
 import { ErrorBox, Loading } from './Feedback';
@@ -84,7 +84,7 @@ function MaterializeForm({ selection, targets, onClose, onLaunched }: { selectio
     try {
       const data = await gql<{ materialize: { id: string; status: string } }>(MATERIALIZE_MUTATION, {
         selection,
-        partitions,
+        partitions: partitions ? partitionsArgument(partitions) : null,
         config: parsedConfig.ok ? parsedConfig.value : null,
       });
       const run = data.materialize;

@@ -68,6 +68,11 @@ export function errorMessage(errors: GraphQLErrorItem[]): string {
   return errors.map((e) => e.message).join('\n') || 'Unknown GraphQL error';
 }
 
+/** The server answers an unknown asset or run id with a NOT_FOUND error (SPEC §7), not a null. */
+export function isNotFound(error: unknown): error is GraphQLRequestError {
+  return error instanceof GraphQLRequestError && error.errors.some((e) => e.extensions?.code === 'NOT_FOUND');
+}
+
 export function isUnauthenticated(errors: GraphQLErrorItem[]): boolean {
   return errors.some((e) => e.extensions?.code === 'UNAUTHENTICATED');
 }

@@ -24,6 +24,16 @@ export function keysInRange(keys: readonly string[], from: string, to: string): 
   return keys.slice(lo, hi + 1);
 }
 
+/**
+ * The `partitions` argument of the materialize mutation for a list of keys in
+ * partition order: one key as `[key]`, several as the inclusive range `[first, last]`
+ * (the server takes one key or `[from, to]`, never a longer list).
+ */
+export function partitionsArgument(selected: readonly string[]): string[] {
+  if (selected.length <= 1) return [...selected];
+  return [selected[0], selected[selected.length - 1]];
+}
+
 export interface CompletenessParts {
   materialized: number; // fractions 0..1
   failed: number;

@@ -11,6 +11,7 @@ import { AssetStatusBadge } from '../components/StatusBadge';
 import { useActiveRuns } from '../hooks/useActiveRuns';
 import { useQuery } from '../hooks/useQuery';
 import { metadataNumber } from '../lib/chart';
+import { isNotFound } from '../lib/graphql';
 import { assetPath, graphPath, runPath } from '../lib/router';
 import { selectionFor } from '../lib/selection';
 import { assetStatusColor, describeStaleReason } from '../lib/status';
@@ -31,9 +32,10 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
     refetchRef.current = refetch;
   }, [refetch]);
 
+  const notFound = isNotFound(error);
   if (loading && !data) return <Loading label="Loading asset…" />;
-  if (error && !data) return <ErrorBox error={error} title={`Could not load ${assetKey}`} />;
-  const asset = data?.asset;
+  if (error && !data && !notFound) return <ErrorBox error={error} title={`Could not load ${assetKey}`} />;
+  const asset = notFound ? null : data?.asset;
   if (!asset) {
     return (
       <div className="page" data-testid="asset-not-found">
@@ -41,6 +43,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
         <p>
           No asset with key <code>{assetKey}</code>. <Link to="/">Back to the graph</Link>
         </p>
+        {notFound && <p className="muted" data-testid="not-found-message">{error.message}</p>}
       </div>
     );
   }

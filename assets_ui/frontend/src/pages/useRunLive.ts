@@ -3,6 +3,7 @@ import { gql, subscribe } from '../api/client';
 import { RUN_EVENTS_PAGE_QUERY, RUN_EVENTS_SUBSCRIPTION, RUN_QUERY, RUN_STATE_QUERY } from '../api/queries';
 import type { Run, RunEvent } from '../api/types';
 import { mergeEvents } from '../lib/events';
+import { isNotFound } from '../lib/graphql';
 import { isRunEndEvent, isTerminalRunStatus } from '../lib/status';
 
 export type RunState = Omit<Run, 'events'>;
@@ -45,7 +46,8 @@ export function useRunLive(id: string): RunLive {
       if (data.run) terminal.current = isTerminalRunStatus(data.run.status);
       setError(null);
     } catch (e) {
-      setError(e instanceof Error ? e : new Error(String(e)));
+      if (isNotFound(e)) setRun(null);
+      else setError(e instanceof Error ? e : new Error(String(e)));
     }
   }, [id]);
 
@@ -130,7 +132,10 @@ export function useRunLive(id: string): RunLive {
           }
         }, POLL_MS);
       } catch (e) {
-        if (!disposed) setError(e instanceof Error ? e : new Error(String(e)));
+        if (disposed) return;
+        // an unknown id is a NOT_FOUND error, not a null run
+        if (isNotFound(e)) setRun(null);
+        else setError(e instanceof Error ? e : new Error(String(e)));
       }
     })();
 

@@ -1,0 +1,228 @@
+"""The lineage UI end to end (issue "Lineage web UI", SPEC §8): a real ``assetline ui``
+with the example project, driven in headless Chromium the way a person would use it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from conftest import Server, Shot
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.e2e
+
+RUN_DONE_S = 60_000  # ms: a run of the example project ends well within this
+EXAMPLE_ASSETS = 19
+
+
+def node(page: Page, key: str) -> Any:
+    return page.get_by_test_id(f"graph-node-{key}")
+
+
+def open_graph(page: Page, server: Server, selection: str = "") -> None:
+    page.goto(server.url + ("/?select=" + selection if selection else "/"))
+    expect(page.get_by_test_id("graph-canvas")).to_have_attribute(
+        "data-layout-engine", re.compile("elk|quick")
+    )
+
+
+def filter_graph(page: Page, selection: str) -> None:
+    box = page.get_by_test_id("filter-input")
+    box.fill(selection)
+    box.press("Enter")
+
+
+def test_graph_filter_select_materialize_and_follow_the_run(
+    page: Page, example_server: Server, shot: Shot
+) -> None:
+    # The graph: every asset of the example project, laid out.
+    open_graph(page, example_server)
+    canvas = page.get_by_test_id("graph-canvas")
+    expect(canvas).to_have_attribute("data-node-count", str(EXAMPLE_ASSETS))
+    expect(node(page, "marts/revenue_by_day")).to_be_visible()
+    expect(page.get_by_test_id("graph-stats")).to_contain_text(f"{EXAMPLE_ASSETS} assets")
+    shot("01-graph")
+
+    # Filter with a SPEC §2 selection: the URL keeps it, the graph shrinks.
+    filter_graph(page, "group:raw")
+    expect(page).to_have_url(re.compile(r"\?select=group%3Araw$"))
+    expect(canvas).to_have_attribute("data-node-count", "6")
+    expect(node(page, "raw/customers")).to_be_visible()
+    expect(node(page, "staging/stg_customers")).to_have_count(0)
+
+    # A bad selection: the server's message with its caret, inline; the graph stays.
+    filter_graph(page, "group:raw and ((")
+    error = page.get_by_test_id("filter-error")
+    expect(error).to_be_visible()
+    expect(error).to_contain_text("group:raw and ((")
+    expect(error).to_contain_text("^")
+    text = error.inner_text()
+    lines = text.splitlines()
+    caret = next(i for i, line in enumerate(lines) if line.strip() == "^")
+    assert lines[caret - 1].strip() == "group:raw and ((", text
+    expect(page.get_by_test_id("filter-input")).to_have_attribute("aria-invalid", "true")
+    expect(node(page, "raw/customers")).to_be_visible()
+    shot("02-selection-error")
+
+    # Back to a good selection (another form of it: one level up of stg_customers).
+    filter_graph(page, "+staging/stg_customers")
+    expect(error).to_have_count(0)
+    expect(canvas).to_have_attribute("data-node-count", "2")
+    filter_graph(page, "group:raw")
+    expect(canvas).to_have_attribute("data-node-count", "6")
+
+    # Click + shift-click two assets.
+    customers, products = node(page, "raw/customers"), node(page, "raw/products")
+    expect(customers).to_have_attribute("data-status", "MISSING")
+    customers.click()
+    expect(customers).to_have_attribute("data-selected", "true")
+    expect(page.get_by_test_id("asset-panel")).to_be_visible()
+    expect(page.get_by_test_id("panel-asset-key")).to_have_text("raw/customers")
+    products.click(modifiers=["Shift"])
+    expect(products).to_have_attribute("data-selected", "true")
+    expect(customers).to_have_attribute("data-selected", "true")
+    button = page.get_by_test_id("materialize-button")
+    expect(button).to_have_text("Materialize selected (2)")
+    shot("03-two-selected")
+
+    # Materialize them: dialog, no partition picker for unpartitioned assets.
+    button.click()
+    dialog = page.get_by_test_id("materialize-dialog")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("materialize-selection")).to_have_text("raw/customers, raw/products")
+    expect(page.get_by_test_id("partition-picker")).to_have_count(0)
+    shot("04-dialog")
+    page.get_by_test_id("materialize-submit").click()
+    expect(dialog).to_have_count(0)
+    run_link = page.get_by_test_id("toast-run-link")
+    expect(run_link).to_be_visible()
+    run_href = run_link.get_attribute("href")
+    assert run_href and re.fullmatch(r"/runs/[0-9a-f]{32}", run_href), run_href
+    run_id = run_href.rsplit("/", 1)[1]
+
+    # They turn green live, without a reload.
+    expect(customers).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
+    expect(products).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
+    expect(node(page, "raw/web_events")).to_have_attribute("data-status", "MISSING")
+    shot("05-fresh")
+    assert example_server.wait_run(run_id)["status"] == "SUCCESS"
+
+    # The asset page shows the new materialization.
+    customers.click()
+    page.get_by_test_id("open-asset-link").click()
+    expect(page).to_have_url(example_server.url + "/assets/raw/customers")
+    expect(page.get_by_test_id("asset-title")).to_have_text("raw/customers")
+    expect(page.get_by_test_id("asset-status")).to_contain_text("Fresh")
+    rows = page.get_by_test_id("materialization-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(run_id[:8])
+    expect(rows.first).to_contain_text("2,040")  # row_count metadata
+    expect(page.get_by_test_id("asset-data-version")).not_to_have_text("—")
+    expect(page.get_by_test_id("row-count-chart")).to_be_visible()
+    shot("06-asset-page")
+
+    # Browser back: the filtered graph again.
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"\?select=group%3Araw$"))
+    expect(canvas).to_have_attribute("data-node-count", "6")
+    expect(node(page, "raw/customers")).to_have_attribute("data-status", "FRESH")
+
+    # The run page: status, Gantt with both steps, the log.
+    page.goto(example_server.url + run_href)
+    expect(page.get_by_test_id("run-id")).to_have_text(run_id)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "SUCCESS")
+    expect(page.get_by_test_id("run-selection")).to_have_text("raw/customers, raw/products")
+    expect(page.get_by_test_id("run-gantt")).to_be_visible()
+    expect(page.get_by_test_id("gantt-bar-raw/customers")).to_have_attribute(
+        "data-status", "SUCCESS"
+    )
+    expect(page.get_by_test_id("gantt-bar-raw/products")).to_have_attribute(
+        "data-status", "SUCCESS"
+    )
+    log = page.get_by_test_id("log-line")
+    expect(log.first).to_have_attribute("data-type", "RUN_START")
+    expect(log.last).to_have_attribute("data-type", "RUN_SUCCESS")
+    expect(page.locator('[data-testid="log-line"][data-type="MATERIALIZATION"]')).to_have_count(2)
+    expect(page.get_by_test_id("run-log")).to_contain_text("exported 2040 customer rows")
+    expect(page.get_by_test_id("log-live")).to_have_count(0)
+    shot("07-run-page")
+
+    # Deep links survive a reload.
+    page.reload()
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "SUCCESS")
+    page.goto(example_server.url + "/assets/raw/customers")
+    page.reload()
+    expect(page.get_by_test_id("asset-title")).to_have_text("raw/customers")
+    expect(page.get_by_test_id("materialization-row")).to_have_count(1)
+    page.goto(example_server.url + "/assets/raw/nope")
+    expect(page.get_by_test_id("asset-not-found")).to_be_visible()
+    page.goto(example_server.url + "/runs/" + "0" * 32)
+    expect(page.get_by_test_id("run-not-found")).to_be_visible()
+
+    # The runs list links to the run.
+    page.get_by_test_id("nav-runs").click()
+    expect(page.get_by_test_id(f"run-row-{run_id}")).to_be_visible()
+
+
+def test_materialize_one_partition_through_the_picker(
+    page: Page, example_server: Server, shot: Shot
+) -> None:
+    open_graph(page, example_server, "raw/web_events")
+    web_events = node(page, "raw/web_events")
+    web_events.click()
+    page.get_by_test_id("panel-materialize-button").click()
+    picker = page.get_by_test_id("partition-picker")
+    expect(picker).to_be_visible()
+    expect(picker).to_contain_text("14 partitions")
+    page.get_by_test_id("partition-mode-single").check()
+    key = page.get_by_test_id("partition-key")
+    expect(key).to_have_value("2024-01-14")  # the latest partition is preselected
+    # A key the asset does not have: the server's error shows in the dialog.
+    key.fill("2024-02-30")
+    page.get_by_test_id("materialize-submit").click()
+    expect(page.get_by_test_id("materialize-error")).to_contain_text("2024-02-30")
+    key.fill("2024-01-03")
+    expect(page.get_by_test_id("partition-count")).to_have_text("1 partition selected")
+    shot("01-partition-picker")
+    page.get_by_test_id("materialize-submit").click()
+    page.get_by_test_id("toast-run-link").click()
+
+    expect(page.get_by_test_id("run-page")).to_be_visible()
+    status = page.get_by_test_id("run-status")
+    expect(status).to_have_attribute("data-status", "SUCCESS", timeout=RUN_DONE_S)
+    expect(page.get_by_test_id("run-partitions")).to_have_text("2024-01-03")
+    expect(page.get_by_test_id("step-row-raw/web_events[2024-01-03]")).to_be_visible()
+    expect(page.get_by_test_id("gantt-bar-raw/web_events[2024-01-03]")).to_have_attribute(
+        "data-status", "SUCCESS"
+    )
+    shot("02-partition-run")
+
+    # A range of three days, then the asset page's partition strip and history.
+    page.goto(example_server.url + "/assets/raw/web_events")
+    page.get_by_test_id("asset-materialize-button").click()
+    page.get_by_test_id("partition-mode-range").check()
+    page.get_by_test_id("partition-from").fill("2024-01-05")
+    page.get_by_test_id("partition-to").fill("2024-01-07")
+    expect(page.get_by_test_id("partition-count")).to_have_text("3 partitions selected")
+    page.get_by_test_id("materialize-submit").click()
+    expect(page.get_by_test_id("materialize-dialog")).to_have_count(0)
+    run_href = page.get_by_test_id("toast-run-link").get_attribute("href")
+    assert run_href
+    example_server.wait_run(run_href.rsplit("/", 1)[1])
+    rows = page.get_by_test_id("materialization-row")
+    expect(rows).to_have_count(4, timeout=RUN_DONE_S)
+    strip = page.get_by_test_id("partition-strip")
+    expect(strip).to_contain_text("4 materialized")
+    expect(strip).to_contain_text("10 missing")
+    # The strip is drawn from PartitionStats.ranges: runs of keys, gaps missing.
+    titles = strip.locator("rect title").all_text_contents()
+    assert titles == [
+        "missing: 2024-01-01 … 2024-01-02 (2)",
+        "materialized: 2024-01-03 (1)",
+        "missing: 2024-01-04 (1)",
+        "materialized: 2024-01-05 … 2024-01-07 (3)",
+        "missing: 2024-01-08 … 2024-01-14 (7)",
+    ], titles
+    shot("03-asset-partitions")
