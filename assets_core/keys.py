@@ -19,6 +19,7 @@ class AssetKey:
 
     path: tuple[str, ...]
     _hash: int = field(init=False, repr=False, compare=False, default=0)
+    _str: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
         if not self.path:
@@ -32,6 +33,7 @@ class AssetKey:
                 )
         # Keys are hashed constantly by graph traversals: compute it once.
         object.__setattr__(self, "_hash", hash(self.path))
+        object.__setattr__(self, "_str", "/".join(self.path))
 
     def __hash__(self) -> int:
         return self._hash
@@ -63,7 +65,7 @@ class AssetKey:
         return AssetKey(parts + self.path)
 
     def __str__(self) -> str:
-        return "/".join(self.path)
+        return self._str
 
     def __repr__(self) -> str:
         return f"AssetKey({str(self)!r})"

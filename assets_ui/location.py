@@ -11,6 +11,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assets_core.catalog.status import StatusCache
+
 if TYPE_CHECKING:
     from assets_core.definitions.repository import Definitions
     from assets_core.graph.asset_graph import AssetGraph
@@ -47,6 +49,11 @@ class LoadedLocation:
     def graph(self) -> AssetGraph:
         """The validated asset graph."""
         return self.defs.graph
+
+    @cached_property
+    def statuses(self) -> StatusCache:
+        """Asset statuses, recomputed only when the catalog changed."""
+        return StatusCache(self.graph)
 
     @cached_property
     def info(self) -> dict[AssetKey, NodeInfo]:

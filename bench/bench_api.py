@@ -97,14 +97,19 @@ def _free_port() -> int:
 
 
 @contextmanager
-def served(source: str, name: str) -> Iterator[tuple[httpx.Client, Path]]:
+def served(
+    source: str, name: str, materialized: bool = False
+) -> Iterator[tuple[httpx.Client, Path]]:
     """Write ``source`` as a code location, serve it with ``assetline ui`` in a
-    subprocess, and yield a client and the server's home."""
+    subprocess, and yield a client and the server's home. With ``materialized``, every
+    asset is materialized first, so statuses come from a populated catalog."""
     GENERATED.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=GENERATED))
     location = work / f"{name}.py"
     location.write_text(source)
     home = work / "home"
+    if materialized:
+        _materialize_all(location, home)
     port = _free_port()
     env = {**os.environ, "ASSETLINE_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("ASSETLINE_CATALOG_URL", None)
@@ -134,6 +139,19 @@ def served(source: str, name: str) -> Iterator[tuple[httpx.Client, Path]]:
             proc.kill()
 
 
+def _materialize_all(location: Path, home: Path) -> None:
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.definitions.loader import load_definitions
+    from assets_core.execution.run import materialize
+    from assets_core.io.memory import MemoryIOManager
+
+    defs = load_definitions(file=location)
+    catalog = Catalog.open(f"sqlite:///{home / 'catalog.db'}")
+    result = materialize(defs, catalog=catalog, home=home, io_managers={"fs": MemoryIOManager()})
+    assert result.success
+    catalog.close()
+
+
 def _post(client: httpx.Client, query: str) -> tuple[float, dict[str, Any]]:
     t = time.perf_counter()
     response = client.post("/graphql", json={"query": query})
@@ -152,7 +170,7 @@ def _wait_ready(client: httpx.Client, home: Path) -> None:
 
 def bench_graphql_10k() -> tuple[dict[str, Any], dict[str, Any]]:
     """Both 10k benchmarks on one server."""
-    with served(LAYERED_10K, "layered_10k") as (client, _home):
+    with served(LAYERED_10K, "layered_10k", materialized=True) as (client, _home):
         lineage_samples = []
         nodes = edges = 0
         for i in range(12):

@@ -283,6 +283,18 @@ class Catalog:
             finally:
                 cursor.close()
 
+    def change_marker(self) -> tuple[Any, ...]:
+        """A value that changes whenever a materialization, failure or check result is
+        recorded: status caches compare it instead of recomputing."""
+        q = (
+            "SELECT (SELECT count(*) FROM asset_partitions),"
+            " (SELECT max(timestamp) FROM asset_partitions),"
+            " (SELECT max(failed_at) FROM asset_partitions),"
+            " (SELECT max(id) FROM check_results)"
+        )
+        with self._read() as conn:
+            return tuple(conn.exec_driver_sql(q).one())
+
     def asset_outcomes(self, asset_keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
         """Per asset, in two aggregate queries whatever the number of partitions:
         (materialized count, failed count, unpartitioned latest failed, latest
@@ -421,11 +433,20 @@ class Catalog:
         """materialization id -> ids of the upstream materializations it consumed."""
         wanted = list(dict.fromkeys(materialization_ids))
         out: dict[int, list[int]] = {i: [] for i in wanted}
+        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
         with self._read() as conn:
-            for chunk in _chunks(wanted):
-                q = select(t.provenance).where(t.provenance.c.materialization_id.in_(chunk))
-                for r in conn.execute(q):
-                    out[r.materialization_id].append(r.upstream_id)
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for chunk in _chunks(wanted):
+                    cursor.execute(
+                        "SELECT materialization_id, upstream_id FROM provenance"
+                        f" WHERE materialization_id IN ({', '.join([mark] * len(chunk))})",
+                        tuple(chunk),
+                    )
+                    for mat_id, up_id in cursor.fetchall():
+                        out[mat_id].append(up_id)
+            finally:
+                cursor.close()
         return out
 
     def provenance(self, materialization_id: int) -> list[MaterializationRecord]:

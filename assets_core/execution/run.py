@@ -9,6 +9,7 @@ import signal
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,10 +24,10 @@ from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
+from assets_core.graph.asset_graph import AssetGraph
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
-    from assets_core.graph.asset_graph import AssetGraph
     from assets_core.io.base import IOManager
     from assets_core.keys import AssetKey
 
@@ -331,17 +332,20 @@ def _install_sigterm() -> Callable[[], None] | None:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-_snapshot_cache: dict[int, str] = {}
+_snapshots: weakref.WeakKeyDictionary[AssetGraph, tuple[str, dict[str, Any]]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 def _save_snapshot(catalog: Catalog, graph: AssetGraph) -> None:
+    """Record that this graph was loaded now (its snapshot is computed once per graph
+    and stored once per digest)."""
     from assets_core.catalog.snapshots import snapshot_of
 
-    if _snapshot_cache.get(id(catalog)) == str(id(graph)):
-        return
-    digest, data = snapshot_of(graph)
-    catalog.save_snapshot(digest, data)
-    _snapshot_cache[id(catalog)] = str(id(graph))
+    snapshot = _snapshots.get(graph)
+    if snapshot is None:
+        snapshot = _snapshots[graph] = snapshot_of(graph)
+    catalog.save_snapshot(*snapshot)
 
 
 def materialize(

@@ -143,7 +143,7 @@ class AssetGraph:
         return self._children[key]
 
     def checks_for(self, key: AssetKey) -> tuple[AssetCheckDefinition, ...]:
-        return self._checks.get(key, ())
+        return self._checks.get(key, ()) if self._checks else ()
 
     @property
     def checks(self) -> list[AssetCheckDefinition]:

@@ -24,7 +24,7 @@ from assets_core.catalog.records import (
     RunRecord,
     StepRecord,
 )
-from assets_core.catalog.status import AssetStatusInfo, asset_statuses
+from assets_core.catalog.status import AssetStatusInfo
 from assets_core.errors import NotFoundError
 from assets_core.keys import AssetKey
 from assets_ui.graphql import reads
@@ -90,8 +90,7 @@ class Loaders:
         return DataLoader(load, cache=self._cache)
 
     async def _status(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
-        graph = self.location.graph
-        found = await asyncio.to_thread(asset_statuses, graph, self.catalog, keys, None, False)
+        found = await asyncio.to_thread(self.location.statuses.statuses, self.catalog, keys)
         return [found[k] for k in keys]
 
     async def _latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:

@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, cast
 import strawberry
 from strawberry.types import Info
 
-from assets_core.catalog.status import asset_statuses
 from assets_core.errors import NotFoundError, UnknownAssetError
 from assets_core.graph.select import select
 from assets_ui.graphql.columns import columns_of, impact
@@ -139,7 +138,7 @@ class Query:
         keys = list(order) if everything else [k for k in order if k in depth]
         if selects(info, "nodes", "status"):
             found = await asyncio.to_thread(
-                asset_statuses, context.graph, context.catalog, keys, None, False
+                context.location.statuses.statuses, context.catalog, keys
             )
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]

@@ -4,7 +4,10 @@ import { ErrorBox, Loading } from '../components/Feedback';
 import { Link } from '../components/Link';
 import { RelativeTime } from '../components/RelativeTime';
 import { AssetStatusBadge } from '../components/StatusBadge';
+import { useEffect, useRef } from 'react';
+import { useKeyed } from '../hooks/useKeyed';
 import { useQuery } from '../hooks/useQuery';
+import { useGraphActions } from './GraphContext';
 import { describeStaleReason } from '../lib/status';
 import { assetPath, graphPath, runPath } from '../lib/router';
 import { formatCompleteness } from '../lib/partitions';
@@ -15,8 +18,21 @@ import { assetStatusMeta } from '../lib/status';
 type Summary = Pick<Asset, 'key' | 'group' | 'kind' | 'description' | 'status' | 'staleReasons' | 'owners' | 'codeVersion' | 'latestMaterialization' | 'partitionStats' | 'partitionsDef'>;
 
 export function AssetSidePanel({ node, onClose, onMaterialize }: { node: LineageNode; onClose: () => void; onMaterialize: (key: string) => void }) {
-  const { data, error, loading } = useQuery<{ asset: Summary | null }>(ASSET_SUMMARY_QUERY, { key: node.key });
+  const { data, error, loading, refetch } = useQuery<{ asset: Summary | null }>(ASSET_SUMMARY_QUERY, { key: node.key });
   const asset = data?.asset;
+  // The node's live state (run events, polling) changes while the panel is open:
+  // show its status and re-read the details when it changes.
+  const { live } = useGraphActions();
+  const liveState = useKeyed(live, node.key);
+  const liveSignature = liveState
+    ? `${liveState.status}|${liveState.lastMaterializedAt ?? ''}|${liveState.partitionStats?.materialized ?? ''}|${liveState.partitionStats?.failed ?? ''}`
+    : '';
+  const seenSignature = useRef(liveSignature);
+  useEffect(() => {
+    if (seenSignature.current === liveSignature) return;
+    seenSignature.current = liveSignature;
+    void refetch();
+  }, [liveSignature, refetch]);
   return (
     <aside className="side-panel" data-testid="asset-panel" aria-label={`Asset ${node.key}`}>
       <header className="side-panel-header">
@@ -29,7 +45,7 @@ export function AssetSidePanel({ node, onClose, onMaterialize }: { node: Lineage
         </button>
       </header>
       <div className="side-panel-body">
-        <AssetStatusBadge status={asset?.status ?? node.status} testId="panel-status" />
+        <AssetStatusBadge status={liveState?.status ?? asset?.status ?? node.status} testId="panel-status" />
         {loading && !asset && <Loading />}
         {error && <ErrorBox error={error} />}
         {asset && (

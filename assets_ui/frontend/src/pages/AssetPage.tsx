@@ -121,7 +121,9 @@ function StatusSection({ asset }: { asset: Asset }) {
           </ul>
         </>
       ) : (
-        <p className="muted" data-testid="asset-stale-reasons">{asset.status === 'FRESH' ? 'Up to date.' : 'No reasons reported.'}</p>
+        <p className="muted" data-testid="asset-stale-reasons">
+          {asset.status === 'FRESH' ? 'Up to date.' : asset.status === 'MISSING' ? 'Never materialized.' : 'No reasons reported.'}
+        </p>
       )}
       {asset.freshness && (
         <p className="small">

@@ -139,13 +139,29 @@ function GraphCanvas() {
     [toggleGroup],
   );
 
+  // The minimap draws from a colour callback: a new callback (at most every 250 ms)
+  // when live statuses change makes it redraw in the new colours.
+  const [liveVersion, setLiveVersion] = useState(0);
+  useEffect(() => {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const off = live.subscribeAll(() => {
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        setLiveVersion(live.version());
+      }, 250);
+    });
+    return () => {
+      off();
+      clearTimeout(timer);
+    };
+  }, [live]);
   const minimapColor = useCallback(
     (node: Node) => {
       const key = keyFromNodeId(node.id);
       if (key) return assetStatusColor(live.get(key)?.status ?? nodeByKey.get(key)?.status);
       return node.type === 'collapsedGroup' ? '#c3cad6' : 'transparent';
     },
-    [live, nodeByKey],
+    [live, nodeByKey, liveVersion], // liveVersion: a new function when statuses change
   );
 
   const applyFilter = (expr: string) => navigate(graphPath(expr));
@@ -244,6 +260,7 @@ function GraphCanvas() {
           </div>
           {focus?.type === 'asset' && nodeByKey.get(focus.key) && (
             <AssetSidePanel
+              key={focus.key}
               node={nodeByKey.get(focus.key) as LineageNode}
               onClose={() => setFocus(null)}
               onMaterialize={(key) => setDialog({ selection: selectionFor([key]), label: key })}
