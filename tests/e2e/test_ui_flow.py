@@ -4,8 +4,10 @@ with the example project, driven in headless Chromium the way a person would use
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from conftest import Server, Shot
@@ -22,7 +24,7 @@ def node(page: Page, key: str) -> Any:
 
 
 def open_graph(page: Page, server: Server, selection: str = "") -> None:
-    page.goto(server.url + ("/?select=" + selection if selection else "/"))
+    page.goto(server.url + ("/?select=" + quote(selection, safe="") if selection else "/"))
     expect(page.get_by_test_id("graph-canvas")).to_have_attribute(
         "data-layout-engine", re.compile("elk|quick")
     )
@@ -106,6 +108,9 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     expect(customers).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
     expect(products).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
     expect(node(page, "raw/web_events")).to_have_attribute("data-status", "MISSING")
+    # The side panel (open on the last clicked asset) follows too.
+    expect(page.get_by_test_id("panel-status")).to_have_attribute("data-status", "FRESH")
+    expect(page.get_by_test_id("asset-panel")).to_contain_text(run_id[:8])
     shot("05-fresh")
     assert example_server.wait_run(run_id)["status"] == "SUCCESS"
 
@@ -226,3 +231,114 @@ def test_materialize_one_partition_through_the_picker(
         "missing: 2024-01-08 … 2024-01-14 (7)",
     ], titles
     shot("03-asset-partitions")
+
+
+def test_stale_reasons_in_words_and_materialize_from_the_asset_page(
+    page: Page, example_server: Server, shot: Shot
+) -> None:
+    # stg_products materialized, then raw/products again: stg_products is stale.
+    for selection in ("+staging/stg_products", "raw/products"):
+        run = example_server.gql(
+            "mutation($s: String!) { materialize(selection: $s) { id } }", s=selection
+        )["materialize"]
+        assert example_server.wait_run(run["id"])["status"] == "SUCCESS"
+
+    open_graph(page, example_server, "group:staging")
+    expect(node(page, "staging/stg_products")).to_have_attribute("data-status", "STALE")
+    page.goto(example_server.url + "/assets/staging/stg_products")
+    expect(page.get_by_test_id("asset-status")).to_have_attribute("data-status", "STALE")
+    reasons = page.get_by_test_id("asset-stale-reasons")
+    expect(reasons).to_contain_text("upstream raw/products was materialized after this asset")
+    expect(page.get_by_test_id("upstream-list")).to_contain_text("raw/products")
+    shot("01-stale")
+
+    # Materialize from the asset page: it turns fresh without a reload.
+    page.get_by_test_id("asset-materialize-button").click()
+    expect(page.get_by_test_id("materialize-selection")).to_have_text("staging/stg_products")
+    page.get_by_test_id("materialize-submit").click()
+    expect(page.get_by_test_id("asset-status")).to_have_attribute(
+        "data-status", "FRESH", timeout=RUN_DONE_S
+    )
+    expect(reasons).to_have_text("Up to date.")
+    expect(page.get_by_test_id("materialization-row")).to_have_count(2)
+    shot("02-fresh-again")
+
+
+def test_run_config_editor_and_cancel_a_slow_run(
+    page: Page, e2e_server: Server, shot: Shot
+) -> None:
+    open_graph(page, e2e_server)
+    expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-node-count", "3")
+    node(page, "ops/slow").click()
+    page.get_by_test_id("panel-materialize-button").click()
+
+    # The editor is prefilled with the config defaults, keyed by asset.
+    editor = page.get_by_test_id("config-editor")
+    expect(editor).to_be_visible()
+    assert json.loads(editor.input_value()) == {"ops/slow": {"seconds": 60.0}}
+    editor.fill('{"ops/slow": {"seconds": ')
+    expect(page.get_by_test_id("config-error")).to_be_visible()
+    expect(page.get_by_test_id("materialize-submit")).to_be_disabled()
+    editor.fill('{"ops/slow": {"seconds": "long"}}')
+    page.get_by_test_id("materialize-submit").click()
+    expect(page.get_by_test_id("materialize-error")).to_contain_text("seconds")
+    editor.fill('{"ops/slow": {"seconds": 120}}')
+    shot("01-config-editor")
+    page.get_by_test_id("materialize-submit").click()
+    page.get_by_test_id("toast-run-link").click()
+
+    # The run page while it runs: live log, running step; then cancel.
+    status = page.get_by_test_id("run-status")
+    expect(status).to_have_attribute("data-status", "STARTED", timeout=RUN_DONE_S)
+    expect(page.get_by_test_id("log-live")).to_be_visible()
+    expect(page.locator('[data-testid="log-line"][data-type="STEP_START"]')).to_have_count(1)
+    expect(page.get_by_test_id("gantt-bar-ops/slow")).to_have_attribute("data-status", "STARTED")
+    shot("02-running")
+    page.get_by_test_id("cancel-run-button").click()
+    expect(status).to_have_attribute("data-status", "CANCELED", timeout=30_000)
+    expect(page.get_by_test_id("log-line").last).to_have_attribute("data-type", "RUN_CANCELED")
+    expect(page.get_by_test_id("log-live")).to_have_count(0)
+    expect(page.get_by_test_id("cancel-run-button")).to_have_count(0)
+    expect(page.get_by_test_id("reexecute-all-button")).to_be_visible()
+    shot("03-canceled")
+
+
+def test_a_failed_run_and_reexecute_from_failure(
+    page: Page, e2e_server: Server, shot: Shot
+) -> None:
+    failing = e2e_server.home / "fail_flaky"
+    failing.write_text("")
+    open_graph(page, e2e_server, "ops/flaky+")
+    flaky, after = node(page, "ops/flaky"), node(page, "ops/after_flaky")
+    flaky.click()
+    after.click(modifiers=["Shift"])
+    page.get_by_test_id("materialize-button").click()
+    page.get_by_test_id("materialize-submit").click()
+    expect(flaky).to_have_attribute("data-status", "FAILED", timeout=RUN_DONE_S)
+    expect(after).to_have_attribute("data-status", "MISSING")
+    page.get_by_test_id("toast-run-link").click()
+
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "FAILURE")
+    flaky_step = page.get_by_test_id("step-row-ops/flaky")
+    expect(flaky_step.get_by_test_id("step-error")).to_contain_text("flaky failed on purpose")
+    after_step = page.get_by_test_id("step-row-ops/after_flaky")
+    expect(after_step.get_by_test_id("step-error")).to_contain_text("upstream ops/flaky failed")
+    expect(page.get_by_test_id("gantt-bar-ops/flaky")).to_have_attribute("data-status", "FAILED")
+    expect(page.locator('[data-testid="log-line"][data-type="STEP_FAILURE"]')).to_have_count(1)
+    shot("01-failed")
+    failed_url = page.url
+
+    failing.unlink()
+    page.get_by_test_id("reexecute-button").click()
+    expect(page).not_to_have_url(failed_url)
+    status = page.get_by_test_id("run-status")
+    expect(status).to_have_attribute("data-status", "SUCCESS", timeout=RUN_DONE_S)
+    expect(page.get_by_test_id("step-row-ops/after_flaky")).to_be_visible()
+    shot("02-reexecuted")
+
+    page.go_back()
+    expect(page).to_have_url(failed_url)
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "FAILURE")
+    open_graph(page, e2e_server, "ops/flaky+")
+    expect(flaky).to_have_attribute("data-status", "FRESH")
+    expect(after).to_have_attribute("data-status", "FRESH")
