@@ -30,6 +30,7 @@ class RunEventWriter:
         self.run_id = run_id
         self._pending: list[EventRecord] = []
         self._pending_steps: list[StepRecord] = []
+        self._running: list[StepRecord] = []
         self._oldest = 0.0
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -59,16 +60,23 @@ class RunEventWriter:
         with self._lock:
             self._pending_steps.append(record)
 
-    def commit(self, batch: WriteBatch) -> list[int]:
+    def running(self, records: list[StepRecord]) -> None:
+        """The STARTED records of the step now running: written only if the step is
+        still running at the next background flush (a fast step's final record makes
+        them pointless), so a live view and a post-mortem see long steps."""
+        with self._lock:
+            self._running = records
+
+    def commit(self, batch: WriteBatch, *, with_running: bool = False) -> list[int]:
         """Write ``batch`` together with everything pending, in one transaction."""
         with self._lock:
             batch.events[:0] = self._pending
-            batch.steps[:0] = self._pending_steps
-            self._pending, self._pending_steps = [], []
+            batch.steps[:0] = self._pending_steps + (self._running if with_running else [])
+            self._pending, self._pending_steps, self._running = [], [], []
             return self.catalog.write(batch)
 
     def flush(self) -> None:
-        self.commit(WriteBatch())
+        self.commit(WriteBatch(), with_running=True)
 
     def close(self) -> None:
         self._stop.set()

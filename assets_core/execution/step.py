@@ -69,11 +69,14 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
     writer = state.writer
     started = time.time()
     writer.emit("STEP_START", f"Started {step.id}", key, part)
-    # Visible while the step runs (flushed with its start event); the step's final
-    # record replaces it in the same transaction as its outcome.
-    for k in step.keys:
-        for p in step.partition_keys or (None,):
-            writer.add_step(StepRecord(state.run_id, str(k), p, "STARTED", 1, started))
+    # A STARTED record, written only if the step outlives the background flush delay.
+    writer.running(
+        [
+            StepRecord(state.run_id, str(k), p, "STARTED", 1, started)
+            for k in step.keys
+            for p in step.partition_keys or (None,)
+        ]
+    )
     retry = d.retry
     attempt = 0
     while True:
