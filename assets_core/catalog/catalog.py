@@ -30,7 +30,13 @@ from assets_core.catalog.records import (
     StepRecord,
     WriteBatch,
     api_partition,
+    check_from_row,
     db_partition,
+    event_from_row,
+    materialization_from_row,
+    run_from_row,
+    run_row,
+    step_from_row,
 )
 from assets_core.catalog.writes import BatchWriter
 from assets_core.errors import NotFoundError
@@ -80,7 +86,7 @@ class Catalog:
     def create_run(self, run: RunRecord) -> RunRecord:
         run.created_at = run.created_at or time.time()
         with self._write() as conn:
-            conn.execute(insert(t.runs), _run_row(run))
+            conn.execute(insert(t.runs), run_row(run))
         return run
 
     def update_run(self, run_id: str, **values: Any) -> None:
@@ -122,12 +128,12 @@ class Catalog:
             raise NotFoundError(
                 f"No run {run_id!r} in the catalog. List runs with `assetline runs`."
             )
-        return _run_record(row)
+        return run_from_row(row)
 
     def find_run_by_key(self, run_key: str) -> RunRecord | None:
         with self._read() as conn:
             row = conn.execute(select(t.runs).where(t.runs.c.run_key == run_key)).mappings().first()
-        return _run_record(row) if row else None
+        return run_from_row(row) if row else None
 
     def list_runs(
         self, status: str | None = None, limit: int = 50, before: tuple[float, str] | None = None
@@ -143,7 +149,7 @@ class Catalog:
                 or_(t.runs.c.created_at < ts, and_(t.runs.c.created_at == ts, t.runs.c.id < rid))
             )
         with self._read() as conn:
-            return [_run_record(r) for r in conn.execute(q).mappings()]
+            return [run_from_row(r) for r in conn.execute(q).mappings()]
 
     def count_runs(self, statuses: Iterable[str]) -> int:
         with self._read() as conn:
@@ -172,20 +178,7 @@ class Catalog:
         if limit is not None:
             q = q.limit(limit)
         with self._read() as conn:
-            return [
-                EventRecord(
-                    run_id=r.run_id,
-                    timestamp=r.timestamp,
-                    type=r.type,
-                    message=r.message,
-                    asset_key=r.asset_key,
-                    partition=r.partition,
-                    level=r.level,
-                    data=r.data,
-                    id=r.id,
-                )
-                for r in conn.execute(q)
-            ]
+            return [event_from_row(r) for r in conn.execute(q)]
 
     def steps(self, run_id: str) -> list[StepRecord]:
         q = (
@@ -200,7 +193,7 @@ class Catalog:
             )
         )
         with self._read() as conn:
-            return [_step_record(r) for r in conn.execute(q)]
+            return [step_from_row(r) for r in conn.execute(q)]
 
     def steps_for_runs(self, run_ids: Sequence[str]) -> dict[str, list[StepRecord]]:
         out: dict[str, list[StepRecord]] = {r: [] for r in run_ids}
@@ -208,7 +201,7 @@ class Catalog:
             for chunk in _chunks(list(run_ids)):
                 q = select(t.run_steps).where(t.run_steps.c.run_id.in_(chunk))
                 for r in conn.execute(q):
-                    out[r.run_id].append(_step_record(r))
+                    out[r.run_id].append(step_from_row(r))
         return out
 
     def prune_events(self, older_than_s: float) -> int:
@@ -361,7 +354,7 @@ class Catalog:
         with self._read() as conn:
             for chunk in _chunks(wanted):
                 q = select(t.materializations).where(t.materializations.c.id.in_(chunk))
-                out.update((r.id, _mat_record(r)) for r in conn.execute(q))
+                out.update((r.id, materialization_from_row(r)) for r in conn.execute(q))
         return out
 
     def latest_materializations(
@@ -418,7 +411,7 @@ class Catalog:
         if partition is not None:
             q = q.where(t.materializations.c.partition == partition)
         with self._read() as conn:
-            return [_mat_record(r) for r in conn.execute(q)]
+            return [materialization_from_row(r) for r in conn.execute(q)]
 
     def materializations_for_run(self, run_id: str) -> list[MaterializationRecord]:
         q = (
@@ -427,7 +420,7 @@ class Catalog:
             .order_by(t.materializations.c.id)
         )
         with self._read() as conn:
-            return [_mat_record(r) for r in conn.execute(q)]
+            return [materialization_from_row(r) for r in conn.execute(q)]
 
     def upstream_ids(self, materialization_ids: Iterable[int]) -> dict[int, list[int]]:
         """materialization id -> ids of the upstream materializations it consumed."""
@@ -454,6 +447,35 @@ class Catalog:
         mats = self.materializations_by_id(ups)
         return [mats[i] for i in ups if i in mats]
 
+    # -- histories of many at once (catalog/history.py) ---------------------------------
+    def materialization_histories(
+        self,
+        asset_keys: Sequence[str],
+        limit: int,
+        before: int | None = None,
+        partition: str | None = None,
+    ) -> dict[str, list[MaterializationRecord]]:
+        """The ``limit`` newest materializations of each asset, newest first."""
+        from assets_core.catalog.history import materialization_history
+
+        return materialization_history(self.engine, asset_keys, limit, before, partition)
+
+    def events_for_runs(
+        self, run_ids: Sequence[str], after: int | None, limit: int
+    ) -> dict[str, list[EventRecord]]:
+        """The first ``limit`` events of each run after event id ``after``, in order."""
+        from assets_core.catalog.history import run_events
+
+        return run_events(self.engine, run_ids, after, limit)
+
+    def check_histories(
+        self, checks: Sequence[tuple[str, str]], limit: int
+    ) -> dict[tuple[str, str], list[CheckResultRecord]]:
+        """The ``limit`` newest results of each ``(asset, check name)``, newest first."""
+        from assets_core.catalog.history import check_histories
+
+        return check_histories(self.engine, checks, limit)
+
     # -- checks ---------------------------------------------------------------------------
     def latest_check_results(
         self, asset_keys: Sequence[str]
@@ -469,7 +491,7 @@ class Catalog:
                 )
                 q = select(t.check_results).where(t.check_results.c.id.in_(latest))
                 for r in conn.execute(q):
-                    out[(r.asset_key, r.check_name)] = _check_record(r)
+                    out[(r.asset_key, r.check_name)] = check_from_row(r)
         return out
 
     def check_results_for_run(self, run_id: str) -> list[CheckResultRecord]:
@@ -479,7 +501,7 @@ class Catalog:
             .order_by(t.check_results.c.id)
         )
         with self._read() as conn:
-            return [_check_record(r) for r in conn.execute(q)]
+            return [check_from_row(r) for r in conn.execute(q)]
 
     def check_history(
         self, asset_key: str, check_name: str, limit: int = 20
@@ -493,7 +515,7 @@ class Catalog:
             .limit(limit)
         )
         with self._read() as conn:
-            return [_check_record(r) for r in conn.execute(q)]
+            return [check_from_row(r) for r in conn.execute(q)]
 
     # -- dynamic partitions and key/value state ---------------------------------------------
     def add_dynamic_partitions(self, name: str, keys: Sequence[str]) -> int:
@@ -563,76 +585,6 @@ class Catalog:
 
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"
-
-
-def _run_row(run: RunRecord) -> dict[str, Any]:
-    return {
-        "id": run.id,
-        "status": run.status,
-        "selection": run.selection,
-        "partitions": list(run.partitions),
-        "tags": dict(run.tags),
-        "config": dict(run.config),
-        "launched_by": run.launched_by,
-        "executor": run.executor,
-        "parent_run_id": run.parent_run_id,
-        "run_key": run.run_key,
-        "created_at": run.created_at,
-        "started_at": run.started_at,
-        "ended_at": run.ended_at,
-        "heartbeat_at": run.heartbeat_at,
-        "pid": run.pid,
-        "error": run.error,
-    }
-
-
-def _run_record(row: Any) -> RunRecord:
-    return RunRecord(**dict(row))
-
-
-def _step_record(r: Any) -> StepRecord:
-    return StepRecord(
-        r.run_id,
-        r.asset_key,
-        api_partition(r.partition),
-        r.status,
-        r.attempts,
-        r.started_at,
-        r.ended_at,
-        r.error,
-    )
-
-
-def _mat_record(r: Any) -> MaterializationRecord:
-    return MaterializationRecord(
-        r.id,
-        r.asset_key,
-        api_partition(r.partition),
-        r.run_id,
-        r.timestamp,
-        r.code_version,
-        r.data_version,
-        r.metadata or {},
-        r.location,
-    )
-
-
-def _check_record(r: Any) -> CheckResultRecord:
-    return CheckResultRecord(
-        r.asset_key,
-        r.check_name,
-        api_partition(r.partition),
-        r.run_id,
-        r.timestamp,
-        r.status,
-        r.passed,
-        r.severity,
-        r.blocking,
-        r.metadata or {},
-        r.error,
-        r.duration_s,
-        r.id,
-    )
 
 
 __all__ = ["FINISHED_RUN_STATUSES", "Catalog"]

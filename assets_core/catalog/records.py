@@ -150,3 +150,80 @@ class PartitionRow:
     run_id: str
     timestamp: float
     failed_at: float | None
+
+
+# -- rows of the catalog's tables as records ----------------------------------------
+def run_row(run: RunRecord) -> dict[str, Any]:
+    return {
+        "id": run.id,
+        "status": run.status,
+        "selection": run.selection,
+        "partitions": list(run.partitions),
+        "tags": dict(run.tags),
+        "config": dict(run.config),
+        "launched_by": run.launched_by,
+        "executor": run.executor,
+        "parent_run_id": run.parent_run_id,
+        "run_key": run.run_key,
+        "created_at": run.created_at,
+        "started_at": run.started_at,
+        "ended_at": run.ended_at,
+        "heartbeat_at": run.heartbeat_at,
+        "pid": run.pid,
+        "error": run.error,
+    }
+
+
+def run_from_row(row: Any) -> RunRecord:
+    return RunRecord(**dict(row))
+
+
+def step_from_row(r: Any) -> StepRecord:
+    return StepRecord(
+        r.run_id,
+        r.asset_key,
+        api_partition(r.partition),
+        r.status,
+        r.attempts,
+        r.started_at,
+        r.ended_at,
+        r.error,
+    )
+
+
+def materialization_from_row(r: Any) -> MaterializationRecord:
+    return MaterializationRecord(
+        r.id,
+        r.asset_key,
+        api_partition(r.partition),
+        r.run_id,
+        r.timestamp,
+        r.code_version,
+        r.data_version,
+        r.metadata or {},
+        r.location,
+    )
+
+
+def check_from_row(r: Any) -> CheckResultRecord:
+    return CheckResultRecord(
+        r.asset_key,
+        r.check_name,
+        api_partition(r.partition),
+        r.run_id,
+        r.timestamp,
+        r.status,
+        r.passed,
+        r.severity,
+        r.blocking,
+        r.metadata or {},
+        r.error,
+        r.duration_s,
+        r.id,
+    )
+
+
+def event_from_row(r: Any) -> EventRecord:
+    return EventRecord(
+        r.run_id, r.timestamp, r.type, r.message, r.asset_key, r.partition, r.level, r.data, r.id
+    )

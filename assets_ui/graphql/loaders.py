@@ -27,7 +27,6 @@ from assets_core.catalog.records import (
 from assets_core.catalog.status import AssetStatusInfo
 from assets_core.errors import NotFoundError
 from assets_core.keys import AssetKey
-from assets_ui.graphql import reads
 from assets_ui.location import LoadedLocation
 
 K = TypeVar("K", bound=Hashable)
@@ -108,8 +107,8 @@ class Loaders:
         def read() -> dict[HistoryKey, list[MaterializationRecord]]:
             out: dict[HistoryKey, list[MaterializationRecord]] = {}
             for (limit, before, partition), group in _grouped(keys, lambda k: k[1:]):
-                found = reads.materialization_history(
-                    self.catalog, [k[0] for k in group], limit, before, partition
+                found = self.catalog.materialization_histories(
+                    [k[0] for k in group], limit, before, partition
                 )
                 out.update(((a, limit, before, partition), ms) for a, ms in found.items())
             return out
@@ -136,7 +135,7 @@ class Loaders:
         def read() -> dict[tuple[str, str, int], list[CheckResultRecord]]:
             out: dict[tuple[str, str, int], list[CheckResultRecord]] = {}
             for limit, group in _grouped(keys, lambda k: k[2]):
-                found = reads.check_histories(self.catalog, [(a, c) for a, c, _ in group], limit)
+                found = self.catalog.check_histories([(a, c) for a, c, _ in group], limit)
                 out.update(((a, c, limit), rs) for (a, c), rs in found.items())
             return out
 
@@ -167,7 +166,7 @@ class Loaders:
         def read() -> dict[EventsKey, list[EventRecord]]:
             out: dict[EventsKey, list[EventRecord]] = {}
             for (after, limit), group in _grouped(keys, lambda k: k[1:]):
-                found = reads.run_events(self.catalog, [k[0] for k in group], after, limit)
+                found = self.catalog.events_for_runs([k[0] for k in group], after, limit)
                 out.update(((r, after, limit), es) for r, es in found.items())
             return out
 

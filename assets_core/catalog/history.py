@@ -1,17 +1,22 @@
-"""Batched catalog reads that the ``Catalog`` façade does not offer (yet): the
-latest N rows per asset or per check, for many at once, in one statement per chunk
-(a ``row_number()`` window; SQLite ≥ 3.25 and PostgreSQL)."""
+"""Histories of many assets, checks or runs at once: the latest N rows of each, in
+one statement per chunk (a ``row_number()`` window; SQLite >= 3.25 and PostgreSQL)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 
 from assets_core.catalog import tables as t
-from assets_core.catalog.catalog import Catalog
-from assets_core.catalog.records import CheckResultRecord, EventRecord, MaterializationRecord
+from assets_core.catalog.records import (
+    CheckResultRecord,
+    EventRecord,
+    MaterializationRecord,
+    check_from_row,
+    event_from_row,
+    materialization_from_row,
+)
 
 _CHUNK = 900
 
@@ -21,49 +26,8 @@ def _chunks(items: Sequence[Any]) -> Iterator[Sequence[Any]]:
         yield items[i : i + _CHUNK]
 
 
-def materialization_record(r: Any) -> MaterializationRecord:
-    """A ``materializations`` row as a record."""
-    return MaterializationRecord(
-        r.id,
-        r.asset_key,
-        r.partition or None,
-        r.run_id,
-        r.timestamp,
-        r.code_version,
-        r.data_version,
-        r.metadata or {},
-        r.location,
-    )
-
-
-def event_record(r: Any) -> EventRecord:
-    """An ``events`` row as a record."""
-    return EventRecord(
-        r.run_id, r.timestamp, r.type, r.message, r.asset_key, r.partition, r.level, r.data, r.id
-    )
-
-
-def check_record(r: Any) -> CheckResultRecord:
-    """A ``check_results`` row as a record."""
-    return CheckResultRecord(
-        r.asset_key,
-        r.check_name,
-        r.partition or None,
-        r.run_id,
-        r.timestamp,
-        r.status,
-        bool(r.passed),
-        r.severity,
-        bool(r.blocking),
-        r.metadata or {},
-        r.error,
-        r.duration_s,
-        r.id,
-    )
-
-
 def materialization_history(
-    catalog: Catalog,
+    engine: Engine,
     asset_keys: Sequence[str],
     limit: int,
     before: int | None = None,
@@ -75,7 +39,7 @@ def materialization_history(
     out: dict[str, list[MaterializationRecord]] = {k: [] for k in asset_keys}
     if limit <= 0 or not asset_keys:
         return out
-    with catalog.engine.connect() as conn:
+    with engine.connect() as conn:
         for chunk in _chunks(list(asset_keys)):
             rn = func.row_number().over(partition_by=m.c.asset_key, order_by=m.c.id.desc())
             inner = select(m, rn.label("rn")).where(m.c.asset_key.in_(chunk))
@@ -86,19 +50,19 @@ def materialization_history(
             sub = inner.subquery()
             q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.asset_key, sub.c.id.desc())
             for r in conn.execute(q):
-                out[r.asset_key].append(materialization_record(r))
+                out[r.asset_key].append(materialization_from_row(r))
     return out
 
 
 def run_events(
-    catalog: Catalog, run_ids: Sequence[str], after: int | None, limit: int
+    engine: Engine, run_ids: Sequence[str], after: int | None, limit: int
 ) -> dict[str, list[EventRecord]]:
     """The first ``limit`` events of each run after the event id ``after``, in order."""
     e = t.events
     out: dict[str, list[EventRecord]] = {r: [] for r in run_ids}
     if limit <= 0 or not run_ids:
         return out
-    with catalog.engine.connect() as conn:
+    with engine.connect() as conn:
         for chunk in _chunks(list(run_ids)):
             rn = func.row_number().over(partition_by=e.c.run_id, order_by=e.c.id)
             inner = select(e, rn.label("rn")).where(e.c.run_id.in_(chunk))
@@ -107,12 +71,12 @@ def run_events(
             sub = inner.subquery()
             q = select(sub).where(sub.c.rn <= limit).order_by(sub.c.run_id, sub.c.id)
             for r in conn.execute(q):
-                out[r.run_id].append(event_record(r))
+                out[r.run_id].append(event_from_row(r))
     return out
 
 
 def check_histories(
-    catalog: Catalog, checks: Sequence[tuple[str, str]], limit: int
+    engine: Engine, checks: Sequence[tuple[str, str]], limit: int
 ) -> dict[tuple[str, str], list[CheckResultRecord]]:
     """The ``limit`` newest results of each ``(asset, check name)``, newest first."""
     c = t.check_results
@@ -121,7 +85,7 @@ def check_histories(
         return out
     assets = sorted({a for a, _ in checks})
     names = sorted({n for _, n in checks})
-    with catalog.engine.connect() as conn:
+    with engine.connect() as conn:
         for chunk in _chunks(assets):
             rn = func.row_number().over(
                 partition_by=(c.c.asset_key, c.c.check_name), order_by=c.c.id.desc()
@@ -134,5 +98,5 @@ def check_histories(
             for r in conn.execute(q):
                 key = (r.asset_key, r.check_name)
                 if key in out:
-                    out[key].append(check_record(r))
+                    out[key].append(check_from_row(r))
     return out
