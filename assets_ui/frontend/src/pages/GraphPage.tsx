@@ -102,6 +102,9 @@ function GraphCanvas() {
   // Zoom to fit whenever a new layout arrives, unless the user already moved the view.
   const flow = useReactFlow();
   const userMoved = useRef(false);
+  // Set once the first layout's nodes are drawn and the view placed on them
+  // (data-view-ready on the canvas: what tests and the ui_2000 bench wait for).
+  const [viewReady, setViewReady] = useState(false);
   const lastSignature = useRef<string | null>(null);
   useEffect(() => {
     if (!layout || nodes.length === 0) return;
@@ -119,6 +122,7 @@ function GraphCanvas() {
         // visible part is rendered (onlyRenderVisibleElements); "fit view" shows all.
         void flow.setViewport({ x: 24, y: 24, zoom: LARGE_GRAPH_ZOOM }, { duration: 0 });
       }
+      setViewReady(true);
     });
   }, [layout, nodes.length, flow]);
 
@@ -198,7 +202,14 @@ function GraphCanvas() {
         </div>
 
         <div className="graph-main">
-          <div className="graph-canvas" data-testid="graph-canvas" data-layout-engine={layout?.engine ?? 'none'} data-node-count={lineage?.nodes.length ?? 0}>
+          <div
+            className="graph-canvas"
+            data-testid="graph-canvas"
+            data-layout-engine={layout?.engine ?? 'none'}
+            data-node-count={lineage?.nodes.length ?? 0}
+            data-drawn-count={nodes.length}
+            data-view-ready={viewReady && nodes.length > 0 ? 'true' : 'false'}
+          >
             {!lineage && loading && <Loading label="Loading asset graph…" />}
             {!lineage && error && (
               <div className="center-pad">
