@@ -5,7 +5,8 @@ port, and headless Debian Chromium driven by Playwright.
   front-end sources (``npm ci`` when ``node_modules`` is missing, then ``npm run
   build``); it skips only when a build is needed and node/npm are not installed.
 - ``example_server`` (module) serves ``example_project`` from a fresh
-  ``ASSETLINE_HOME``; ``e2e_server`` serves ``tests/fixtures/e2e_location.py``.
+  ``ASSETLINE_HOME``; ``e2e_server`` serves ``tests/fixtures/e2e_location.py``, and
+  ``auth_server`` the same behind bearer tokens.
 - ``browser`` (session) is ``/usr/bin/chromium`` (skipped with a reason when missing;
   CI installs it); ``page`` (per test) is a 1280x800 tab whose uncaught page errors fail
   the test, with ``shot(name)`` saving screenshots under the test's ``tmp_path`` (and
@@ -156,12 +157,13 @@ class Server:
         self.log.close()
 
 
-def start_server(location: list[str], home: Path) -> Server:
+def start_server(location: list[str], home: Path, **env_vars: str) -> Server:
     """Start ``assetline ui`` for ``location`` (``-m NAME`` or ``-f FILE``) with
-    ``ASSETLINE_HOME=home``; return once ``/healthz`` answers."""
+    ``ASSETLINE_HOME=home`` (and ``env_vars``); return once ``/healthz`` answers."""
     home.mkdir(parents=True, exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("ASSETLINE_")}
     env["ASSETLINE_HOME"] = str(home)
+    env.update(env_vars)
     port = free_port()
     log_path = home / "server.log"
     log = log_path.open("wb")
@@ -196,6 +198,21 @@ def e2e_server(built_ui: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     """``assetline ui -f tests/fixtures/e2e_location.py`` (slow and failing assets)."""
     location = ["-f", str(FIXTURES / "e2e_location.py")]
     server = start_server(location, tmp_path_factory.mktemp("e2e_home"))
+    yield server
+    server.stop()
+
+
+AUTH_TOKENS = {"viewer": "e2e-viewer-token", "operator": "e2e-operator-token"}
+
+
+@pytest.fixture(scope="module")
+def auth_server(built_ui: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """``e2e_location.py`` behind bearer tokens (``AUTH_TOKENS``: a viewer, an operator)."""
+    tokens = ",".join(f"{token}:{role}" for role, token in AUTH_TOKENS.items())
+    location = ["-f", str(FIXTURES / "e2e_location.py")]
+    home = tmp_path_factory.mktemp("auth_home")
+    server = start_server(location, home, ASSETLINE_AUTH_TOKENS=tokens)
+    server.client.headers["Authorization"] = f"Bearer {AUTH_TOKENS['operator']}"
     yield server
     server.stop()
 

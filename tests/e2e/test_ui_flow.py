@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import Server, Shot
+from conftest import AUTH_TOKENS, Server, Shot
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.e2e
@@ -30,6 +30,17 @@ def open_graph(page: Page, server: Server, selection: str = "") -> None:
     )
 
 
+def websocket_frames(page: Page) -> list[str]:
+    """Every text frame the page receives over websockets, from now on."""
+    frames: list[str] = []
+
+    def on_websocket(ws: Any) -> None:
+        ws.on("framereceived", lambda payload: frames.append(str(payload)))
+
+    page.on("websocket", on_websocket)
+    return frames
+
+
 def filter_graph(page: Page, selection: str) -> None:
     box = page.get_by_test_id("filter-input")
     box.fill(selection)
@@ -39,6 +50,7 @@ def filter_graph(page: Page, selection: str) -> None:
 def test_graph_filter_select_materialize_and_follow_the_run(
     page: Page, example_server: Server, shot: Shot
 ) -> None:
+    frames = websocket_frames(page)
     # The graph: every asset of the example project, laid out.
     open_graph(page, example_server)
     canvas = page.get_by_test_id("graph-canvas")
@@ -113,6 +125,8 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     expect(page.get_by_test_id("asset-panel")).to_contain_text(run_id[:8])
     shot("05-fresh")
     assert example_server.wait_run(run_id)["status"] == "SUCCESS"
+    # ... followed over the runEvents subscription (graphql-transport-ws).
+    assert any('"RUN_SUCCESS"' in f and run_id in f for f in frames), frames[:5]
 
     # The asset page shows the new materialization.
     customers.click()
@@ -336,9 +350,64 @@ def test_a_failed_run_and_reexecute_from_failure(
     expect(page.get_by_test_id("step-row-ops/after_flaky")).to_be_visible()
     shot("02-reexecuted")
 
+    retried_id = page.get_by_test_id("run-id").inner_text()
     page.go_back()
     expect(page).to_have_url(failed_url)
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "FAILURE")
+    failed_id = page.get_by_test_id("run-id").inner_text()
+
+    # The runs list, filtered by status.
+    page.get_by_test_id("nav-runs").click()
+    expect(page.get_by_test_id(f"run-row-{retried_id}")).to_be_visible()
+    page.get_by_test_id("runs-status-filter").select_option("FAILURE")
+    expect(page).to_have_url(re.compile(r"/runs\?status=FAILURE$"))
+    expect(page.get_by_test_id(f"run-row-{failed_id}")).to_be_visible()
+    expect(page.get_by_test_id(f"run-row-{retried_id}")).to_have_count(0)
+    shot("03-runs-failed")
     open_graph(page, e2e_server, "ops/flaky+")
     expect(flaky).to_have_attribute("data-status", "FRESH")
     expect(after).to_have_attribute("data-status", "FRESH")
+
+
+def test_sign_in_with_a_token_and_roles(page: Page, auth_server: Server, shot: Shot) -> None:
+    frames = websocket_frames(page)
+    # Without a token the UI asks for one, and comes back where it was going.
+    page.goto(auth_server.url + "/?select=ops/flaky")
+    expect(page.get_by_test_id("signin-page")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/signin\?next="))
+    page.get_by_test_id("signin-token").fill("not-a-token")
+    page.get_by_test_id("signin-submit").click()
+    expect(page.get_by_test_id("signin-error")).to_be_visible()
+    shot("01-signin")
+    page.get_by_test_id("signin-token").fill(AUTH_TOKENS["viewer"])
+    page.get_by_test_id("signin-submit").click()
+    flaky = node(page, "ops/flaky")
+    expect(flaky).to_be_visible()
+    expect(page).to_have_url(auth_server.url + "/?select=ops/flaky")
+
+    # A viewer may look but not materialize: the server's FORBIDDEN message shows.
+    flaky.click()
+    page.get_by_test_id("panel-materialize-button").click()
+    page.get_by_test_id("materialize-submit").click()
+    expect(page.get_by_test_id("materialize-error")).to_contain_text("operator")
+    shot("02-forbidden")
+    page.keyboard.press("Escape")
+    expect(page.get_by_test_id("materialize-dialog")).to_have_count(0)
+
+    # Sign out, sign in as an operator: the run goes, followed live over the
+    # websocket (the token travels in connection_init).
+    page.get_by_test_id("signout-button").click()
+    page.goto(auth_server.url + "/?select=ops/flaky")
+    page.get_by_test_id("signin-token").fill(AUTH_TOKENS["operator"])
+    page.get_by_test_id("signin-submit").click()
+    flaky.click()
+    page.get_by_test_id("panel-materialize-button").click()
+    page.get_by_test_id("materialize-submit").click()
+    expect(flaky).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
+    run_href = page.get_by_test_id("toast-run-link").get_attribute("href")
+    assert run_href
+    run_id = run_href.rsplit("/", 1)[1]
+    assert any('"RUN_SUCCESS"' in f and run_id in f for f in frames), frames[:5]
+    page.goto(auth_server.url + run_href)
+    expect(page.get_by_test_id("run-launched-by")).not_to_have_text("—")
+    expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "SUCCESS")
