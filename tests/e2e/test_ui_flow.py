@@ -229,9 +229,10 @@ def test_materialize_one_partition_through_the_picker(
     expect(page.get_by_test_id("materialize-dialog")).to_have_count(0)
     run_href = page.get_by_test_id("toast-run-link").get_attribute("href")
     assert run_href
-    example_server.wait_run(run_href.rsplit("/", 1)[1])
+    # The asset page follows the run it launched.
     rows = page.get_by_test_id("materialization-row")
     expect(rows).to_have_count(4, timeout=RUN_DONE_S)
+    assert example_server.wait_run(run_href.rsplit("/", 1)[1])["status"] == "SUCCESS"
     strip = page.get_by_test_id("partition-strip")
     expect(strip).to_contain_text("4 materialized")
     expect(strip).to_contain_text("10 missing")
@@ -245,6 +246,12 @@ def test_materialize_one_partition_through_the_picker(
         "missing: 2024-01-08 … 2024-01-14 (7)",
     ], titles
     shot("03-asset-partitions")
+
+    page.goto(example_server.url + run_href)
+    expect(page.get_by_test_id("run-partitions")).to_have_text("2024-01-05 … 2024-01-07")
+    for day in ("2024-01-05", "2024-01-06", "2024-01-07"):
+        step = page.get_by_test_id(f"step-row-raw/web_events[{day}]")
+        expect(step.get_by_test_id("step-status")).to_have_attribute("data-status", "SUCCESS")
 
 
 def test_stale_reasons_in_words_and_materialize_from_the_asset_page(

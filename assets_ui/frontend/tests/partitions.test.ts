@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { completeness, fillGaps, formatCompleteness, keysInRange, parseRanges, partitionsArgument, segmentsFromCounts } from '../src/lib/partitions';
+import { completeness, fillGaps, formatCompleteness, keysInRange, parseRanges, partitionsArgument, segmentsFromCounts, summarisePartitions } from '../src/lib/partitions';
 
 const days = ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'];
 
@@ -9,6 +9,17 @@ describe('partitionsArgument', () => {
     expect(partitionsArgument(['2024-03-03'])).toEqual(['2024-03-03']);
     expect(partitionsArgument(['2024-03-02', '2024-03-03'])).toEqual(['2024-03-02', '2024-03-03']);
     expect(partitionsArgument(['2024-03-02', '2024-03-03', '2024-03-04'])).toEqual(['2024-03-02', '2024-03-04']);
+  });
+});
+
+describe('summarisePartitions', () => {
+  it('shows the stored forms of a run\'s partitions', () => {
+    expect(summarisePartitions([])).toBe('—');
+    expect(summarisePartitions(['2024-01-03'])).toBe('2024-01-03');
+    expect(summarisePartitions(['2024-01-01...2024-01-14'])).toBe('2024-01-01 … 2024-01-14');
+    expect(summarisePartitions(['2024-01-05|eu...2024-01-07|apac'])).toBe('2024-01-05|eu … 2024-01-07|apac');
+    expect(summarisePartitions(['2024-01-01', '2024-01-14'])).toBe('2024-01-01 … 2024-01-14');
+    expect(summarisePartitions(['a', 'b', 'c'])).toBe('a … c (3)');
   });
 });
 

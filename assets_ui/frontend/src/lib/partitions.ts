@@ -34,6 +34,20 @@ export function partitionsArgument(selected: readonly string[]): string[] {
   return [selected[0], selected[selected.length - 1]];
 }
 
+/**
+ * A run's partitions as the server stores them (`Run.partitions`): one key, or a
+ * range as the single item `"from...to"` (older or other forms: a list of keys).
+ */
+export function summarisePartitions(partitions: readonly string[]): string {
+  if (partitions.length === 0) return '—';
+  if (partitions.length === 1) {
+    const range = /^(.+?)\.\.\.(.+)$/.exec(partitions[0]);
+    return range ? `${range[1]} … ${range[2]}` : partitions[0];
+  }
+  if (partitions.length === 2) return `${partitions[0]} … ${partitions[1]}`;
+  return `${partitions[0]} … ${partitions[partitions.length - 1]} (${partitions.length})`;
+}
+
 export interface CompletenessParts {
   materialized: number; // fractions 0..1
   failed: number;

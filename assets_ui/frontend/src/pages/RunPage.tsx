@@ -11,10 +11,10 @@ import { RelativeTime } from '../components/RelativeTime';
 import { RunStatusBadge, StepStatusBadge } from '../components/StatusBadge';
 import { useToasts } from '../components/Toasts';
 import { stepId } from '../lib/gantt';
+import { summarisePartitions } from '../lib/partitions';
 import { assetPath, graphPath, navigate, runPath } from '../lib/router';
 import { canCancel } from '../lib/status';
 import { durationBetween, formatDuration, formatTimestamp } from '../lib/time';
-import { summarisePartitions } from './RunsPage';
 import { useRunLive, type RunState } from './useRunLive';
 
 export function RunPage({ runId }: { runId: string }) {
@@ -193,7 +193,7 @@ function StepsSection({ run }: { run: RunState }) {
               <tr key={stepId(s)} data-testid={`step-row-${stepId(s)}`}>
                 <td><Link to={assetPath(s.asset)}>{s.asset}</Link></td>
                 <td>{s.partition ?? '—'}</td>
-                <td><StepStatusBadge status={s.status} /></td>
+                <td><StepStatusBadge status={s.status} testId="step-status" /></td>
                 <td className="num">{s.attempts}</td>
                 <td className="num">{formatDuration(s.durationS ?? durationBetween(s.startedAt, s.endedAt))}</td>
                 <td>{s.error ? <pre className="error-message small" data-testid="step-error">{s.error}</pre> : ''}</td>

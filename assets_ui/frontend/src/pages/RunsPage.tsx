@@ -7,6 +7,7 @@ import { RunStatusBadge } from '../components/StatusBadge';
 import { useActiveRuns } from '../hooks/useActiveRuns';
 import { useLocation } from '../hooks/useLocation';
 import { useQuery } from '../hooks/useQuery';
+import { summarisePartitions } from '../lib/partitions';
 import { navigate, runPath } from '../lib/router';
 import { runStatusMeta } from '../lib/status';
 import { durationBetween, formatDuration } from '../lib/time';
@@ -21,11 +22,6 @@ function runsUrl(status: string, cursor: string | null): string {
   return qs ? `/runs?${qs}` : '/runs';
 }
 
-export function summarisePartitions(partitions: readonly string[]): string {
-  if (partitions.length === 0) return '—';
-  if (partitions.length === 1) return partitions[0];
-  return `${partitions[0]} … ${partitions[partitions.length - 1]} (${partitions.length})`;
-}
 
 export function RunsPage() {
   const { search } = useLocation();
