@@ -220,9 +220,11 @@ def auth_server(built_ui: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 # --------------------------------------------------------------------------- the browser
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    """Headless Debian Chromium (Playwright cannot download browsers here)."""
+    """Headless Debian Chromium (Playwright cannot download browsers here). Module
+    scope: Playwright's sync API keeps an event loop running in this thread while it
+    is open, which would break later tests that call ``asyncio.run``."""
     if not CHROMIUM.is_file():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does).")
     try:
