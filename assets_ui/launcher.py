@@ -289,19 +289,16 @@ class RunLauncher:
             )
             to, event = "FAILURE", "RUN_FAILURE"
             message = f"The run worker (pid {pid}) {how} before the run ended."
-        if not self.catalog.transition_run(
-            run_id, to, only_from=_UNFINISHED, ended_at=now, error=message
-        ):
-            return
         step_status: StepStatus = "CANCELED" if to == "CANCELED" else "FAILED"
         steps = [
             StepRecord(run_id, asset, partition, step_status, 1, started_at, now, message)
             for (asset, partition), started_at in _open_steps(self.catalog, run_id).items()
         ]
         level = "INFO" if to == "CANCELED" else "ERROR"
-        self.catalog.write(
-            WriteBatch(events=[EventRecord(run_id, now, event, message, level=level)], steps=steps)
+        batch = WriteBatch(
+            events=[EventRecord(run_id, now, event, message, level=level)], steps=steps
         )
+        self.catalog.end_run(run_id, to, only_from=_UNFINISHED, batch=batch, error=message)
 
     def _worker_ended(self, worker: _Worker) -> None:
         with self._lock:
@@ -323,12 +320,8 @@ class RunLauncher:
     def _fail_unstarted(self, run_id: str, reason: str) -> None:
         now = time.time()
         message = f"The run could not start: {reason}"
-        if self.catalog.transition_run(
-            run_id, "FAILURE", only_from=("QUEUED",), ended_at=now, error=message
-        ):
-            self.catalog.add_events(
-                [EventRecord(run_id, now, "RUN_FAILURE", message, level="ERROR")]
-            )
+        batch = WriteBatch(events=[EventRecord(run_id, now, "RUN_FAILURE", message, level="ERROR")])
+        self.catalog.end_run(run_id, "FAILURE", only_from=("QUEUED",), batch=batch, error=message)
 
 
 def _open_steps(catalog: Catalog, run_id: str) -> dict[tuple[str, str | None], float]:

@@ -38,7 +38,7 @@ from assets_core.catalog.records import (
     run_row,
     step_from_row,
 )
-from assets_core.catalog.writes import BatchWriter
+from assets_core.catalog.writes import BatchWriter, RunEnd
 from assets_core.errors import NotFoundError
 
 _CHUNK = 900  # stay below SQLite's bound-parameter limits on old builds
@@ -162,7 +162,22 @@ class Catalog:
         """Commit a batch in one transaction; return new materialization ids."""
         if not batch:
             return []
-        return self._writer.write(batch)
+        return self._writer.write(batch) or []
+
+    def end_run(
+        self,
+        run_id: str,
+        status: str,
+        *,
+        only_from: Iterable[str],
+        batch: WriteBatch,
+        error: str | None = None,
+    ) -> bool:
+        """Atomically move a run to its final ``status`` (if it is still one of
+        ``only_from``) and write ``batch`` (its last events and step records): a
+        watcher never sees the run finished without its last events."""
+        end = RunEnd(run_id, status, tuple(only_from), time.time(), error)
+        return self._writer.write(batch, end) is not None
 
     def add_events(self, events: Sequence[EventRecord]) -> None:
         self.write(WriteBatch(events=list(events)))

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
@@ -83,6 +84,17 @@ def _finite(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True, slots=True)
+class RunEnd:
+    """Move a run to its final ``status`` if it is still one of ``only_from``."""
+
+    run_id: str
+    status: str
+    only_from: tuple[str, ...]
+    ended_at: float
+    error: str | None = None
+
+
 class BatchWriter:
     """Writes ``WriteBatch``es on one long-lived raw connection (per process)."""
 
@@ -118,13 +130,18 @@ class BatchWriter:
                 self._conn.close()
             self._conn = None
 
-    def write(self, batch: WriteBatch) -> list[int]:
+    def write(self, batch: WriteBatch, end_run: RunEnd | None = None) -> list[int] | None:
+        """Commit ``batch``; with ``end_run``, only if the run could be moved to its
+        final status in the same transaction (else nothing is written: None)."""
         with self._lock:
             conn = self._connection()
             cur = conn.cursor()
             try:
                 if self._sqlite:
                     cur.execute("BEGIN IMMEDIATE")
+                if end_run is not None and not self._end_run(cur, end_run):
+                    conn.rollback()
+                    return None
                 ids = self._write(cur, batch)
                 conn.commit()
                 return ids
@@ -133,6 +150,16 @@ class BatchWriter:
                 raise
             finally:
                 cur.close()
+
+    def _end_run(self, cur: Any, end: RunEnd) -> bool:
+        mark = "?" if self._sqlite else "%s"
+        allowed = ", ".join([mark] * len(end.only_from))
+        cur.execute(
+            f"UPDATE runs SET status = {mark}, ended_at = {mark}, error = {mark}"
+            f" WHERE id = {mark} AND status IN ({allowed})",
+            (end.status, end.ended_at, end.error, end.run_id, *end.only_from),
+        )
+        return bool(cur.rowcount == 1)
 
     def _write(self, cur: Any, batch: WriteBatch) -> list[int]:
         sql = self._sql

@@ -18,7 +18,7 @@ import strawberry
 from starlette.requests import Request
 from strawberry.types import Info
 
-from assets_core.catalog.records import EventRecord
+from assets_core.catalog.records import EventRecord, WriteBatch
 from assets_core.execution.launch import queue_run, reexecution_selection
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
@@ -136,17 +136,17 @@ class Mutation:
         def cancel() -> Run:
             catalog, launcher = context.catalog, context.state.launcher
             record = catalog.get_run(id)
-            now = time.time()
-            if record.status == "QUEUED" and catalog.transition_run(
+            message = "Run canceled before it started"
+            batch = WriteBatch(
+                events=[EventRecord(record.id, time.time(), "RUN_CANCELED", message)]
+            )
+            if record.status == "QUEUED" and catalog.end_run(
                 record.id,
                 "CANCELED",
                 only_from=("QUEUED",),
-                ended_at=now,
+                batch=batch,
                 error="canceled before it started",
             ):
-                catalog.add_events(
-                    [EventRecord(record.id, now, "RUN_CANCELED", "Run canceled before it started")]
-                )
                 launcher.cancel(record.id)
             elif record.status in ("STARTED", "CANCELING") or (
                 record.status == "QUEUED"  # it started meanwhile
