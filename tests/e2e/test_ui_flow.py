@@ -140,6 +140,8 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     expect(rows.first).to_contain_text("2,040")  # row_count metadata
     expect(page.get_by_test_id("asset-data-version")).not_to_have_text("—")
     expect(page.get_by_test_id("row-count-chart")).to_be_visible()
+    expect(page.get_by_test_id("check-row_count")).to_contain_text("passed")
+    expect(page.get_by_test_id("downstream-list")).to_contain_text("staging/stg_customers")
     shot("06-asset-page")
 
     # Browser back: the filtered graph again.
