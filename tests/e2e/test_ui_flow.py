@@ -420,3 +420,38 @@ def test_sign_in_with_a_token_and_roles(page: Page, auth_server: Server, shot: S
     page.goto(auth_server.url + run_href)
     expect(page.get_by_test_id("run-launched-by")).not_to_have_text("—")
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "SUCCESS")
+
+
+def test_box_select_and_collapsing_groups(page: Page, e2e_server: Server, shot: Shot) -> None:
+    open_graph(page, e2e_server)
+    keys = ["ops/slow", "ops/flaky", "ops/after_flaky"]
+    boxes = [node(page, key).bounding_box() for key in keys]
+    assert all(boxes), boxes
+    left = min(b["x"] for b in boxes if b) - 15
+    top = min(b["y"] for b in boxes if b) - 15
+    right = max(b["x"] + b["width"] for b in boxes if b) + 15
+    bottom = max(b["y"] + b["height"] for b in boxes if b) + 15
+
+    # Box select: drag a rectangle around the three assets.
+    page.get_by_test_id("box-select-toggle").click()
+    page.mouse.move(left, top)
+    page.mouse.down()
+    page.mouse.move((left + right) / 2, (top + bottom) / 2, steps=5)
+    page.mouse.move(right, bottom, steps=5)
+    page.mouse.up()
+    for key in keys:
+        expect(node(page, key)).to_have_attribute("data-selected", "true")
+    expect(page.get_by_test_id("materialize-button")).to_have_text("Materialize selected (3)")
+    shot("01-box-selected")
+
+    # Groups collapse into one node and expand again.
+    page.get_by_test_id("group-toggle-ops").click()
+    expect(page.get_by_test_id("graph-group-ops")).to_be_visible()
+    expect(page.get_by_test_id("graph-group-ops")).to_contain_text("3 assets")
+    expect(node(page, "ops/slow")).to_have_count(0)
+    shot("02-collapsed")
+    page.get_by_test_id("graph-group-ops").click()
+    expect(page.get_by_test_id("group-panel")).to_be_visible()
+    page.get_by_test_id("expand-all").click()
+    expect(page.get_by_test_id("graph-group-box-ops")).to_be_visible()
+    expect(node(page, "ops/slow")).to_be_visible()
