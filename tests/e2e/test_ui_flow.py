@@ -342,6 +342,8 @@ def test_a_failed_run_and_reexecute_from_failure(
     page.get_by_test_id("toast-run-link").click()
 
     expect(page.get_by_test_id("run-status")).to_have_attribute("data-status", "FAILURE")
+    step_rows = page.get_by_test_id("steps-table").locator("tbody tr")
+    expect(step_rows.first).to_have_attribute("data-testid", "step-row-ops/flaky")  # ran first
     flaky_step = page.get_by_test_id("step-row-ops/flaky")
     expect(flaky_step.get_by_test_id("step-error")).to_contain_text("flaky failed on purpose")
     after_step = page.get_by_test_id("step-row-ops/after_flaky")

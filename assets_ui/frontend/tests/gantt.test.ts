@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Step } from '../src/api/types';
-import { buildGantt, formatOffset, ganttTicks, stepId } from '../src/lib/gantt';
+import { buildGantt, formatOffset, ganttTicks, stepId, stepsInStartOrder } from '../src/lib/gantt';
 
 const T0 = Date.parse('2024-03-01T10:00:00Z');
 const iso = (s: number) => new Date(T0 + s * 1000).toISOString();
@@ -48,6 +48,19 @@ describe('buildGantt', () => {
   it('names partitioned steps with their partition', () => {
     expect(stepId({ asset: 'daily', partition: '2024-03-01' })).toBe('daily[2024-03-01]');
     expect(stepId({ asset: 'daily', partition: null })).toBe('daily');
+  });
+});
+
+describe('stepsInStartOrder', () => {
+  it('orders steps as they started, those not started last in their given order', () => {
+    const steps = [
+      { asset: 'ops/after_flaky', startedAt: null },
+      { asset: 'ops/flaky', startedAt: '2024-03-01T10:00:01+00:00' },
+      { asset: 'ops/a', startedAt: '2024-03-01T10:00:00+00:00' },
+      { asset: 'ops/b', startedAt: null },
+    ];
+    expect(stepsInStartOrder(steps).map((s) => s.asset)).toEqual(['ops/a', 'ops/flaky', 'ops/after_flaky', 'ops/b']);
+    expect(steps[0].asset).toBe('ops/after_flaky'); // not sorted in place
   });
 });
 

@@ -79,6 +79,15 @@ export function buildGantt(
   return { startMs: lo, endMs: hi, bars, ticks: ganttTicks(span, tickCount) };
 }
 
+/** Steps in the order they started (not yet started last, in the server's order), like the Gantt. */
+export function stepsInStartOrder<T extends Pick<Step, 'startedAt'>>(steps: readonly T[]): T[] {
+  const start = (s: T) => parseTime(s.startedAt) ?? Number.POSITIVE_INFINITY;
+  return steps
+    .map((step, i) => ({ step, i, t: start(step) }))
+    .sort((a, b) => (a.t === b.t ? a.i - b.i : a.t < b.t ? -1 : 1))
+    .map(({ step }) => step);
+}
+
 function clamp(x: number): number {
   return Math.min(1, Math.max(0, x));
 }

@@ -10,7 +10,7 @@ import { LogView } from '../components/LogView';
 import { RelativeTime } from '../components/RelativeTime';
 import { RunStatusBadge, StepStatusBadge } from '../components/StatusBadge';
 import { useToasts } from '../components/Toasts';
-import { stepId } from '../lib/gantt';
+import { stepId, stepsInStartOrder } from '../lib/gantt';
 import { summarisePartitions } from '../lib/partitions';
 import { assetPath, graphPath, navigate, runPath } from '../lib/router';
 import { canCancel } from '../lib/status';
@@ -189,7 +189,7 @@ function StepsSection({ run }: { run: RunState }) {
             </tr>
           </thead>
           <tbody>
-            {run.steps.map((s) => (
+            {stepsInStartOrder(run.steps).map((s) => (
               <tr key={stepId(s)} data-testid={`step-row-${stepId(s)}`}>
                 <td><Link to={assetPath(s.asset)}>{s.asset}</Link></td>
                 <td>{s.partition ?? '—'}</td>
