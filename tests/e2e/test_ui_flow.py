@@ -177,8 +177,16 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     page.reload()
     expect(page.get_by_test_id("asset-title")).to_have_text("raw/customers")
     expect(page.get_by_test_id("materialization-row")).to_have_count(1)
+    # A deep link with a bad selection: the caret message under the filter.
+    page.goto(example_server.url + "/?select=" + quote("raw/customers+ and ((", safe=""))
+    expect(page.get_by_test_id("filter-error")).to_contain_text("^")
+    expect(page.get_by_test_id("filter-input")).to_have_value("raw/customers+ and ((")
+    page.get_by_test_id("graph-error").get_by_role("button").click()
+    expect(page).to_have_url(example_server.url + "/")
+    expect(canvas).to_have_attribute("data-node-count", str(EXAMPLE_ASSETS))
     page.goto(example_server.url + "/assets/raw/nope")
     expect(page.get_by_test_id("asset-not-found")).to_be_visible()
+    expect(page.get_by_test_id("not-found-message")).to_contain_text("Did you mean")
     page.goto(example_server.url + "/runs/" + "0" * 32)
     expect(page.get_by_test_id("run-not-found")).to_be_visible()
 

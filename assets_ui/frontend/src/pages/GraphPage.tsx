@@ -30,6 +30,7 @@ import { useLineage } from '../graph/useLineage';
 import { useLiveAssets } from '../graph/useLiveAssets';
 import { useLocation } from '../hooks/useLocation';
 import { createKeyedStore } from '../lib/keyedStore';
+import { GraphQLRequestError } from '../lib/graphql';
 import { graphPath, navigate, assetPath } from '../lib/router';
 import { selectionFor } from '../lib/selection';
 import { assetStatusColor, assetStatusMeta } from '../lib/status';
@@ -171,7 +172,10 @@ function GraphCanvas() {
   const applyFilter = (expr: string) => navigate(graphPath(expr));
   const selectionExpr = selectionFor(selectedKeys, selectedGroups);
   const selectedCount = selectedKeys.length + selectedGroups.length;
-  const showFilterError = error !== null && lineage !== null;
+  // A bad selection is shown under the filter (caret line included), also when it
+  // is the first thing loaded (a deep link); other errors fill the canvas.
+  const badSelection = error instanceof GraphQLRequestError && error.code === 'INVALID_SELECTION';
+  const showFilterError = error !== null && (lineage !== null || badSelection);
 
   return (
     <GraphContext.Provider value={actions}>
@@ -213,11 +217,20 @@ function GraphCanvas() {
             {!lineage && loading && <Loading label="Loading asset graph…" />}
             {!lineage && error && (
               <div className="center-pad">
-                <ErrorBox error={error} title="Could not load the asset graph" testId="graph-error">
-                  <button type="button" className="button" onClick={() => setReloadToken((t) => t + 1)}>
-                    Retry
-                  </button>
-                </ErrorBox>
+                {badSelection ? (
+                  <div className="muted" data-testid="graph-error">
+                    Fix the selection above, or{' '}
+                    <button type="button" className="button subtle" onClick={() => applyFilter('')}>
+                      show every asset
+                    </button>
+                  </div>
+                ) : (
+                  <ErrorBox error={error} title="Could not load the asset graph" testId="graph-error">
+                    <button type="button" className="button" onClick={() => setReloadToken((t) => t + 1)}>
+                      Retry
+                    </button>
+                  </ErrorBox>
+                )}
               </div>
             )}
             {lineage && lineage.nodes.length === 0 && <div className="center-pad muted" data-testid="graph-empty">No assets match this selection.</div>}
@@ -252,13 +265,15 @@ function GraphCanvas() {
               <Background variant={BackgroundVariant.Dots} gap={20} size={1} color="#d5dae3" />
               <Controls showInteractive={false} position="bottom-left" fitViewOptions={{ padding: 0.08, maxZoom: 1 }} />
               <MiniMap pannable zoomable nodeColor={minimapColor} nodeStrokeWidth={0} position="bottom-right" ariaLabel="Minimap" />
-              <Panel position="top-left" className="graph-stats" data-testid="graph-stats">
-                {lineage ? `${lineage.nodes.length.toLocaleString()} assets · ${lineage.edges.length.toLocaleString()} edges` : ''}
-                {collapsed.size > 0 ? ` · ${collapsed.size} group${collapsed.size === 1 ? '' : 's'} collapsed` : ''}
-                {shownEdges.hidden > 0 ? ` · strongest ${shownEdges.edges.length.toLocaleString()} of ${(shownEdges.edges.length + shownEdges.hidden).toLocaleString()} links drawn` : ''}
-                {layingOut ? ' · laying out…' : ''}
-                {loading && lineage ? ' · loading…' : ''}
-              </Panel>
+              {lineage && (
+                <Panel position="top-left" className="graph-stats" data-testid="graph-stats">
+                  {`${lineage.nodes.length.toLocaleString()} assets · ${lineage.edges.length.toLocaleString()} edges`}
+                  {collapsed.size > 0 ? ` · ${collapsed.size} group${collapsed.size === 1 ? '' : 's'} collapsed` : ''}
+                  {shownEdges.hidden > 0 ? ` · strongest ${shownEdges.edges.length.toLocaleString()} of ${(shownEdges.edges.length + shownEdges.hidden).toLocaleString()} links drawn` : ''}
+                  {layingOut ? ' · laying out…' : ''}
+                  {loading ? ' · loading…' : ''}
+                </Panel>
+              )}
               <Panel position="bottom-center" className="legend-panel">
                 {ASSET_STATUSES.map((s) => (
                   <span key={s} className="legend-item">
