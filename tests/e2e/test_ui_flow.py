@@ -119,7 +119,7 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     # They turn green live, without a reload.
     expect(customers).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
     expect(products).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
-    expect(node(page, "raw/web_events")).to_have_attribute("data-status", "MISSING")
+    expect(node(page, "raw/orders")).to_have_attribute("data-status", "MISSING")  # untouched
     # The side panel (open on the last clicked asset) follows too.
     expect(page.get_by_test_id("panel-status")).to_have_attribute("data-status", "FRESH")
     expect(page.get_by_test_id("asset-panel")).to_contain_text(run_id[:8])
