@@ -55,18 +55,15 @@ def asset_statuses(
 ) -> dict[AssetKey, AssetStatusInfo]:
     """Status of ``keys`` (default: every asset), in that order, with a bounded number
     of queries: per-asset aggregates, the provenance of the latest materializations,
-    and the latest check results."""
+    and the latest check results. Staleness is transitive: an asset whose upstream is
+    stale is stale too ("upstream X is stale")."""
     now = now or time.time()
     wanted = list(keys) if keys is not None else list(graph.toposorted)
-    scope = set(wanted)
-    for k in wanted:
-        scope.update(graph.parents(k))
+    scope = set(wanted) | graph.upstream(wanted)
     outcomes = catalog.asset_outcomes([str(k) for k in scope])
-    latest_ids = [o[3] for name, o in outcomes.items() if o[3] is not None]
-    wanted_names = {str(k) for k in wanted}
-    consumed = catalog.upstream_ids(
-        [o[3] for name, o in outcomes.items() if o[3] is not None and name in wanted_names]
-    )
+    latest_ids = [o[3] for o in outcomes.values() if o[3] is not None]
+    consumed = catalog.upstream_ids(latest_ids)
+    reasons = _all_stale_reasons(graph, graph.sorted(scope), outcomes, consumed)
     checks = catalog.latest_check_results([str(k) for k in wanted if graph.checks_for(k)])
     records = catalog.materializations_by_id(latest_ids) if with_records else {}
 
@@ -101,9 +98,7 @@ def asset_statuses(
         ]
         if mat_at is not None:
             info.lag_s = now - mat_at
-            info.reasons = _stale_reasons(
-                graph, key, mat_id, mat_at, code_version, outcomes, consumed
-            )
+            info.reasons = list(reasons[key])
         if node.is_external and mat_id is None:
             info.status = "FRESH"  # produced outside Assetline: nothing to materialize
         elif failed_root or failed:
@@ -126,6 +121,29 @@ def asset_statuses(
         elif info.reasons:
             info.status = "STALE"
         out[key] = info
+    return out
+
+
+def _all_stale_reasons(
+    graph: AssetGraph,
+    ordered: list[AssetKey],
+    outcomes: dict[str, tuple[Any, ...]],
+    consumed: dict[int, list[int]],
+) -> dict[AssetKey, list[str]]:
+    """Why each materialized asset of ``ordered`` (parents first) is stale, including
+    stale upstreams."""
+    out: dict[AssetKey, list[str]] = {}
+    for key in ordered:
+        outcome = outcomes.get(str(key))
+        if outcome is None or outcome[3] is None:
+            out[key] = []
+            continue
+        own = _stale_reasons(graph, key, outcome[3], outcome[4], outcome[5], outcomes, consumed)
+        named = " ".join(own)
+        for parent in graph.parents(key):
+            if out.get(parent) and str(parent) not in named:
+                own.append(f"upstream {parent} is stale")
+        out[key] = own
     return out
 
 

@@ -72,8 +72,9 @@ def test_stale_after_upstream_rematerializes(catalog: Catalog) -> None:
     got = summary(defs, catalog)
     assert got["a"] == ("FRESH", [])
     assert got["b"] == ("STALE", ["upstream a was materialized after this asset"])
-    # c consumed the b that is still b's latest materialization.
-    assert got["c"] == ("FRESH", [])
+    # c consumed the b that is still b's latest materialization, but b is stale now,
+    # so c is too: staleness is transitive.
+    assert got["c"] == ("STALE", ["upstream b is stale"])
 
 
 def test_fresh_again_after_rematerializing_downstream(catalog: Catalog) -> None:
