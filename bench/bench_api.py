@@ -173,8 +173,11 @@ def bench_graphql_10k() -> tuple[dict[str, Any], dict[str, Any]]:
     with served(LAYERED_10K, "layered_10k", materialized=True) as (client, _home):
         lineage_samples = []
         nodes = edges = 0
+        first = 0.0
         for i in range(12):
             elapsed, data = _post(client, LINEAGE)
+            if i == 0:
+                first = elapsed  # statuses computed from the catalog, not the cache
             if i >= 2:
                 lineage_samples.append(elapsed)
             lineage = data["data"]["lineage"]
@@ -190,7 +193,8 @@ def bench_graphql_10k() -> tuple[dict[str, Any], dict[str, Any]]:
     upstream = summary(upstream_samples, scale=1000)
     return (
         {"value": lineage["median"], "unit": "ms", "budget": 300, "min": lineage["min"],
-         "max": lineage["max"], "nodes": nodes, "edges": edges, "requests": len(lineage_samples)},
+         "max": lineage["max"], "first_request_ms": round(first * 1000, 1), "nodes": nodes,
+         "edges": edges, "requests": len(lineage_samples)},
         {"value": upstream["median"], "unit": "ms", "budget": 20, "min": upstream["min"],
          "max": upstream["max"], "upstream": found, "requests": len(upstream_samples)},
     )  # fmt: skip
