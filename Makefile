@@ -40,8 +40,8 @@ demo: install
 	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline ui --host 127.0.0.1 --port $(PORT)
 
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
 	cd $(FRONTEND) && npm test --silent
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
