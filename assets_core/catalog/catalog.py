@@ -82,6 +82,18 @@ class Catalog:
         with self.engine.connect() as conn:
             yield conn
 
+    @contextmanager
+    def _raw_cursor(self) -> Iterator[tuple[Any, str]]:
+        """A DB-API cursor and the driver's parameter mark, for the bulk reads where
+        SQLAlchemy's result objects cost more than the query."""
+        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
+        with self._read() as conn:
+            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+            try:
+                yield cursor, mark
+            finally:
+                cursor.close()
+
     # -- runs --------------------------------------------------------------------
     def create_run(self, run: RunRecord) -> RunRecord:
         run.created_at = run.created_at or time.time()
@@ -281,15 +293,9 @@ class Catalog:
             " WHERE asset_key = ?"
         )
         params = (code_version, asset_key) if code_version else (asset_key,)
-        if self.engine.dialect.name != "sqlite":
-            sql = sql.replace("?", "%s")
-        with self._read() as conn:
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+        with self._raw_cursor() as (cursor, mark):
+            cursor.execute(sql.replace("?", mark), params)
+            return list(cursor.fetchall())
 
     def change_marker(self) -> tuple[Any, ...]:
         """A value that changes whenever a materialization, failure or check result is
@@ -322,20 +328,15 @@ class Catalog:
             " WHERE ap.materialization_id IS NOT NULL"
         )
         out: dict[str, tuple[Any, ...]] = {}
-        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
-        with self._read() as conn:
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                for chunk in _chunks(list(asset_keys)):
-                    marks = ", ".join([mark] * len(chunk))
-                    cursor.execute(counts_sql.format(marks), tuple(chunk))
-                    for key, done, failed, failed_root in cursor.fetchall():
-                        out[key] = (int(done), int(failed), bool(failed_root), None, None, None)
-                    cursor.execute(latest_sql.format(marks), tuple(chunk))
-                    for key, mat_id, ts, code_version in cursor.fetchall():
-                        out[key] = (*out[key][:3], mat_id, ts, code_version)
-            finally:
-                cursor.close()
+        with self._raw_cursor() as (cursor, mark):
+            for chunk in _chunks(list(asset_keys)):
+                marks = ", ".join([mark] * len(chunk))
+                cursor.execute(counts_sql.format(marks), tuple(chunk))
+                for key, done, failed, failed_root in cursor.fetchall():
+                    out[key] = (int(done), int(failed), bool(failed_root), None, None, None)
+                cursor.execute(latest_sql.format(marks), tuple(chunk))
+                for key, mat_id, ts, code_version in cursor.fetchall():
+                    out[key] = (*out[key][:3], mat_id, ts, code_version)
         return out
 
     def partition_statuses(self, asset_key: str) -> dict[str, str]:
@@ -441,20 +442,15 @@ class Catalog:
         """materialization id -> ids of the upstream materializations it consumed."""
         wanted = list(dict.fromkeys(materialization_ids))
         out: dict[int, list[int]] = {i: [] for i in wanted}
-        mark = "?" if self.engine.dialect.name == "sqlite" else "%s"
-        with self._read() as conn:
-            cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-            try:
-                for chunk in _chunks(wanted):
-                    cursor.execute(
-                        "SELECT materialization_id, upstream_id FROM provenance"
-                        f" WHERE materialization_id IN ({', '.join([mark] * len(chunk))})",
-                        tuple(chunk),
-                    )
-                    for mat_id, up_id in cursor.fetchall():
-                        out[mat_id].append(up_id)
-            finally:
-                cursor.close()
+        with self._raw_cursor() as (cursor, mark):
+            for chunk in _chunks(wanted):
+                cursor.execute(
+                    "SELECT materialization_id, upstream_id FROM provenance"
+                    f" WHERE materialization_id IN ({', '.join([mark] * len(chunk))})",
+                    tuple(chunk),
+                )
+                for mat_id, up_id in cursor.fetchall():
+                    out[mat_id].append(up_id)
         return out
 
     def provenance(self, materialization_id: int) -> list[MaterializationRecord]:
