@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from assets_core.errors import DefinitionError, did_you_mean
 from assets_core.partitions.base import DynamicKeys, PartitionMapping, PartitionsDefinition
@@ -385,19 +386,17 @@ class DimensionMapping(PartitionMapping):
         """The upstream keys matching ``downstream_key`` on the dimension."""
         if downstream_key is None:
             return upstream.get_partition_keys(dynamic_keys, current_time=current_time)
-        inner = self.mapping or IdentityMapping()
-        down_d, up_d = self._sides(downstream, upstream)
-        part = downstream_key
-        if isinstance(downstream, MultiPartitions):
-            part = downstream.split(downstream_key)[self.dimension]
-        values = inner.upstream_keys(part, down_d, up_d, dynamic_keys, current_time=current_time)
-        if not isinstance(upstream, MultiPartitions):
-            return values
-        pinned = _pinned(downstream, upstream, downstream_key, dynamic_keys, current_time)
-        if pinned is None:
-            return []
-        choices = pinned | {self.dimension: values}
-        return upstream.keys_matching(choices, dynamic_keys, current_time=current_time)
+        inner = (self.mapping or IdentityMapping()).upstream_keys
+        return self._map(
+            downstream_key,
+            downstream,
+            upstream,
+            downstream,
+            upstream,
+            inner,
+            dynamic_keys,
+            current_time,
+        )
 
     def downstream_keys(
         self,
@@ -409,19 +408,41 @@ class DimensionMapping(PartitionMapping):
         current_time: datetime | None = None,
     ) -> list[str]:
         """The downstream keys matching ``upstream_key`` on the dimension."""
-        inner = self.mapping or IdentityMapping()
+        inner = (self.mapping or IdentityMapping()).downstream_keys
+        return self._map(
+            upstream_key,
+            upstream,
+            downstream,
+            downstream,
+            upstream,
+            inner,
+            dynamic_keys,
+            current_time,
+        )
+
+    def _map(
+        self,
+        key: str,
+        source: PartitionsDefinition,
+        target: PartitionsDefinition,
+        downstream: PartitionsDefinition,
+        upstream: PartitionsDefinition,
+        inner: Any,
+        dynamic_keys: DynamicKeys,
+        current_time: datetime | None,
+    ) -> list[str]:
+        """Map ``key`` of ``source`` to keys of ``target`` (either direction): the
+        inner mapping on the dimension, the other shared dimensions pinned."""
         down_d, up_d = self._sides(downstream, upstream)
-        part = upstream_key
-        if isinstance(upstream, MultiPartitions):
-            part = upstream.split(upstream_key)[self.dimension]
-        values = inner.downstream_keys(part, down_d, up_d, dynamic_keys, current_time=current_time)
-        if not isinstance(downstream, MultiPartitions):
-            return values
-        pinned = _pinned(upstream, downstream, upstream_key, dynamic_keys, current_time)
+        part = source.split(key)[self.dimension] if isinstance(source, MultiPartitions) else key
+        values = inner(part, down_d, up_d, dynamic_keys, current_time=current_time)
+        if not isinstance(target, MultiPartitions):
+            return list(values)
+        pinned = _pinned(source, target, key, dynamic_keys, current_time)
         if pinned is None:
             return []
         choices = pinned | {self.dimension: values}
-        return downstream.keys_matching(choices, dynamic_keys, current_time=current_time)
+        return target.keys_matching(choices, dynamic_keys, current_time=current_time)
 
     def validate(
         self, upstream: PartitionsDefinition | None, downstream: PartitionsDefinition | None
