@@ -47,6 +47,19 @@ def _grouped(keys: Sequence[K], by: Callable[[K], Any]) -> list[tuple[Any, list[
     return [(g, list(ks)) for g, ks in groupby(ordered, key=by)]
 
 
+class SharedLoader(DataLoader[K, V]):
+    """A ``DataLoader`` whose results survive the cancellation of one of their readers.
+
+    When a field raises, graphql-core cancels its sibling fields; cancelling a task
+    cancels the future it awaits, and a loader hands the same future to every field
+    that asks for the same key. Without the shield, a field elsewhere in the response
+    then gets ``CancelledError`` and the request fails with HTTP 500.
+    """
+
+    def load(self, key: K) -> Awaitable[V]:
+        return asyncio.shield(super().load(key))
+
+
 class Loaders:
     """The loaders of one request.
 
@@ -86,7 +99,7 @@ class Loaders:
         self.events: DataLoader[EventsKey, list[EventRecord]] = self._loader(self._events)
 
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
-        return DataLoader(load, cache=self._cache)
+        return SharedLoader(load, cache=self._cache)
 
     async def _status(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
         found = await asyncio.to_thread(self.location.statuses.statuses, self.catalog, keys)
