@@ -10,8 +10,9 @@ from typing import Any
 from urllib.parse import quote
 
 import pytest
-from conftest import AUTH_TOKENS, Server, Shot
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import AUTH_TOKENS, Server, Shot
 
 pytestmark = pytest.mark.e2e
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import UI_LOCATION, UiServer, start_server
 
 from assets_ui.app import create_app
 from assets_ui.security import OriginPolicy, TokenAuth
+from tests.ui.conftest import UI_LOCATION, UiServer, start_server
 
 MATERIALIZE = 'mutation { materialize(selection: "raw_orders") { id status } }'
 

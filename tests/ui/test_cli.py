@@ -10,10 +10,10 @@ import time
 from pathlib import Path
 
 import httpx
-from conftest import UI_LOCATION
 
 from assets_core.cli.main import build_parser
 from assets_ui.cli import run_ui
+from tests.ui.conftest import UI_LOCATION
 
 
 def test_ui_command_is_wired_with_its_defaults() -> None:

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 import strawberry
-from conftest import UI_LOCATION
 
 from assets_ui.graphql.context import Context
 from assets_ui.graphql.fast import FastExecutionContext, StaticList
@@ -20,6 +19,7 @@ from assets_ui.graphql.query import Query
 from assets_ui.graphql.schema import AssetlineSchema
 from assets_ui.security import ANONYMOUS_ADMIN
 from assets_ui.state import ServerState
+from tests.ui.conftest import UI_LOCATION
 
 QUERIES = [
     '{ lineage(selection: "*") { nodes { key group kind status depth } edges { source target } } }',

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 import schemathesis
-from conftest import UiServer, start_server
 from hypothesis import HealthCheck, given, settings
 
 from assets_ui.graphql.schema import SNAPSHOT
+from tests.ui.conftest import UiServer, start_server
 
 KNOWN_CODES = {
     "NOT_FOUND", "INVALID_SELECTION", "INVALID_PARTITION", "INVALID_CONFIG",

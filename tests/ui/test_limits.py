@@ -4,10 +4,10 @@ tokens, page sizes and the number of assets in one result."""
 from __future__ import annotations
 
 import pytest
-from conftest import UiServer
 
 from assets_ui.graphql.context import MAX_ASSETS_PER_REQUEST
 from assets_ui.graphql.schema import MAX_ALIASES, MAX_DEPTH, MAX_TOKENS
+from tests.ui.conftest import UiServer
 
 
 def _nested(depth: int) -> str:

@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from conftest import UiServer, start_server
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from assets_core.graph.select import select
 from tests.strategies import selection_nodes
+from tests.ui.conftest import UiServer, start_server
 
 NAMES = ["raw_orders", "orders_clean", "revenue", "report", "slow", "flaky", "raw/events"]
 LINEAGE = """query($s: String!, $up: Int, $down: Int) {

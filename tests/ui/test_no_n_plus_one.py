@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import UiServer, start_server
 from sqlalchemy import event
+
+from tests.ui.conftest import UiServer, start_server
 
 RICH = """{ assets {
   key status staleReasons freshness { lagS overdue }

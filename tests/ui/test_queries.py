@@ -4,9 +4,9 @@ errors with codes, runs paging, impact, health, metrics and the UI fallback page
 from __future__ import annotations
 
 import pytest
-from conftest import UiServer
 
 from assets_core.graph.select import select
+from tests.ui.conftest import UiServer
 
 LINEAGE = """query($s: String!, $up: Int, $down: Int) {
   lineage(selection: $s, upstreamDepth: $up, downstreamDepth: $down) {

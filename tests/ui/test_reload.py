@@ -7,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import UI_LOCATION, UiServer, start_server
+
+from tests.ui.conftest import UI_LOCATION, UiServer, start_server
 
 RELOAD = "mutation { reload }"
 EXTRA = '''

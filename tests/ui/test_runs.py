@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from conftest import UiServer
+from tests.ui.conftest import UiServer
 
 EVENTS = """subscription($id: String!) {
   runEvents(runId: $id) { seq runId timestamp type asset partition level message } }"""
