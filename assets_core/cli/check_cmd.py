@@ -38,7 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from assets_core.execution.standalone_checks import run_checks
+    from assets_core.checks.standalone import run_checks
     from assets_core.graph.select import select_sorted
 
     if args.partition and args.all_partitions:

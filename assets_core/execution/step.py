@@ -15,6 +15,7 @@ from assets_core.errors import ExecutionError, UserCodeError
 from assets_core.execution.context import AssetExecutionContext, StepLog
 from assets_core.execution.plan import Step, upstream_partition_keys
 from assets_core.execution.versions import default_data_version
+from assets_core.io.adapters import coerce_table
 from assets_core.io.base import InputContext, OutputContext
 
 if TYPE_CHECKING:
@@ -236,7 +237,7 @@ def _attempt(state: RunState, step: Step) -> tuple[WriteBatch, list[str]]:
         materialized.append(str(out_key))
         value = raw.value if isinstance(raw, (MaterializeResult, Output)) else raw
         if graph.checks_for(out_key):
-            from assets_core.execution.checks import evaluate_checks
+            from assets_core.checks.evaluate import evaluate_checks
 
             batch.check_results.extend(evaluate_checks(state, step, out_key, value, log))
     return batch, materialized
@@ -315,20 +316,6 @@ def _load_inputs(
             value = coerce_table(value, annotations[name])
         values[name] = value
     return values, consumed, versions
-
-
-def coerce_table(value: Any, annotation: Any) -> Any:
-    """Hand a parameter annotated ``pd.DataFrame`` a DataFrame when the upstream stored
-    an Arrow table (a SQL asset's output), and the other way round."""
-    wanted = annotation if isinstance(annotation, str) else getattr(annotation, "__name__", "")
-    kind = type(value).__name__
-    if wanted.endswith("DataFrame") and kind == "Table" and hasattr(value, "to_pandas"):
-        return value.to_pandas()
-    if wanted.endswith("Table") and kind == "DataFrame":
-        import pyarrow as pa
-
-        return pa.Table.from_pandas(value, preserve_index=False)
-    return value
 
 
 def _store(

@@ -1,4 +1,5 @@
-"""Running an asset's checks right after it is stored, inside its step."""
+"""Evaluating an asset's checks inside its step, right after it is stored, and the
+catalog record of an evaluation."""
 
 from __future__ import annotations
 
@@ -42,10 +43,10 @@ def evaluate_checks(
     state: RunState, step: Step, key: AssetKey, value: Any, log: StepLog
 ) -> list[CheckResultRecord]:
     from assets_core.checks.runner import CheckContext, run_check
+    from assets_core.io.adapters import coerce_table
 
     now = datetime.now(UTC)
     out = []
-    from assets_core.execution.step import coerce_table
 
     for check in state.graph.checks_for(key):
         annotations = getattr(check.fn, "__annotations__", None) or {}

@@ -56,7 +56,7 @@ def run_checks(
     from assets_core.catalog.connection import assetline_home
     from assets_core.checks.runner import CheckContext, run_check
     from assets_core.definitions.resources import Resources, resolve_resource
-    from assets_core.execution.step import coerce_table
+    from assets_core.io.adapters import coerce_table
     from assets_core.io.base import InputContext, MissingValueError
     from assets_core.io.registry import resolve_io_managers
 
@@ -102,7 +102,7 @@ def run_checks(
                     checked = coerce_table(value, annotations.get(check.value_param, ""))
                     ev = run_check(check, checked, context)
                 evaluations.append(ev)
-                from assets_core.execution.checks import to_record
+                from assets_core.checks.evaluate import to_record
 
                 records.append(to_record(ev, None))
     if records:
@@ -166,21 +166,19 @@ def _materialize_and_check(
     partition_range: tuple[str, str] | None = None,
 ) -> tuple[list[CheckEvaluation], list[str]]:
     from assets_core.execution.plan import PartitionRequest
-    from assets_core.execution.run import execute_prepared, prepare_run
+    from assets_core.execution.request import RunSpec
+    from assets_core.execution.run import run_in_process
 
     if partition_range is not None:
         request = PartitionRequest(start=partition_range[0], end=partition_range[1])
     else:
         request = PartitionRequest(key=partition) if partition else PartitionRequest()
-    prepared = prepare_run(
-        defs,
-        catalog,
-        keys,
+    spec = RunSpec(
         selection=", ".join(str(k) for k in keys),
-        request=request,
+        partitions=request,
         tags={"assetline/check": "true"},
     )
-    result = execute_prepared(prepared, handle_signals=True)
+    result = run_in_process(defs, catalog, spec, handle_signals=True)
     notes = (
         []
         if result.success
