@@ -12,8 +12,14 @@ from collections.abc import Sequence
 
 from assets_core.errors import AssetlineError
 
+#: Entry-point group of commands that other packages add (``assets_ui`` adds ``ui``).
+PLUGIN_GROUP = "assetline.commands"
 
-def build_parser() -> argparse.ArgumentParser:
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The ``assetline`` parser. Commands of other packages (entry points in
+    ``PLUGIN_GROUP``) are looked up only when ``argv`` names no built-in command, so
+    ``assetline validate`` neither scans installed packages nor imports the web stack."""
     from assets_core.cli import catalog_cmds, check_cmd, graph_cmds, materialize
 
     parser = argparse.ArgumentParser(
@@ -28,20 +34,25 @@ def build_parser() -> argparse.ArgumentParser:
     materialize.register(sub)
     check_cmd.register(sub)
     catalog_cmds.register(sub)
-    _register_ui(sub)
+    command = next((a for a in (sys.argv[1:] if argv is None else argv) if a[:1] != "-"), None)
+    if command is None or command not in sub.choices:
+        _register_plugins(sub)
     return parser
 
 
-def _register_ui(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    try:
-        from assets_ui.cli import add_ui_parser
-    except ImportError:  # the web extra is not installed
-        return
-    add_ui_parser(sub)
+def _register_plugins(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from importlib.metadata import entry_points
+
+    for entry in entry_points(group=PLUGIN_GROUP):
+        try:
+            register = entry.load()
+        except ImportError:  # a plugin whose dependencies are not installed
+            continue
+        register(sub)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
