@@ -36,6 +36,13 @@ class RunRecord:
     heartbeat_at: float | None = None
     pid: int | None = None
     error: str | None = None
+    #: What the run skips of its plan (``RunSpec.resume``).
+    resume: str = "none"
+    #: Options of its executor (``ExecutorSpec.options()``).
+    executor_options: dict[str, Any] = field(default_factory=dict)
+    #: The host of the process running it, and that process's start time.
+    host: str | None = None
+    process_started_at: float | None = None
 
     @property
     def is_finished(self) -> bool:
@@ -171,11 +178,18 @@ def run_row(run: RunRecord) -> dict[str, Any]:
         "heartbeat_at": run.heartbeat_at,
         "pid": run.pid,
         "error": run.error,
+        "resume": run.resume,
+        "executor_options": dict(run.executor_options),
+        "host": run.host,
+        "process_started_at": run.process_started_at,
     }
 
 
 def run_from_row(row: Any) -> RunRecord:
-    return RunRecord(**dict(row))
+    values = dict(row)
+    values["resume"] = values.get("resume") or "none"
+    values["executor_options"] = values.get("executor_options") or {}
+    return RunRecord(**values)
 
 
 def step_from_row(r: Any) -> StepRecord:

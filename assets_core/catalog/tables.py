@@ -42,6 +42,10 @@ runs = Table(
     Column("heartbeat_at", Float),
     Column("pid", Integer),
     Column("error", Text),
+    Column("resume", String(16)),
+    Column("executor_options", JSON),
+    Column("host", String(255)),
+    Column("process_started_at", Float),
     Index("ix_runs_status_created", "status", "created_at"),
     Index("ix_runs_created", "created_at"),
 )

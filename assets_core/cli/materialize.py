@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING
 
-from assets_core.cli.common import add_location_args, load_defs, open_catalog, select_keys
+from assets_core.cli.common import add_location_args, load_defs, open_catalog
 from assets_core.errors import UsageError
+
+if TYPE_CHECKING:
+    from assets_core.definitions.repository import Definitions
+    from assets_core.execution.plan import PartitionRequest
+    from assets_core.execution.request import Resume, RunSpec
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,7 +50,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         default=1,
         help="Partitions computed at once (uses worker processes when > 1).",
     )
-    _run_args(p)
+    _run_args(p, workers=False)
     p.set_defaults(func=cmd_backfill)
 
     p = sub.add_parser(
@@ -66,7 +71,9 @@ def _partition_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--to", dest="end", help="Last partition key of a range (inclusive).")
 
 
-def _run_args(p: argparse.ArgumentParser) -> None:
+def _run_args(p: argparse.ArgumentParser, *, workers: bool = True) -> None:
+    from assets_core.execution.request import EXECUTORS
+
     p.add_argument("--config", help="Run config file (.json or .toml), keyed by asset key.")
     p.add_argument(
         "--tag", action="append", default=[], metavar="K=V", help="Tag the run (repeatable)."
@@ -74,11 +81,16 @@ def _run_args(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--executor",
         default="inprocess",
-        choices=("inprocess", "multiprocess", "dask"),
-        help="Where steps run.",
+        choices=EXECUTORS,
+        help="Where steps run (default inprocess).",
     )
-    p.add_argument("--workers", type=int, default=None, help="Worker processes.")
-    p.add_argument("--dask-address", default=None, help="tcp://host:port of a Dask scheduler.")
+    if workers:
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="Worker processes of the multiprocess executor (default: the CPU count).",
+        )
 
 
 def parse_tags(items: list[str]) -> dict[str, str]:
@@ -91,7 +103,7 @@ def parse_tags(items: list[str]) -> dict[str, str]:
     return tags
 
 
-def partition_request(args: argparse.Namespace) -> Any:
+def partition_request(args: argparse.Namespace) -> PartitionRequest:
     from assets_core.execution.plan import PartitionRequest
 
     if args.partition and (args.start or args.end):
@@ -105,44 +117,38 @@ def partition_request(args: argparse.Namespace) -> Any:
     return PartitionRequest()
 
 
-def run_and_report(
-    defs: Any,
-    keys: list[Any],
-    selection: str,
-    request: Any,
+def run_spec(
     args: argparse.Namespace,
-    parent_run_id: str | None = None,
-    skip: Any = None,
-    config: dict[str, Any] | None = None,
-) -> int:
-    from assets_core.cli.progress import RunProgress
+    partitions: PartitionRequest,
+    *,
+    resume: Resume = "none",
+    workers: int | None = None,
+) -> RunSpec:
+    """The run request of a ``materialize`` or ``backfill`` command line."""
     from assets_core.execution.config import load_config_file
-    from assets_core.execution.run import execute_prepared, prepare_run
+    from assets_core.execution.request import ExecutorSpec, RunSpec
 
-    if getattr(args, "config", None):
-        config = load_config_file(args.config)
-    catalog = open_catalog()
-    prepared = prepare_run(
-        defs,
-        catalog,
-        keys,
-        selection=selection,
-        request=request,
-        config=config,
-        tags=parse_tags(getattr(args, "tag", [])),
-        executor=getattr(args, "executor", "inprocess"),
-        parent_run_id=parent_run_id,
+    return RunSpec(
+        selection=args.select,
+        partitions=partitions,
+        config=load_config_file(args.config) if args.config else {},
+        tags=parse_tags(args.tag),
+        executor=ExecutorSpec(args.executor, workers),
+        resume=resume,
     )
-    if skip is not None:
-        prepared.plan = skip(prepared.plan, catalog)
-    with RunProgress(prepared.plan, prepared.record.id) as progress:
-        result = execute_prepared(
-            prepared,
-            on_outcome=progress.update,
-            handle_signals=True,
-            executor=getattr(args, "executor", "inprocess"),
-            workers=getattr(args, "workers", None),
-        )
+
+
+def run_and_report(defs: Definitions, spec: RunSpec) -> int:
+    """Plan, record and execute ``spec`` with a live progress display and a summary;
+    return the exit code."""
+    from assets_core.cli.progress import RunProgress
+    from assets_core.execution.run import execute_run, plan_run, start_run
+
+    catalog = open_catalog()
+    planned = plan_run(defs, catalog, spec)
+    started = start_run(defs, catalog, planned)
+    with RunProgress(started.plan, started.record.id, skipped=planned.skipped) as progress:
+        result = execute_run(started, on_outcome=progress.update, handle_signals=True)
     progress.summary(result)
     if result.status == "CANCELED":
         return 130
@@ -151,54 +157,34 @@ def run_and_report(
 
 def cmd_materialize(args: argparse.Namespace) -> int:
     defs = load_defs(args)
-    keys = select_keys(defs, args.select)
-    return run_and_report(defs, keys, args.select, partition_request(args), args)
+    return run_and_report(defs, run_spec(args, partition_request(args), workers=args.workers))
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    from assets_core.execution.backfill import resumable_plan
     from assets_core.execution.plan import PartitionRequest
 
     if args.max_parallel < 1:
         raise UsageError("--max-parallel must be 1 or more.")
-    if args.max_parallel > 1 and args.executor == "inprocess":
-        args.executor, args.workers = "multiprocess", args.max_parallel
+    workers = None
+    if args.max_parallel > 1:
+        if args.executor == "inprocess":
+            args.executor = "multiprocess"
+        workers = args.max_parallel
+    if args.force and args.missing_only:
+        raise UsageError("--force recomputes everything; --missing-only skips what ran: pick one.")
+    resume: Resume = (
+        "none" if args.force else "missing_only" if args.missing_only else "materialized"
+    )
     defs = load_defs(args)
-    keys = select_keys(defs, args.select)
-    request = PartitionRequest(start=args.start, end=args.end)
-
-    def skip(plan: Any, catalog: Any) -> Any:
-        return resumable_plan(plan, catalog, force=args.force, missing_only=args.missing_only)
-
-    return run_and_report(defs, keys, args.select, request, args, skip=skip)
+    spec = run_spec(
+        args, PartitionRequest(start=args.start, end=args.end), resume=resume, workers=workers
+    )
+    return run_and_report(defs, spec)
 
 
 def cmd_reexecute(args: argparse.Namespace) -> int:
-    from assets_core.execution.backfill import FROM_FAILURE_TAG, without_succeeded
-    from assets_core.execution.launch import reexecution_selection, request_from_partitions
+    from assets_core.execution.launch import reexecution_spec
 
     defs = load_defs(args)
-    catalog = open_catalog()
-    parent, selection = reexecution_selection(defs, catalog, args.run_id, args.from_failure)
-    keys = select_keys(defs, selection)
-    ns = argparse.Namespace(
-        config=None,
-        tag=[f"{k}={v}" for k, v in parent.tags.items()],
-        executor=parent.executor or "inprocess",
-        workers=None,
-    )
-
-    def skip(plan: Any, catalog: Any) -> Any:
-        origin = parent.tags.get(FROM_FAILURE_TAG)
-        return without_succeeded(plan, catalog, origin) if origin else plan
-
-    return run_and_report(
-        defs,
-        keys,
-        selection,
-        request_from_partitions(parent.partitions),
-        ns,
-        parent_run_id=parent.id,
-        skip=skip,
-        config=parent.config,
-    )
+    _, spec = reexecution_spec(open_catalog(), args.run_id, from_failure=args.from_failure)
+    return run_and_report(defs, spec)

@@ -21,10 +21,13 @@ class RunProgress:
     """Per-step state, done/total counts and elapsed time; a live bar on a terminal,
     one line per finished step otherwise (CI logs)."""
 
-    def __init__(self, plan: ExecutionPlan, run_id: str, live: bool | None = None) -> None:
+    def __init__(
+        self, plan: ExecutionPlan, run_id: str, live: bool | None = None, skipped: int = 0
+    ) -> None:
         self.plan = plan
         self.run_id = run_id
         self.total = len(plan.steps)
+        self.skipped = skipped
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
         self.console = console()
@@ -33,7 +36,8 @@ class RunProgress:
         self._task: Any = None
 
     def __enter__(self) -> RunProgress:
-        self.console.print(f"Run [bold]{self.run_id}[/]: {self.total} steps")
+        done = f" ({self.skipped} already done, skipped)" if self.skipped else ""
+        self.console.print(f"Run [bold]{self.run_id}[/]: {self.total} steps{done}")
         if self.live:
             from rich.progress import (
                 BarColumn,

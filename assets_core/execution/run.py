@@ -1,21 +1,30 @@
-"""A run from start to end: validate its arguments, record it, execute its plan with
-an executor, and record how it ended — also when it is canceled or crashes."""
+"""A run from start to end, in four steps that every way of starting a run shares:
+
+1. ``plan_run``: validate the request (``RunSpec``), plan its steps, and decide what
+   to skip (a resumed backfill, a re-execution from failure). Writes nothing.
+2. ``start_run``: record the run STARTED with that final plan and emit RUN_START.
+3. ``execute_run``: run the steps with the request's executor and record how the run
+   ended — also when it is canceled or crashes.
+
+``materialize()`` (Python) and the CLI do all three in this process; the API records
+the run QUEUED (``launch.queue_run``) and a run worker starts it
+(``launch.execute_queued_run``).
+"""
 
 from __future__ import annotations
 
 import getpass
-import os
 import signal
 import threading
 import time
 import uuid
 import weakref
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from assets_core.catalog.records import RunRecord
+from assets_core.catalog.records import RunRecord, RunStatus
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import Resources, resolve_resource, secret_values
@@ -23,6 +32,7 @@ from assets_core.errors import ConfigError, UsageError
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
+from assets_core.execution.request import ExecutorSpec, RunSpec
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
 
@@ -126,51 +136,87 @@ def resolve_configs(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedRun:
+    """A validated request and the steps it will run (after skipping what is done)."""
+
+    spec: RunSpec
+    plan: ExecutionPlan
+    configs: dict[AssetKey, Any]
+    #: Steps the resume policy removed from the plan.
+    skipped: int = 0
+
+
+def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
+    """Validate ``spec`` against the definitions and plan it: select, plan the
+    partitions, skip what the resume policy says is done, build the run config.
+    Raises usage errors and writes nothing."""
+    from assets_core.catalog.snapshots import changed_keys
+    from assets_core.execution.resume import skip_finished
+    from assets_core.graph.select import select_sorted
+
+    spec.validate()
+    graph = defs.graph
+    keys = select_sorted(
+        graph, spec.selection, changed=lambda: changed_keys(graph, catalog.latest_snapshot())
+    )
+    full = build_plan(graph, keys, spec.partitions, _cached_dynamic_keys(catalog))
+    plan = skip_finished(full, catalog, spec)
+    if spec.resume == "from_failure":
+        if not plan.steps:
+            raise UsageError(
+                f"Every step of run {spec.parent_run_id} succeeded; nothing to re-execute."
+            )
+        # Recorded as what it re-executes: the assets with steps left to run.
+        todo = dict.fromkeys(str(k) for step in plan.steps for k in step.keys)
+        spec = replace(spec, selection=", ".join(todo))
+    configs = resolve_configs(graph, plan.selected, spec.config)
+    return PlannedRun(spec, plan, configs, len(full.steps) - len(plan.steps))
+
+
+def _cached_dynamic_keys(catalog: Catalog) -> Callable[[str], list[str]]:
+    cache: dict[str, list[str]] = {}
+
+    def lookup(name: str) -> list[str]:
+        if name not in cache:
+            cache[name] = catalog.dynamic_partitions(name)
+        return cache[name]
+
+    return lookup
+
+
 @dataclass(slots=True)
-class PreparedRun:
-    """A validated run, recorded in the catalog, ready to execute."""
+class StartedRun:
+    """A run recorded STARTED, with everything its steps share, ready to execute."""
 
     record: RunRecord
-    plan: ExecutionPlan
+    planned: PlannedRun
     state: RunState
     catalog: Catalog
 
+    @property
+    def plan(self) -> ExecutionPlan:
+        return self.planned.plan
 
-def prepare_run(
+
+def start_run(
     defs: Definitions,
     catalog: Catalog,
-    keys: Sequence[AssetKey],
+    planned: PlannedRun,
     *,
-    selection: str = "*",
-    request: PartitionRequest | None = None,
-    config: Mapping[str, Any] | None = None,
-    tags: Mapping[str, str] | None = None,
+    queued: RunRecord | None = None,
+    run_id: str | None = None,
     home: Path | None = None,
     io_managers: Mapping[str, IOManager] | None = None,
-    run_id: str | None = None,
-    launched_by: str | None = None,
-    executor: str = "inprocess",
-    parent_run_id: str | None = None,
-    existing: RunRecord | None = None,
-) -> PreparedRun:
-    """Validate everything a run needs (nothing is written when that fails), then
-    record the run as STARTED."""
+) -> StartedRun:
+    """Record the run STARTED with its final plan (a new run, or ``queued`` moved from
+    QUEUED) and emit RUN_START. Resources and IO managers are resolved first, so a
+    missing secret or a bad IO manager writes nothing."""
     from assets_core.catalog.connection import assetline_home
-    from assets_core.executors import EXECUTORS
+    from assets_core.execution.processes import this_process
     from assets_core.io.registry import resolve_io_managers
 
-    if executor not in EXECUTORS:
-        raise UsageError(f"Unknown executor {executor!r}; available: {', '.join(EXECUTORS)}.")
-    graph = defs.graph
-    dynamic_cache: dict[str, list[str]] = {}
-
-    def dynamic_lookup(name: str) -> list[str]:
-        if name not in dynamic_cache:
-            dynamic_cache[name] = catalog.dynamic_partitions(name)
-        return dynamic_cache[name]
-
-    plan = build_plan(graph, keys, request, dynamic_lookup)
-    configs = resolve_configs(graph, plan.selected, config)
+    spec, plan, graph = planned.spec, planned.plan, defs.graph
     resources = {name: resolve_resource(value) for name, value in defs.resources.items()}
     secrets = sorted(secret_values(defs.resources), key=len, reverse=True)
     managers = resolve_io_managers(
@@ -185,17 +231,18 @@ def prepare_run(
         return text
 
     now = time.time()
-    if existing is not None:
-        record = existing
-        moved = catalog.transition_run(
-            record.id,
-            "STARTED",
-            only_from=("QUEUED",),
-            started_at=now,
-            pid=os.getpid(),
-            heartbeat_at=now,
-        )
-        if not moved:  # canceled (or taken by another worker) while it waited
+    me = this_process()
+    running = {
+        "started_at": now,
+        "heartbeat_at": now,
+        "pid": me.pid,
+        "host": me.host,
+        "process_started_at": me.started_at,
+    }
+    if queued is not None:
+        record = queued
+        if not catalog.transition_run(record.id, "STARTED", only_from=("QUEUED",), **running):
+            # canceled (or taken by another worker) while it waited
             raise RunNotQueuedError(
                 f"Run {record.id} is no longer QUEUED ({catalog.get_run(record.id).status}); "
                 "it was not started."
@@ -203,21 +250,7 @@ def prepare_run(
         record.status, record.started_at = "STARTED", now
     else:
         record = catalog.create_run(
-            RunRecord(
-                id=run_id or uuid.uuid4().hex,
-                status="STARTED",
-                selection=selection,
-                partitions=(request or PartitionRequest()).describe(),
-                tags=dict(tags or {}),
-                config=dict(config or {}),
-                launched_by=launched_by or _who(),
-                executor=executor,
-                parent_run_id=parent_run_id,
-                created_at=now,
-                started_at=now,
-                heartbeat_at=now,
-                pid=os.getpid(),
-            )
+            run_record(spec, run_id or uuid.uuid4().hex, "STARTED", now, **running)
         )
     _save_snapshot(catalog, graph)
     writer = RunEventWriter(catalog, record.id)
@@ -226,28 +259,50 @@ def prepare_run(
         graph=graph,
         io_managers=managers,
         resources=Resources(resources),
-        configs=configs,
+        configs=planned.configs,
         writer=writer,
         versions=versions,
         redact=redact,
-        dynamic_lookup=dynamic_lookup,
+        dynamic_lookup=_cached_dynamic_keys(catalog),
     )
+    steps = len(plan.steps)
+    done = f"; {planned.skipped} already done" if planned.skipped else ""
     writer.emit(
         "RUN_START",
-        f"Started run of {len(plan.steps)} steps ({selection})",
-        data={"steps": len(plan.steps), "executor": executor},
+        f"Started run of {steps} step{'' if steps == 1 else 's'} ({spec.selection}){done}",
+        data={"steps": steps, "skipped": planned.skipped, "executor": spec.executor.name},
     )
-    return PreparedRun(record, plan, state, catalog)
+    return StartedRun(record, planned, state, catalog)
 
 
-def execute_prepared(
-    run: PreparedRun,
+def run_record(
+    spec: RunSpec, run_id: str, status: RunStatus, now: float, **values: Any
+) -> RunRecord:
+    """The catalog record of a run of ``spec``."""
+    return RunRecord(
+        id=run_id,
+        status=status,
+        selection=spec.selection,
+        partitions=spec.partitions.describe(),
+        tags=dict(spec.tags),
+        config=dict(spec.config),
+        launched_by=spec.launched_by or current_user(),
+        executor=spec.executor.name,
+        executor_options=spec.executor.options(),
+        resume=spec.resume,
+        parent_run_id=spec.parent_run_id,
+        run_key=spec.run_key,
+        created_at=now,
+        **values,
+    )
+
+
+def execute_run(
+    run: StartedRun,
     on_outcome: Callable[[Step, StepOutcome], None] | None = None,
     handle_signals: bool = False,
-    executor: str = "inprocess",
-    workers: int | None = None,
 ) -> RunResult:
-    """Execute a prepared run to its end and record its final status."""
+    """Execute a started run to its end and record its final status."""
     from assets_core.executors import execute_plan
 
     state, catalog = run.state, run.catalog
@@ -272,7 +327,9 @@ def execute_prepared(
     status_by_step: dict[str, StepOutcome] = {}
     final, error = "FAILURE", None
     try:
-        status_by_step = execute_plan(executor, run.plan, state, track, should_cancel, workers)
+        status_by_step = execute_plan(
+            run.planned.spec.executor, run.plan, state, track, should_cancel
+        )
         failed = [o for o in status_by_step.values() if o.status == "FAILED"]
         final = "FAILURE" if failed else "SUCCESS"
         if failed:
@@ -302,6 +359,22 @@ def execute_prepared(
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
 
+def run_in_process(
+    defs: Definitions,
+    catalog: Catalog,
+    spec: RunSpec,
+    *,
+    home: Path | None = None,
+    io_managers: Mapping[str, IOManager] | None = None,
+    handle_signals: bool = False,
+) -> RunResult:
+    """Plan, record and execute ``spec`` in this process (``handle_signals``: SIGTERM
+    cancels the run, as Ctrl-C does)."""
+    planned = plan_run(defs, catalog, spec)
+    started = start_run(defs, catalog, planned, home=home, io_managers=io_managers)
+    return execute_run(started, handle_signals=handle_signals)
+
+
 def _fill_canceled(plan: ExecutionPlan, done: dict[str, StepOutcome]) -> dict[str, StepOutcome]:
     out = dict(done)
     for step in plan.steps:
@@ -313,7 +386,8 @@ def _noop(step: Step, outcome: StepOutcome) -> None:
     return None
 
 
-def _who() -> str:
+def current_user() -> str:
+    """The name of the user running this process (recorded as who launched a run)."""
     try:
         return getpass.getuser()
     except Exception:
@@ -374,10 +448,16 @@ def materialize(
         config: Run config, ``{"asset_key": {"field": value}}``.
         tags: Tags stored with the run.
         catalog: An open catalog; default: the one of ``catalog_url`` / ``home``.
+        catalog_url: A catalog URL (``sqlite:///...``, ``postgresql+psycopg://...``);
+            default: ``$ASSETLINE_CATALOG_URL``, else SQLite in the home.
         home: The Assetline home (storage and SQLite catalog); default $ASSETLINE_HOME.
         io_managers: IO managers replacing those of the definitions, by name.
         executor: ``inprocess`` (default) or ``multiprocess``.
+        workers: Worker processes of the ``multiprocess`` executor.
         raise_on_error: Raise ``ExecutionError`` when the run does not succeed.
+
+    Returns:
+        The run's result: its status, each step's outcome, and ``output_for(key)``.
 
     Example::
 
@@ -387,47 +467,35 @@ def materialize(
     """
     from assets_core.catalog.catalog import Catalog
     from assets_core.errors import ExecutionError
-    from assets_core.graph.select import select_sorted
 
     defs = as_definitions(defs_or_assets)
-    graph = defs.graph
-    home_path = Path(home) if home is not None else None
     if isinstance(selection, str):
-        keys = select_sorted(graph, selection)
         text = selection
     else:
-        keys = graph.sorted(graph.resolve(s) for s in selection)
-        text = ", ".join(str(k) for k in keys)
+        graph = defs.graph
+        text = ", ".join(str(k) for k in graph.sorted(graph.resolve(s) for s in selection))
     if partition is not None and partition_range is not None:
         raise UsageError("Pass either partition= or partition_range=, not both.")
-    request = (
-        PartitionRequest(key=partition)
-        if partition is not None
-        else (
-            PartitionRequest(start=partition_range[0], end=partition_range[1])
-            if partition_range
-            else PartitionRequest()
-        )
+    if partition is not None:
+        request = PartitionRequest(key=partition)
+    elif partition_range is not None:
+        request = PartitionRequest(start=partition_range[0], end=partition_range[1])
+    else:
+        request = PartitionRequest()
+    spec = RunSpec(
+        selection=text,
+        partitions=request,
+        config=dict(config or {}),
+        tags=dict(tags or {}),
+        executor=ExecutorSpec(executor, workers),
     )
-    own_catalog = catalog is None
+    home_path = Path(home) if home is not None else None
     cat = catalog or Catalog.open(catalog_url, home_path)
     try:
-        prepared = prepare_run(
-            defs,
-            cat,
-            keys,
-            selection=text,
-            request=request,
-            config=config,
-            tags=tags,
-            home=home_path,
-            io_managers=io_managers,
-            executor=executor,
-        )
-        result = execute_prepared(prepared, executor=executor, workers=workers)
+        result = run_in_process(defs, cat, spec, home=home_path, io_managers=io_managers)
     finally:
-        if own_catalog:
-            cat._writer.close()
+        if catalog is None:
+            cat.close()
     if raise_on_error and not result.success:
         failed = result.failed_steps()
         detail = "; ".join(f"{o.step_id}: {o.error}" for o in failed[:3])

@@ -19,7 +19,8 @@ from starlette.requests import Request
 from strawberry.types import Info
 
 from assets_core.catalog.records import EventRecord, WriteBatch
-from assets_core.execution.launch import queue_run, reexecution_selection
+from assets_core.execution.launch import queue_run, reexecution_spec
+from assets_core.execution.request import RunSpec, partitions_argument
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
 from assets_ui.graphql.context import UNSET, Context, ctx, given
@@ -112,18 +113,14 @@ class Mutation:
 
         async def run() -> Run:
             _check_groups(context, select(defs.graph, selection), "materialize")
-            return await _launch(
-                context,
-                lambda: queue_run(
-                    context.catalog,
-                    defs,
-                    selection,
-                    partitions=partitions,
-                    config=config,
-                    tags=run_tags,
-                    launched_by=context.principal.name,
-                ),
+            spec = RunSpec(
+                selection=selection,
+                partitions=partitions_argument(partitions),
+                config=config or {},
+                tags=run_tags,
+                launched_by=context.principal.name,
             )
+            return await _launch(context, lambda: queue_run(context.catalog, defs, spec))
 
         return await _audited(context, "materialize", details, run)
 
@@ -169,23 +166,15 @@ class Mutation:
         defs = context.location.defs
 
         async def run() -> Run:
-            parent, selection = await asyncio.to_thread(
-                reexecution_selection, defs, context.catalog, id, bool(from_failure)
+            _, spec = await asyncio.to_thread(
+                reexecution_spec,
+                context.catalog,
+                id,
+                from_failure=bool(from_failure),
+                launched_by=context.principal.name,
             )
-            _check_groups(context, select(defs.graph, selection), "reexecuteRun")
-            return await _launch(
-                context,
-                lambda: queue_run(
-                    context.catalog,
-                    defs,
-                    selection,
-                    partitions=parent.partitions,
-                    config=parent.config,
-                    tags=parent.tags,
-                    launched_by=context.principal.name,
-                    parent_run_id=parent.id,
-                ),
-            )
+            _check_groups(context, select(defs.graph, spec.selection), "reexecuteRun")
+            return await _launch(context, lambda: queue_run(context.catalog, defs, spec))
 
         details = {"run_id": id, "from_failure": bool(from_failure)}
         return await _audited(context, "reexecuteRun", details, run)

@@ -205,3 +205,26 @@ def test_backfill_with_max_parallel_uses_worker_processes(
     [run] = sqlite_catalog.list_runs()
     assert run.executor == "multiprocess"
     assert len(sqlite_catalog.materializations_for_run(run.id)) == 8
+
+
+def test_a_resumed_backfill_records_and_announces_only_the_steps_it_runs(
+    backfill: Backfill, sqlite_catalog: Catalog
+) -> None:
+    assert backfill("daily", DAYS[0], DAYS[2]).returncode == 0
+    backfill.take_calls()
+
+    resumed = backfill("daily", DAYS[0], DAYS[3])
+    assert resumed.returncode == 0, resumed
+    assert "1 steps (3 already done, skipped)" in resumed.stdout
+    run = sqlite_catalog.list_runs()[0]
+    [start] = [e for e in sqlite_catalog.events(run.id) if e.type == "RUN_START"]
+    assert start.message == "Started run of 1 step (daily); 3 already done"
+    assert (start.data or {})["steps"] == 1
+    assert [s.partition for s in sqlite_catalog.steps(run.id)] == [DAYS[3]]
+    assert run.resume == "materialized"
+
+
+def test_force_and_missing_only_together_are_a_usage_error(backfill: Backfill) -> None:
+    result = backfill("daily", DAYS[0], DAYS[1], "--force", "--missing-only")
+    assert result.returncode == 2, result
+    assert "pick one" in result.stderr

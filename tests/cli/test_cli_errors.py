@@ -209,3 +209,21 @@ def test_bad_run_config_is_a_usage_error(
     for (_, _, fragments), result in zip(BAD_CONFIGS, cli_many(commands), strict=True):
         assert_usage_error(result, *fragments)
     assert sqlite_catalog.list_runs() == []
+
+
+def test_executor_options_that_do_not_apply_are_usage_errors(
+    cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
+) -> None:
+    loc = fixture_path("engine_branches")
+    workers_inprocess, bad_workers, dask = cli_many(
+        [
+            ("materialize", "-f", loc, "--select", "lone", "--workers", "2"),
+            ("materialize", "-f", loc, "--select", "lone", "--executor", "multiprocess",
+             "--workers", "0"),
+            ("materialize", "-f", loc, "--select", "lone", "--dask-address", "tcp://x:1"),
+        ]
+    )  # fmt: skip
+    assert_usage_error(workers_inprocess, "--workers applies to the multiprocess executor")
+    assert_usage_error(bad_workers, "--workers must be 1 or more")
+    assert dask.returncode == 2 and "unrecognized arguments: --dask-address" in dask.stderr
+    assert sqlite_catalog.list_runs() == []

@@ -104,3 +104,35 @@ def test_reexecute_from_failure_of_a_backfill_reruns_only_failed_partitions(
     again = cli("reexecute", "-f", loc, parent.id, "--from-failure", env=env)
     assert again.returncode == 0, again
     assert take_calls(calls) == ["daily 2024-01-03", "rollup 2024-01-03"]
+
+
+def test_reexecuting_a_reexecution_from_failure_runs_only_what_is_still_undone(
+    cli: Callable[..., Any],
+    fixture_path: Callable[[str], Path],
+    sqlite_catalog: Catalog,
+    tmp_path: Path,
+) -> None:
+    loc = fixture_path("engine_branches")
+    calls = tmp_path / "calls"
+    env = {"CALLS_DIR": str(calls)}
+    assert (
+        cli("materialize", "-f", loc, env={**env, "FAIL_ASSETS": "bad,good_child"}).returncode == 1
+    )
+    first = sqlite_catalog.list_runs()[0]
+    take_calls(calls)
+
+    second = cli(
+        "reexecute", "-f", loc, first.id, "--from-failure", env={**env, "FAIL_ASSETS": "good_child"}
+    )
+    assert second.returncode == 1, second
+    assert sorted(take_calls(calls)) == ["bad", "bad_child", "bad_grandchild", "good_child"]
+    retry = sqlite_catalog.list_runs()[0]
+    [start] = [e for e in sqlite_catalog.events(retry.id) if e.type == "RUN_START"]
+    assert start.message.startswith("Started run of 4 steps")
+
+    third = cli("reexecute", "-f", loc, retry.id, "--from-failure", env=env)
+    assert third.returncode == 0, third
+    assert take_calls(calls) == ["good_child"]
+    last = sqlite_catalog.list_runs()[0]
+    assert (last.parent_run_id, last.resume) == (retry.id, "from_failure")
+    assert [s.asset_key for s in sqlite_catalog.steps(last.id)] == ["good_child"]

@@ -1,5 +1,6 @@
-"""Plans that skip work already done: resumable backfills (partitions already
-materialized) and re-execution from failure (steps that succeeded in the parent run)."""
+"""Deciding what a run skips before it is recorded: partitions a resumed backfill
+already materialized, and steps that succeeded in the run being re-executed from
+failure."""
 
 from __future__ import annotations
 
@@ -10,36 +11,44 @@ from assets_core.execution.plan import ExecutionPlan
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.execution.request import RunSpec
+
+Done = set[tuple[str, str | None]]
 
 
-def resumable_plan(
-    plan: ExecutionPlan, catalog: Catalog, *, force: bool = False, missing_only: bool = False
-) -> ExecutionPlan:
-    """``plan`` without the steps that need not run again: every partition they
-    produce is materialized (or, with ``missing_only``, was ever attempted)."""
-    if force:
+def skip_finished(plan: ExecutionPlan, catalog: Catalog, spec: RunSpec) -> ExecutionPlan:
+    """``plan`` without the steps ``spec.resume`` says need not run again."""
+    if spec.resume == "none" or not plan.steps:
         return plan
+    if spec.resume == "from_failure":
+        assert spec.parent_run_id is not None  # RunSpec.validate
+        return without_done(plan, succeeded_in_lineage(catalog, spec.parent_run_id))
     keys = sorted({str(k) for s in plan.steps for k in s.keys})
-    done: set[tuple[str, str | None]] = set()
+    missing_only = spec.resume == "missing_only"
+    done: Done = set()
     for row in catalog.partition_rows(keys, all_partitions=True):
         if row.status == "MATERIALIZED" or (missing_only and row.status == "FAILED"):
             done.add((row.asset_key, row.partition))
     return without_done(plan, done)
 
 
-#: Tag of a run that re-executes the failed part of the run whose id it holds.
-FROM_FAILURE_TAG = "assetline/from_failure_of"
+def succeeded_in_lineage(catalog: Catalog, run_id: str) -> Done:
+    """The (asset, partition) steps that succeeded in ``run_id`` or, when it was itself
+    a re-execution from failure, in the runs it re-executed."""
+    done: Done = set()
+    seen: set[str] = set()
+    current: str | None = run_id
+    while current is not None and current not in seen:
+        seen.add(current)
+        run = catalog.get_run(current)
+        done.update(
+            (s.asset_key, s.partition) for s in catalog.steps(run.id) if s.status == "SUCCESS"
+        )
+        current = run.parent_run_id if run.resume == "from_failure" else None
+    return done
 
 
-def without_succeeded(plan: ExecutionPlan, catalog: Catalog, parent_run_id: str) -> ExecutionPlan:
-    """``plan`` without the (asset, partition) steps that succeeded in the parent run."""
-    done = {
-        (s.asset_key, s.partition) for s in catalog.steps(parent_run_id) if s.status == "SUCCESS"
-    }
-    return without_done(plan, done)
-
-
-def without_done(plan: ExecutionPlan, done: set[tuple[str, str | None]]) -> ExecutionPlan:
+def without_done(plan: ExecutionPlan, done: Done) -> ExecutionPlan:
     """``plan`` without the steps whose every (asset, partition) is in ``done``; their
     dependants read the existing materializations instead. A single-run step over a
     range keeps only the partitions still to do."""
