@@ -29,7 +29,7 @@ def external_asset(
     io_manager: str | None = None,
     freshness: Freshness | None = None,
     columns: Mapping[str, str] | None = None,
-) -> AssetsDefinition:
+) -> AssetsDefinition[None]:
     """Declare an asset produced outside Assetline: observed, never materialized.
 
     Downstream assets may read it when an IO manager can load it (``io_manager=``),

@@ -10,6 +10,7 @@ from typing import Any
 from assets_core.definitions.asset import (
     AssetIn,
     AssetsDefinition,
+    FnT,
     build_spec,
     dep_inputs,
     inspect_params,
@@ -53,7 +54,7 @@ def multi_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     required_resources: Iterable[str] | None = None,
-) -> Callable[[Callable[..., Any]], AssetsDefinition]:
+) -> Callable[[FnT], AssetsDefinition[FnT]]:
     """Declare several assets computed by one function.
 
     The function returns a tuple (one value per output, in ``outs`` order) or a dict
@@ -65,7 +66,7 @@ def multi_asset(
         def split_crm(raw_crm): return customers_df, addresses_df
     """
 
-    def decorate(f: Callable[..., Any]) -> AssetsDefinition:
+    def decorate(f: FnT) -> AssetsDefinition[FnT]:
         loc = location_of(f)
         if not outs:
             raise DefinitionError(f"@multi_asset {f.__name__} ({loc}) needs at least one out.")

@@ -64,7 +64,7 @@ def sql_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     backfill: BackfillPolicy = "multi_run",
-) -> AssetsDefinition:
+) -> AssetsDefinition[None]:
     """Declare an asset computed by a DuckDB SQL query.
 
     Its upstream assets are the tables the query reads (parsed with sqlglot); each is
