@@ -61,7 +61,7 @@ class Retry:
         """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
         import random
 
-        base = min(self.backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
+        base = min(self.backoff_s * (2.0 ** (attempt - 1)), self.max_backoff_s)
         return base * (1 + random.uniform(0, self.jitter)) if self.jitter else base
 
 
