@@ -16,11 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, Severity
 from assets_core.errors import AssetlineError, UsageError
 from assets_core.keys import AssetKey
+
+if TYPE_CHECKING:
+    from assets_core.execution.context import StepLog
 
 CheckStatus = Literal["PASSED", "FAILED", "ERRORED"]
 
@@ -55,7 +58,7 @@ class CheckContext:
     asset_key: AssetKey
     partition_key: str | None = None
     resources: Any = field(default_factory=SimpleNamespace)
-    log: logging.Logger | logging.LoggerAdapter[Any] = field(default_factory=_default_log)
+    log: logging.Logger | logging.LoggerAdapter[Any] | StepLog = field(default_factory=_default_log)
     run_id: str | None = None
     last_materialized_at: datetime | None = None
     now: datetime = field(default_factory=_utc_now)

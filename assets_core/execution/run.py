@@ -329,7 +329,11 @@ def _install_sigterm() -> Callable[[], None] | None:
         raise RunCanceled()
 
     previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 _snapshots: weakref.WeakKeyDictionary[AssetGraph, tuple[str, dict[str, Any]]] = (
