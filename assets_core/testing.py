@@ -13,16 +13,21 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assets_core.checks.check import AssetCheckDefinition
 from assets_core.checks.runner import CheckContext, CheckEvaluation, run_check
+from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.execution.run import RunResult, as_definitions, materialize
 from assets_core.io.memory import MemoryIOManager
 
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+
 
 def materialize_in_memory(
-    defs_or_assets: Definitions | Iterable[Any],
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
     selection: str = "*",
     partition: str | None = None,
     *,
@@ -86,13 +91,16 @@ class AssetRun:
 
 
 def run_asset(
-    asset: Any, checks: Iterable[Any] = (), context: Any = None, **inputs: Any
+    asset: AssetsDefinition,
+    checks: Iterable[AssetCheckDefinition] = (),
+    context: Any = None,
+    **inputs: Any,
 ) -> AssetRun:
     """Call ``asset``'s function with ``inputs`` (and ``context`` if it takes one), then
     run ``checks`` on the value."""
     d = asset
     args = (context,) if d.takes_context else ()
-    value = d.fn(*args, **inputs)
+    value = d(*args, **inputs)
     evaluations = [run_check(c, value, CheckContext(asset_key=d.key)) for c in checks]
     return AssetRun(value, evaluations)
 
@@ -110,7 +118,7 @@ try:  # pytest fixtures, when pytest is installed
         return home
 
     @pytest.fixture
-    def catalog(assetline_home: Path) -> Iterator[Any]:
+    def catalog(assetline_home: Path) -> Iterator[Catalog]:
         """An open catalog in the temporary home."""
         from assets_core.catalog.catalog import Catalog
 

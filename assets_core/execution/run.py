@@ -28,6 +28,7 @@ from assets_core.graph.asset_graph import AssetGraph
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.checks.check import AssetCheckDefinition
     from assets_core.io.base import IOManager
     from assets_core.keys import AssetKey
 
@@ -87,7 +88,9 @@ class RunResult:
         return [o for o in self.steps.values() if o.status == "FAILED"]
 
 
-def as_definitions(defs_or_assets: Definitions | Iterable[Any]) -> Definitions:
+def as_definitions(
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
+) -> Definitions:
     if isinstance(defs_or_assets, Definitions):
         return defs_or_assets
     items = list(defs_or_assets)
@@ -353,7 +356,7 @@ def _save_snapshot(catalog: Catalog, graph: AssetGraph) -> None:
 
 
 def materialize(
-    defs_or_assets: Definitions | Iterable[Any],
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
     selection: str | Sequence[str] = "*",
     partition: str | None = None,
     *,
