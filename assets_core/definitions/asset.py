@@ -28,7 +28,12 @@ FnT = TypeVar("FnT", bound=Callable[..., Any])
 @dataclass(frozen=True, slots=True)
 class AssetIn:
     """An explicit input: which upstream asset a parameter receives, and how its
-    partitions map onto this asset's partitions."""
+    partitions map onto this asset's partitions.
+
+    Attributes:
+        key: The upstream asset's key; None keeps the parameter's name.
+        partition_mapping: How upstream partitions map onto this asset's.
+    """
 
     key: str | AssetKey | None = None
     partition_mapping: PartitionMapping | None = None
@@ -47,7 +52,15 @@ class AssetInput:
 
 @dataclass(frozen=True, slots=True)
 class AssetSpec:
-    """Everything the catalog and the UI know about one asset."""
+    """Everything the catalog and the UI know about one asset.
+
+    Attributes:
+        key: The asset key.
+        group, description, code_version, owners, tags, metadata, partitions,
+            io_manager, freshness, automation, columns, column_lineage: The options
+            given to ``@asset`` (see its arguments), validated.
+        kind: ``"python"``, ``"sql"`` or ``"external"``.
+    """
 
     key: AssetKey
     group: str = "default"
@@ -72,6 +85,17 @@ class AssetsDefinition(Generic[FnT_co]):
     """A computation that produces one asset (``@asset``) or several (``@multi_asset``).
 
     Calling it calls the decorated function, so assets stay unit-testable.
+
+    Attributes:
+        specs: One ``AssetSpec`` per produced asset.
+        fn: The decorated function; None for SQL and external assets.
+        inputs: The data inputs and ordering-only dependencies.
+        retry, pool, backfill, required_resources: As given to the decorator.
+        takes_context: Whether ``fn``'s first parameter is ``context``.
+        config_type: The dataclass of ``fn``'s ``config`` parameter, if any.
+        location: Where the asset is defined (file and line).
+        sql: The query of a SQL asset.
+        output_names: The output names of a ``@multi_asset``, one per spec.
     """
 
     specs: tuple[AssetSpec, ...]
