@@ -39,6 +39,15 @@ def materialize_in_memory(
     """Materialize with in-memory IO (every IO manager, built-in or custom, is replaced)
     and a throwaway SQLite catalog. ``result.output_for(key)`` reads the values.
 
+    Args:
+        defs_or_assets: A ``Definitions`` or a list of assets (and checks).
+        selection: A selection expression (SPEC §2).
+        partition: The partition to materialize, for partitioned assets.
+        partition_range: ``(start, end)``, both inclusive, instead of ``partition``.
+        config: Run config, ``{"asset_key": {"field": value}}``.
+        resources: Resources added to (or replacing) the definitions', by name.
+        raise_on_error: Raise ``ExecutionError`` when the run does not succeed.
+
     Example::
 
         result = materialize_in_memory([raw_orders, daily_orders])
@@ -80,7 +89,12 @@ def materialize_in_memory(
 
 @dataclass(frozen=True, slots=True)
 class AssetRun:
-    """The value an asset returned for given inputs, and its checks' evaluations."""
+    """The value an asset returned for given inputs, and its checks' evaluations.
+
+    Attributes:
+        value: What the asset's function returned.
+        checks: One evaluation per check given to ``run_asset``.
+    """
 
     value: Any
     checks: list[CheckEvaluation]
@@ -97,7 +111,14 @@ def run_asset(
     **inputs: Any,
 ) -> AssetRun:
     """Call ``asset``'s function with ``inputs`` (and ``context`` if it takes one), then
-    run ``checks`` on the value."""
+    run ``checks`` on the value.
+
+    Args:
+        asset: A Python asset (``@asset`` or ``@multi_asset``).
+        checks: Checks to run on the returned value.
+        context: Passed as the first argument when the function takes ``context``.
+        inputs: The function's data parameters by name.
+    """
     d = asset
     args = (context,) if d.takes_context else ()
     value = d(*args, **inputs)

@@ -37,7 +37,20 @@ class AssetCheckDefinition(Generic[FnT_co]):
     like the asset (or its first data parameter), and optionally ``context``.
 
     Generic over the function's type like ``AssetsDefinition``: calling the check calls
-    the function, type-checked."""
+    the function, type-checked.
+
+    Attributes:
+        name: The check's name, unique per asset.
+        asset_key: The checked asset.
+        fn: The check function.
+        severity: ``"error"`` or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        description: What the check verifies.
+        takes_context: Whether ``fn``'s first parameter is ``context``.
+        value_param: The parameter receiving the asset's value (None: not read).
+        required_resources: Resource keys the check reads.
+        location: Where the check is defined (file and line).
+    """
 
     name: str
     asset_key: AssetKey

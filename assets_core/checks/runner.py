@@ -83,6 +83,20 @@ class CheckEvaluation:
     returned something other than a ``CheckResult``) counts as failed with the check's
     severity. ``metadata`` is JSON-safe. ``error`` and ``traceback`` are set only for
     ``ERRORED``.
+
+    Attributes:
+        check_name: The check's name.
+        asset_key: The checked asset.
+        partition_key: The checked partition, or None.
+        passed: Whether the check passed.
+        severity: ``"error"`` or ``"warn"`` (the result's, else the check's).
+        blocking: Whether the check blocks downstream assets when it fails.
+        metadata: What the check recorded, JSON-safe.
+        description: One line saying what was found.
+        error: The exception message of an ``ERRORED`` check.
+        traceback: Its formatted traceback.
+        duration_s: How long the check ran, in seconds.
+        status: ``"PASSED"``, ``"FAILED"`` or ``"ERRORED"``.
     """
 
     check_name: str
