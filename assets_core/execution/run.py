@@ -41,7 +41,16 @@ class RunNotQueuedError(UsageError):
 
 @dataclass(slots=True)
 class RunResult:
-    """The outcome of a run: its status, every step's outcome, and access to values."""
+    """The outcome of a run: its status, every step's outcome, and access to values.
+
+    Attributes:
+        run_id: The run's id (``assetline runs``, the UI).
+        status: ``SUCCESS``, ``FAILURE`` or ``CANCELED``.
+        steps: Each step's outcome by step id (``key`` or ``key[partition]``).
+        graph: The asset graph the run used.
+        catalog: The catalog the run was recorded in.
+        io_managers: The IO managers, by name, that ``output_for`` loads through.
+    """
 
     run_id: str
     status: str
