@@ -21,6 +21,8 @@ BackfillPolicy = Literal["multi_run", "single_run"]
 
 # Definitions are generic over the function's type (not a ParamSpec: mypy joins a list of
 # those to list[object]), so a direct call is type-checked; sql/external ones are [None].
+# A new decorator (@sensor) follows @asset: an @overload per form (bare, called) and a
+# definition class Generic[FnT_co] whose __call__ is the function to the type checker.
 FnT_co = TypeVar("FnT_co", covariant=True, default=Any)
 FnT = TypeVar("FnT", bound=Callable[..., Any])
 
