@@ -44,7 +44,11 @@ class SourceLocation:
 
 
 class AssetlineError(Exception):
-    """Base of every error Assetline raises on purpose."""
+    """Base of every error Assetline raises on purpose.
+
+    Args:
+        message: What happened, where, and what to do.
+    """
 
     code = "ASSETLINE_ERROR"
     exit_code = 1
@@ -111,10 +115,14 @@ class UsageError(AssetlineError):
 
 
 class SelectionError(UsageError):
+    """A selection expression does not parse or names no known asset."""
+
     code = "INVALID_SELECTION"
 
 
 class PartitionKeyError(UsageError):
+    """A partition key or range is not one of the asset's partitions."""
+
     code = "INVALID_PARTITION"
 
 
@@ -123,13 +131,21 @@ class ConfigError(UsageError):
 
 
 class ExecutionError(AssetlineError):
+    """Something failed while running: an asset, a check, a value being stored or
+    loaded, or the whole run (``materialize(..., raise_on_error=True)``)."""
+
     code = "EXECUTION_ERROR"
 
 
 class UserCodeError(ExecutionError):
     """An exception raised by user code (an asset, a check, an IO manager), with which
     asset raised it. The original exception is kept as ``__cause__`` and its formatted
-    traceback in ``user_traceback``."""
+    traceback in ``user_traceback``.
+
+    Args:
+        message: Which asset (or check, or IO manager) raised what.
+        user_traceback: The user code's formatted traceback.
+    """
 
     code = "USER_CODE_ERROR"
 
@@ -142,10 +158,14 @@ class UserCodeError(ExecutionError):
 
 
 class CatalogError(AssetlineError):
+    """The catalog database cannot be opened, migrated, read or written."""
+
     code = "CATALOG_ERROR"
 
 
 class NotFoundError(CatalogError):
+    """A run asked for by id is not in the catalog."""
+
     code = "NOT_FOUND"
 
 

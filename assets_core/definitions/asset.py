@@ -7,7 +7,9 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, overload
+
+from typing_extensions import TypeVar
 
 from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.errors import DefinitionError, SourceLocation
@@ -17,11 +19,23 @@ from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
 AssetKind = Literal["python", "sql", "external"]
 BackfillPolicy = Literal["multi_run", "single_run"]
 
+# Definitions are generic over the function's type (not a ParamSpec: mypy joins a list of
+# those to list[object]), so a direct call is type-checked; sql/external ones are [None].
+# A new decorator (@sensor) follows @asset: an @overload per form (bare, called) and a
+# definition class Generic[FnT_co] whose __call__ is the function to the type checker.
+FnT_co = TypeVar("FnT_co", covariant=True, default=Any)
+FnT = TypeVar("FnT", bound=Callable[..., Any])
+
 
 @dataclass(frozen=True, slots=True)
 class AssetIn:
     """An explicit input: which upstream asset a parameter receives, and how its
-    partitions map onto this asset's partitions."""
+    partitions map onto this asset's partitions.
+
+    Attributes:
+        key: The upstream asset's key; None keeps the parameter's name.
+        partition_mapping: How upstream partitions map onto this asset's.
+    """
 
     key: str | AssetKey | None = None
     partition_mapping: PartitionMapping | None = None
@@ -40,7 +54,15 @@ class AssetInput:
 
 @dataclass(frozen=True, slots=True)
 class AssetSpec:
-    """Everything the catalog and the UI know about one asset."""
+    """Everything the catalog and the UI know about one asset.
+
+    Attributes:
+        key: The asset key.
+        group, description, code_version, owners, tags, metadata, partitions,
+            io_manager, freshness, automation, columns, column_lineage: The options
+            given to ``@asset`` (see its arguments), validated.
+        kind: ``"python"``, ``"sql"`` or ``"external"``.
+    """
 
     key: AssetKey
     group: str = "default"
@@ -61,14 +83,25 @@ class AssetSpec:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class AssetsDefinition:
+class AssetsDefinition(Generic[FnT_co]):
     """A computation that produces one asset (``@asset``) or several (``@multi_asset``).
 
     Calling it calls the decorated function, so assets stay unit-testable.
+
+    Attributes:
+        specs: One ``AssetSpec`` per produced asset.
+        fn: The decorated function; None for SQL and external assets.
+        inputs: The data inputs and ordering-only dependencies.
+        retry, pool, backfill, required_resources: As given to the decorator.
+        takes_context: Whether ``fn``'s first parameter is ``context``.
+        config_type: The dataclass of ``fn``'s ``config`` parameter, if any.
+        location: Where the asset is defined (file and line).
+        sql: The query of a SQL asset.
+        output_names: The output names of a ``@multi_asset``, one per spec.
     """
 
     specs: tuple[AssetSpec, ...]
-    fn: Callable[..., Any] | None
+    fn: FnT_co | None
     inputs: tuple[AssetInput, ...] = ()
     retry: Retry | None = None
     pool: str | None = None
@@ -111,12 +144,20 @@ class AssetsDefinition:
 
     @property
     def name(self) -> str:
-        return self.fn.__name__ if self.fn is not None else str(self.specs[0].key)
+        name = getattr(self.fn, "__name__", None)
+        return name if isinstance(name, str) else str(self.specs[0].key)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.fn is None:
-            raise DefinitionError(f"{self.name} is not a Python asset and cannot be called.")
-        return self.fn(*args, **kwargs)
+    if TYPE_CHECKING:
+        # To the type checker, calling the definition is calling the function.
+        @property
+        def __call__(self) -> FnT_co: ...
+
+    else:
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            if self.fn is None:
+                raise DefinitionError(f"{self.name} is not a Python asset and cannot be called.")
+            return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<AssetsDefinition {', '.join(str(k) for k in self.keys)}>"
@@ -355,6 +396,38 @@ def dep_inputs(deps: Iterable[Any] | None, loc: SourceLocation | None) -> list[A
     return out
 
 
+@overload
+def asset(fn: FnT, /) -> AssetsDefinition[FnT]: ...
+
+
+@overload
+def asset(
+    fn: None = None,
+    /,
+    *,
+    key: str | AssetKey | Sequence[str] | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    deps: Iterable[Any] | None = None,
+    group: str | None = None,
+    description: str | None = None,
+    code_version: str | None = None,
+    owners: Iterable[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    partitions: PartitionsDefinition | None = None,
+    io_manager: str | None = None,
+    retry: Retry | None = None,
+    freshness: Freshness | None = None,
+    automation: Automation | None = None,
+    pool: str | None = None,
+    backfill: BackfillPolicy = "multi_run",
+    required_resources: Iterable[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    column_lineage: Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[FnT], AssetsDefinition[FnT]]: ...
+
+
 def asset(
     fn: Callable[..., Any] | None = None,
     *,
@@ -378,7 +451,7 @@ def asset(
     required_resources: Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     column_lineage: Mapping[str, Sequence[str]] | None = None,
-) -> Any:
+) -> AssetsDefinition[Any] | Callable[[Callable[..., Any]], AssetsDefinition[Any]]:
     """Declare a software-defined asset computed by the decorated function.
 
     Args:
@@ -409,7 +482,7 @@ def asset(
         def daily_orders(context, raw_orders: pd.DataFrame) -> pd.DataFrame: ...
     """
 
-    def decorate(f: Callable[..., Any]) -> AssetsDefinition:
+    def decorate(f: Callable[..., Any]) -> AssetsDefinition[Any]:
         if not callable(f):
             raise DefinitionError(f"@asset decorates a function, got {f!r}.")
         loc = location_of(f)

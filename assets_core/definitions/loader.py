@@ -30,7 +30,19 @@ def load_definitions(
     module: str | None = None, file: str | Path | None = None, cwd: Path | None = None
 ) -> Definitions:
     """Load the code location named by ``module`` or ``file``, else the one configured
-    in pyproject.toml. A module exposes ``defs`` or its asset objects are collected."""
+    in pyproject.toml. A module exposes ``defs`` or its asset objects are collected.
+
+    Args:
+        module: A module to import, ``"my_project.assets"``.
+        file: A Python file to load instead, ``"pipeline.py"``.
+        cwd: Where pyproject.toml and relative module paths are looked up (default:
+            the working directory).
+
+    Raises:
+        UsageError: Both or neither of ``module`` / ``file`` are given (and none is
+            configured).
+        CodeLocationError: The code location cannot be imported or defines no assets.
+    """
     if module and file:
         raise UsageError("Give either -m MODULE or -f FILE.py, not both.")
     if file is not None:

@@ -10,7 +10,9 @@ from assets_core.definitions.asset import AssetsDefinition
 from assets_core.errors import DefinitionError
 
 if TYPE_CHECKING:
+    from assets_core.checks.check import AssetCheckDefinition
     from assets_core.graph.asset_graph import AssetGraph
+    from assets_core.io.base import IOManager
 
 BUILTIN_IO_MANAGERS = ("fs", "duckdb", "memory")
 
@@ -32,11 +34,11 @@ class Definitions:
     def __init__(
         self,
         assets: Iterable[AssetsDefinition] = (),
-        checks: Iterable[Any] = (),
+        checks: Iterable[AssetCheckDefinition] = (),
         schedules: Iterable[Any] = (),
         sensors: Iterable[Any] = (),
         resources: Mapping[str, Any] | None = None,
-        io_managers: Mapping[str, Any] | None = None,
+        io_managers: Mapping[str, IOManager] | None = None,
         default_io_manager: str = "fs",
     ) -> None:
         self.assets: tuple[AssetsDefinition, ...] = tuple(assets)
@@ -46,11 +48,11 @@ class Definitions:
                     f"Definitions(assets=...) holds {a!r}, which is not an asset definition; "
                     "decorate functions with @asset or use sql_asset(...) / external_asset(...)."
                 )
-        self.checks: tuple[Any, ...] = tuple(checks)
+        self.checks: tuple[AssetCheckDefinition, ...] = tuple(checks)
         self.schedules: tuple[Any, ...] = tuple(schedules)
         self.sensors: tuple[Any, ...] = tuple(sensors)
         self.resources: dict[str, Any] = dict(resources or {})
-        self.io_managers: dict[str, Any] = dict(io_managers or {})
+        self.io_managers: dict[str, IOManager] = dict(io_managers or {})
         self.default_io_manager = default_io_manager
         known = set(BUILTIN_IO_MANAGERS) | set(self.io_managers)
         if default_io_manager not in known:

@@ -64,12 +64,34 @@ def sql_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     backfill: BackfillPolicy = "multi_run",
-) -> AssetsDefinition:
+) -> AssetsDefinition[None]:
     """Declare an asset computed by a DuckDB SQL query.
 
     Its upstream assets are the tables the query reads (parsed with sqlglot); each is
     visible to the query as a table named like the asset's last key component (or
     ``schema.table`` for ``schema/table``). Column lineage is derived from the query.
+
+    Args:
+        name: The asset's name (its key, unless ``key=`` is given).
+        query: A DuckDB ``SELECT``; the tables it reads are its upstream assets.
+        key: The asset key, e.g. ``"marts/revenue"``; defaults to ``name``.
+        key_prefix: Components put in front of the key.
+        deps: Other upstream assets to run after, which the query does not read.
+        partition_mappings: How the partitions of a table the query reads map onto
+            this asset's, by table name.
+        group: The group shown in the UI and selectable as ``group:NAME``.
+        description: What the table holds.
+        code_version: Bump it when the query's logic changes.
+        owners: ``team:name`` or e-mail addresses.
+        tags: String key/value pairs, selectable as ``tag:key=value``.
+        metadata: Static metadata (``partition_column`` for partitioned tables).
+        partitions: A partitions definition such as ``DailyPartitions(start=...)``.
+        io_manager: Name of the IO manager that stores the result (default ``fs``).
+        retry: A ``Retry`` policy.
+        freshness: A ``Freshness`` policy.
+        automation: An ``Automation`` condition evaluated by the daemon.
+        pool: A concurrency pool name limited in ``[tool.assetline.pools]``.
+        backfill: ``"single_run"`` to query a whole partition range at once.
 
     Example::
 

@@ -156,7 +156,10 @@ def _resolve_inputs(
 ) -> list[tuple[AssetInput, AssetKey]]:
     out: list[tuple[AssetInput, AssetKey]] = []
     where = f"Asset {d.name}{_at(d.location)}"
-    what = lambda i: f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"  # noqa: E731
+
+    def what(i: AssetInput) -> str:
+        return f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"
+
     own = d.keys
     for i in d.inputs:
         if i.key is not None:
