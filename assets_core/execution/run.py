@@ -110,11 +110,25 @@ class RunResult:
 def as_definitions(
     defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
 ) -> Definitions:
+    """``defs_or_assets`` as ``Definitions``: a list of assets and checks is wrapped.
+
+    Raises:
+        UsageError: The list holds something that is neither an asset nor a check.
+    """
     if isinstance(defs_or_assets, Definitions):
         return defs_or_assets
-    items = list(defs_or_assets)
     from assets_core.checks.check import AssetCheckDefinition
 
+    if isinstance(defs_or_assets, (str, bytes)):
+        raise UsageError("Pass a Definitions or a list of assets and checks, not a string.")
+    items = list(defs_or_assets)
+    for item in items:
+        if not isinstance(item, (AssetsDefinition, AssetCheckDefinition)):
+            raise UsageError(
+                f"materialize() takes a Definitions or a list of assets and checks; got "
+                f"{type(item).__name__} {item!r:.60}. Decorate functions with @asset, or "
+                "pass Definitions(...)."
+            )
     return Definitions(
         assets=[a for a in items if isinstance(a, AssetsDefinition)],
         checks=[c for c in items if isinstance(c, AssetCheckDefinition)],
