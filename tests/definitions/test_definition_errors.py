@@ -462,3 +462,16 @@ def test_a_syntax_error_location_survives_pickling() -> None:
     copy = pickle.loads(pickle.dumps(error))
     assert copy.location == error.location
     assert copy.location is not None and copy.location.column == 12
+
+
+def test_only_the_users_files_are_locations() -> None:
+    import json
+
+    import assets_ui.app
+    from assets_core.errors import is_user_file
+
+    assert is_user_file(__file__)
+    assert not is_user_file(json.__file__)  # the standard library
+    assert not is_user_file(pytest.__file__)  # an installed package
+    assert not is_user_file(assets_ui.app.__file__)  # the server calling Assetline
+    assert not is_user_file("<string>")  # a generated function (dataclass __init__)
