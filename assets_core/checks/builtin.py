@@ -39,9 +39,9 @@ from assets_core.checks.tabular import (
     sample_rows,
     strictly_monotonic,
 )
-from assets_core.definitions.asset import AssetsDefinition, caller_location
+from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.policies import parse_duration
-from assets_core.errors import DefinitionError, ExecutionError
+from assets_core.errors import DefinitionError, ExecutionError, caller_location
 from assets_core.keys import AssetKey
 
 _SAMPLE_ROWS = 5
@@ -471,12 +471,16 @@ def _define(
     blocking: bool,
     needs_value: bool = True,
 ) -> AssetCheckDefinition:
-    location = caller_location(3)  # the user's line that called the built-in
+    location = caller_location()  # the user's line that called the built-in
     key = AssetKey.parse(asset)
     if not isinstance(name, str):
-        raise DefinitionError(f"Check on {key} ({location}): name= must be a string, got {name!r}.")
+        raise DefinitionError(
+            f"Check on {key}: name= must be a string, got {name!r}.",
+            location=location,
+            highlight="name",
+        )
     check_name = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "check"
-    validate_check_options(severity, blocking, f"{check_name} on {key} ({location})")
+    validate_check_options(severity, blocking, f"{check_name} on {key}", location)
     return AssetCheckDefinition(
         name=check_name,
         asset_key=key,

@@ -85,12 +85,23 @@ class AssetCheckDefinition(Generic[FnT_co]):
             return self.fn(*args, **kwargs)
 
 
-def validate_check_options(severity: object, blocking: object, where: str) -> None:
-    """Raise a ``DefinitionError`` naming ``where`` for a bad ``severity`` or ``blocking``."""
+def validate_check_options(
+    severity: object, blocking: object, what: str, location: SourceLocation | None
+) -> None:
+    """Raise a ``DefinitionError`` naming the check ``what`` and its ``location`` for a
+    bad ``severity`` or ``blocking``."""
     if severity not in ("error", "warn"):
-        raise DefinitionError(f"Check {where}: severity={severity!r}; use 'error' or 'warn'.")
+        raise DefinitionError(
+            f"Check {what}: severity={severity!r}; use 'error' or 'warn'.",
+            location=location,
+            highlight="severity",
+        )
     if not isinstance(blocking, bool):
-        raise DefinitionError(f"Check {where}: blocking= must be True or False.")
+        raise DefinitionError(
+            f"Check {what}: blocking= must be True or False.",
+            location=location,
+            highlight="blocking",
+        )
 
 
 def asset_check(
@@ -125,15 +136,16 @@ def asset_check(
     def decorate(fn: FnT) -> AssetCheckDefinition[FnT]:
         loc = location_of(fn)
         check_name = name or fn.__name__
-        validate_check_options(severity, blocking, f"{check_name} ({loc})")
+        validate_check_options(severity, blocking, check_name, loc)
         key = AssetKey.parse(asset)
         params = list(inspect.signature(fn).parameters)
         takes_context = bool(params) and params[0] == "context"
         data_params = params[1:] if takes_context else params
         if len(data_params) > 1:
             raise DefinitionError(
-                f"Check {check_name} ({loc}) takes {data_params}; a check receives only the "
-                f"value of {key} (one parameter) and optionally `context` first."
+                f"Check {check_name} takes {data_params}; a check receives only the "
+                f"value of {key} (one parameter) and optionally `context` first.",
+                location=loc,
             )
         doc = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
         return AssetCheckDefinition(

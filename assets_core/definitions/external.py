@@ -8,11 +8,11 @@ from typing import Any
 from assets_core.definitions.asset import (
     AssetsDefinition,
     build_spec,
-    caller_location,
     dep_inputs,
     make_key,
 )
 from assets_core.definitions.policies import Freshness
+from assets_core.errors import caller_location
 from assets_core.partitions.base import PartitionsDefinition
 
 

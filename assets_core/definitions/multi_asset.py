@@ -97,13 +97,17 @@ def multi_asset(
     def decorate(f: FnT) -> AssetsDefinition[FnT]:
         loc = location_of(f)
         if not outs:
-            raise DefinitionError(f"@multi_asset {f.__name__} ({loc}) needs at least one out.")
+            raise DefinitionError(
+                f"@multi_asset {f.__name__} needs at least one out.", location=loc
+            )
         specs = []
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         for name, out in outs.items():
             if not isinstance(out, AssetOut):
                 raise DefinitionError(
-                    f"@multi_asset {f.__name__} ({loc}): outs[{name!r}] must be AssetOut(...)."
+                    f"@multi_asset {f.__name__}: outs[{name!r}] must be AssetOut(...).",
+                    location=loc,
+                    highlight=name,
                 )
             k = make_key(name, out.key, key_prefix, loc)
             specs.append(

@@ -10,12 +10,11 @@ from assets_core.definitions.asset import (
     AssetsDefinition,
     BackfillPolicy,
     build_spec,
-    caller_location,
     dep_inputs,
     make_key,
 )
 from assets_core.definitions.policies import Automation, Freshness, Retry
-from assets_core.errors import DefinitionError, SourceLocation
+from assets_core.errors import DefinitionError, SourceLocation, caller_location
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
 
@@ -29,8 +28,7 @@ def referenced_tables(query: str, location: SourceLocation | None = None) -> lis
     try:
         tree = sqlglot.parse_one(query, read="duckdb")
     except sqlglot.errors.ParseError as e:
-        where = f" ({location})" if location else ""
-        raise DefinitionError(f"SQL does not parse{where}: {e}".strip()) from None
+        raise DefinitionError(f"SQL does not parse: {e}".strip(), location=location) from None
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     seen: dict[str, None] = {}
     for table in tree.find_all(exp.Table):
@@ -100,20 +98,22 @@ def sql_asset(
     """
     loc = caller_location()
     if not isinstance(query, str) or not query.strip():
-        raise DefinitionError(f"sql_asset {name!r} ({loc}) needs a non-empty SQL query.")
+        raise DefinitionError(f"sql_asset {name!r} needs a non-empty SQL query.", location=loc)
     k = make_key(name, key, key_prefix, loc)
     tables = referenced_tables(query, loc)
     if not tables:
         raise DefinitionError(
-            f"sql_asset {k} ({loc}) reads no table; reference its upstream assets by name "
-            "in FROM / JOIN."
+            f"sql_asset {k} reads no table; reference its upstream assets by name in FROM / JOIN.",
+            location=loc,
         )
     mappings = dict(partition_mappings or {})
     inputs = [AssetInput(None, t, None, mappings.pop(t, None)) for t in tables]
     if mappings:
         raise DefinitionError(
-            f"sql_asset {k} ({loc}): partition_mappings names {sorted(mappings)} which the "
-            f"query does not read (it reads {tables})."
+            f"sql_asset {k}: partition_mappings names {sorted(mappings)} which the "
+            f"query does not read (it reads {tables}).",
+            location=loc,
+            highlight="partition_mappings",
         )
     inputs.extend(dep_inputs(deps, loc))
     spec = build_spec(

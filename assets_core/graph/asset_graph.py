@@ -142,9 +142,13 @@ class AssetGraph:
         if len(matches) > 1:
             options = ", ".join(sorted(str(m) for m in matches))
             raise UnknownAssetError(
-                f"Asset name {name!r} is ambiguous: it matches {options}. Use the full key."
+                f"Asset name {name!r} is ambiguous: it matches {options}.",
+                "Use the full key.",
+                location=None,  # a lookup: no place in the definitions is wrong
             )
-        raise UnknownAssetError(f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}")
+        raise UnknownAssetError(
+            f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}", location=None
+        )
 
     def key_strings(self) -> list[str]:
         return list(self._by_str)
