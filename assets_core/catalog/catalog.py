@@ -221,7 +221,7 @@ class Catalog:
         return self._reading(partitions.change_marker)
 
     def asset_outcomes(self, asset_keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-        """Per asset, in two aggregate queries whatever the number of partitions:
+        """Per asset, read in one statement whatever the number of partitions:
         (materialized count, failed count, unpartitioned latest failed, latest
         materialization id, its timestamp, its code version)."""
         return self._reading(partitions.asset_outcomes, asset_keys)

@@ -18,6 +18,23 @@ from assets_core.catalog import tables as t
 from assets_core.catalog.dialect import chunks, insert_ignore, raw_cursor
 from assets_core.catalog.records import PartitionRow, api_partition, db_partition
 
+#: Per asset: counts of materialized and failed partitions, whether the unpartitioned
+#: row failed, and the latest materialized row, in ONE statement so that all of it
+#: comes from one state of the catalog (two statements saw an asset materialized for
+#: the first time in between; issue 14).
+_OUTCOMES = (
+    "SELECT c.asset_key, c.done, c.failed, c.failed_root,"
+    " l.materialization_id, l.timestamp, l.code_version"
+    " FROM (SELECT asset_key,"
+    " SUM(CASE WHEN status = 'MATERIALIZED' THEN 1 ELSE 0 END) AS done,"
+    " SUM(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END) AS failed,"
+    " MAX(CASE WHEN status = 'FAILED' AND partition = '' THEN 1 ELSE 0 END) AS failed_root,"
+    " MAX(CASE WHEN materialization_id IS NOT NULL THEN timestamp END) AS ts"
+    " FROM asset_partitions WHERE asset_key IN ({}) GROUP BY asset_key) c"
+    " LEFT JOIN asset_partitions l ON l.asset_key = c.asset_key AND l.timestamp = c.ts"
+    " AND l.materialization_id IS NOT NULL"
+)
+
 
 def partition_row(r: Any) -> PartitionRow:
     """The record of an ``asset_partitions`` row.
@@ -96,7 +113,7 @@ def partition_outcomes(
 
 
 def asset_outcomes(conn: Connection, asset_keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
-    """Per asset, in two aggregate queries per chunk of assets whatever the number of
+    """Per asset, in one aggregate statement per chunk of assets whatever the number of
     partitions: (materialized count, failed count, whether the unpartitioned row
     failed, latest materialization id, its timestamp, its code version).
 
@@ -104,30 +121,15 @@ def asset_outcomes(conn: Connection, asset_keys: Sequence[str]) -> dict[str, tup
         conn: An open connection.
         asset_keys: The assets; those never materialized nor failed are left out.
     """
-    counts_sql = (
-        "SELECT asset_key, SUM(CASE WHEN status = 'MATERIALIZED' THEN 1 ELSE 0 END),"
-        " SUM(CASE WHEN status = 'FAILED' THEN 1 ELSE 0 END),"
-        " MAX(CASE WHEN status = 'FAILED' AND partition = '' THEN 1 ELSE 0 END)"
-        " FROM asset_partitions WHERE asset_key IN ({}) GROUP BY asset_key"
-    )
-    latest_sql = (
-        "SELECT ap.asset_key, ap.materialization_id, ap.timestamp, ap.code_version"
-        " FROM asset_partitions ap JOIN (SELECT asset_key, MAX(timestamp) AS ts"
-        " FROM asset_partitions WHERE materialization_id IS NOT NULL"
-        " AND asset_key IN ({}) GROUP BY asset_key) m"
-        " ON m.asset_key = ap.asset_key AND m.ts = ap.timestamp"
-        " WHERE ap.materialization_id IS NOT NULL"
-    )
     out: dict[str, tuple[Any, ...]] = {}
     with raw_cursor(conn) as (cursor, mark):
         for chunk in chunks(list(asset_keys)):
-            marks = ", ".join([mark] * len(chunk))
-            cursor.execute(counts_sql.format(marks), tuple(chunk))
-            for key, done, failed, failed_root in cursor.fetchall():
-                out[key] = (int(done), int(failed), bool(failed_root), None, None, None)
-            cursor.execute(latest_sql.format(marks), tuple(chunk))
-            for key, mat_id, ts, code_version in cursor.fetchall():
-                out[key] = (*out[key][:3], mat_id, ts, code_version)
+            cursor.execute(_OUTCOMES.format(", ".join([mark] * len(chunk))), tuple(chunk))
+            for key, done, failed, failed_root, mat_id, ts, code_version in cursor.fetchall():
+                seen = out.get(key)
+                # Two partitions materialized at the same instant: keep the newer id.
+                if seen is None or (mat_id is not None and mat_id > (seen[3] or 0)):
+                    out[key] = (int(done), int(failed), bool(failed_root), mat_id, ts, code_version)
     return out
 
 
