@@ -109,6 +109,7 @@ def test_status_reads_while_assets_are_first_materialized(catalog_url: str) -> N
         try:
             for i in range(n):
                 writer.write(WriteBatch(materializations=[mat(f"a{i}")]))
+                time.sleep(0.001)  # let the reader read while the assets appear
         finally:
             finished.set()
 
