@@ -57,7 +57,7 @@ def queue_run(
     graph = defs.graph
     keys = select_sorted(graph, selection)
     request = request_from_partitions(list(partitions or []))
-    plan = build_plan(graph, keys, request, catalog.dynamic_partitions)
+    plan = build_plan(graph, keys, request, catalog)
     resolve_configs(graph, plan.selected, config)
     record = RunRecord(
         id=uuid.uuid4().hex,

@@ -8,19 +8,19 @@ executor reuses this planner unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assets_core.errors import PartitionKeyError, UsageError
+from assets_core.partitions.dynamic import DynamicKeyCache
+from assets_core.partitions.multi import MultiPartitions
 
 if TYPE_CHECKING:
     from assets_core.definitions.asset import AssetsDefinition
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
     from assets_core.keys import AssetKey
-    from assets_core.partitions.base import PartitionsDefinition
-
-DynamicKeys = Callable[[str], list[str]]
+    from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,13 +44,63 @@ class PartitionRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class StepInput:
+    """One parent of a step's asset, and which of the parent's partitions the step
+    reads: the partition mapping, computed once when the plan is built.
+
+    Attributes:
+        parent: The parent asset.
+        reads: For each partition key of the step (the key None for an unpartitioned
+            step), the parent's partitions it reads; None when the parent is
+            unpartitioned. Kept per partition so that a step narrowed to fewer
+            partitions (a resumed single-run backfill) reads only what those need.
+    """
+
+    parent: AssetKey
+    reads: Mapping[str | None, tuple[str, ...]] | None
+
+    def partitions(self, partition_keys: Sequence[str]) -> tuple[str, ...] | None:
+        """The parent's partitions that ``partition_keys`` (the step's) read, in order
+        and without repeats; None when the parent is unpartitioned.
+
+        Args:
+            partition_keys: The partition keys of the step; empty when unpartitioned.
+        """
+        reads = self.reads
+        if reads is None:
+            return None
+        if not partition_keys:
+            return reads[None]
+        if len(partition_keys) == 1:
+            return reads[partition_keys[0]]
+        out: dict[str, None] = {}
+        for key in partition_keys:
+            out.update(dict.fromkeys(reads[key]))
+        return tuple(out)
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
+    """One unit an executor runs: a definition's selected outputs for one partition,
+    for a range of them (``backfill="single_run"``), or unpartitioned.
+
+    Attributes:
+        id: ``key``, ``key[partition]`` or ``key[first...last]``.
+        keys: The output asset keys this step materializes.
+        definition: The asset (or multi-asset) definition.
+        partition_key: The one partition key, else None.
+        partition_keys: Every partition key of the step; empty when unpartitioned.
+        deps: The ids of the steps that must finish first.
+        inputs: What the step reads of each parent of its first key, in parent order.
+    """
+
     id: str
     keys: tuple[AssetKey, ...]
     definition: AssetsDefinition
     partition_key: str | None
     partition_keys: tuple[str, ...]
     deps: tuple[str, ...]
+    inputs: tuple[StepInput, ...]
 
     @property
     def key(self) -> AssetKey:
@@ -66,47 +116,34 @@ class ExecutionPlan:
         return len(self.steps)
 
 
-def dynamic_keys_for(
-    partitions: PartitionsDefinition | None, lookup: DynamicKeys | None
-) -> list[str] | None:
-    if partitions is None or lookup is None:
-        return None
-    name = getattr(partitions, "name", None)
-    if partitions.kind == "dynamic" and isinstance(name, str):
-        return lookup(name)
-    dims = getattr(partitions, "dimensions", None)
-    if isinstance(dims, dict):
-        for d in dims.values():
-            if getattr(d, "kind", "") == "dynamic":
-                return lookup(d.name)
-    return None
-
-
-def upstream_partition_keys(
+def upstream_reads(
     node: AssetNode,
     parent: AssetNode,
-    partition_key: str | None,
     partition_keys: Sequence[str],
-    lookup: DynamicKeys | None = None,
-) -> list[str] | None:
-    """The parent's partitions that ``node`` reads for its partition(s); None when
-    the parent is unpartitioned."""
+    dynamic: DynamicKeyStore | None = None,
+) -> dict[str | None, tuple[str, ...]] | None:
+    """For each of ``partition_keys`` (of ``node``; empty when it is unpartitioned, keyed
+    None), the partitions of ``parent`` it reads through the input's partition mapping;
+    None when the parent is unpartitioned.
+
+    Args:
+        node: The reading asset.
+        parent: One of its parents.
+        partition_keys: The partitions of ``node`` being planned.
+        dynamic: Where the keys of dynamic partitions come from.
+    """
     up_def = parent.spec.partitions
     if up_def is None:
         return None
     down_def = node.spec.partitions
     mapping = node.mappings.get(parent.key)
-    dyn = dynamic_keys_for(up_def, lookup)
     if mapping is None and down_def is not None:
-        return list(partition_keys) if partition_keys else [partition_key] if partition_key else []
+        return {k: (k,) for k in partition_keys}
     if mapping is None:  # unpartitioned asset reads every partition
-        return up_def.get_partition_keys(dyn)
+        return {None: tuple(up_def.get_partition_keys(dynamic))}
     if down_def is None or not partition_keys:
-        return mapping.upstream_keys(None, down_def, up_def, dyn)
-    out: dict[str, None] = {}
-    for k in partition_keys:
-        out.update(dict.fromkeys(mapping.upstream_keys(k, down_def, up_def, dyn)))
-    return list(out)
+        return {None: tuple(mapping.upstream_keys(None, down_def, up_def, dynamic))}
+    return {k: tuple(mapping.upstream_keys(k, down_def, up_def, dynamic)) for k in partition_keys}
 
 
 def _step_id(key: AssetKey, partition_keys: Sequence[str]) -> str:
@@ -118,14 +155,13 @@ def _step_id(key: AssetKey, partition_keys: Sequence[str]) -> str:
 
 
 def _asset_partitions(
-    node: AssetNode, request: PartitionRequest, lookup: DynamicKeys | None
+    node: AssetNode, request: PartitionRequest, dyn: DynamicKeyStore | None
 ) -> list[str]:
     pdef = node.spec.partitions
     assert pdef is not None
-    dyn = dynamic_keys_for(pdef, lookup)
     try:
         if request.key is not None:
-            if "|" not in request.key and pdef.kind == "multi":
+            if "|" not in request.key and isinstance(pdef, MultiPartitions):
                 # one dimension's key (a day): every key with that value
                 return pdef.keys_between(request.key, request.key, dyn)
             pdef.validate_key(request.key, dyn)
@@ -136,8 +172,8 @@ def _asset_partitions(
         raise PartitionKeyError(f"Asset {node.key}: {e.message}") from None
 
 
-def _valid_range(pdef: PartitionsDefinition, lookup: DynamicKeys | None) -> str:
-    keys = pdef.get_partition_keys(dynamic_keys_for(pdef, lookup))
+def _valid_range(pdef: PartitionsDefinition, dyn: DynamicKeyStore | None) -> str:
+    keys = pdef.get_partition_keys(dyn)
     if not keys:
         return f"{pdef.describe()}, no partitions yet"
     return f"{pdef.describe()}: {keys[0]} ... {keys[-1]}" if len(keys) > 1 else keys[0]
@@ -147,16 +183,26 @@ def build_plan(
     graph: AssetGraph,
     keys: Sequence[AssetKey],
     request: PartitionRequest | None = None,
-    dynamic_lookup: DynamicKeys | None = None,
+    dynamic: DynamicKeyStore | None = None,
 ) -> ExecutionPlan:
     """Plan ``keys`` (any order) for ``request``; raise usage errors for partition
-    arguments that do not fit the selection."""
+    arguments that do not fit the selection.
+
+    Args:
+        graph: The asset graph.
+        keys: The selected asset keys.
+        request: The partitions asked for (none for unpartitioned assets).
+        dynamic: Where the keys of dynamic partitions live (the catalog); read once per
+            name for the whole plan.
+    """
     request = request or PartitionRequest()
+    if dynamic is not None and not isinstance(dynamic, DynamicKeyCache):
+        dynamic = DynamicKeyCache(source=dynamic)
     ordered = [k for k in graph.sorted(keys) if not graph.get(k).is_external]
     partitioned = [k for k in ordered if graph.get(k).spec.partitions is not None]
     if partitioned and request.is_empty:
         listing = "; ".join(
-            f"{k} ({_valid_range(graph.get(k).spec.partitions, dynamic_lookup)})"  # type: ignore[arg-type]
+            f"{k} ({_valid_range(graph.get(k).spec.partitions, dynamic)})"  # type: ignore[arg-type]
             for k in partitioned[:5]
         )
         raise UsageError(
@@ -182,25 +228,33 @@ def build_plan(
         if node.spec.partitions is None:
             groups: list[tuple[str, ...]] = [()]
         else:
-            parts = _asset_partitions(node, request, dynamic_lookup)
+            parts = _asset_partitions(node, request, dynamic)
             groups = [tuple(parts)] if d.backfill == "single_run" else [(p,) for p in parts]
         for part_keys in groups:
             pk = part_keys[0] if len(part_keys) == 1 else None
             deps: dict[str, None] = {}
-            for k in out_keys:
+            inputs: tuple[StepInput, ...] = ()
+            for i, k in enumerate(out_keys):
                 n = graph.get(k)
-                for parent_key in n.parents:
-                    if parent_key not in selected:
+                # The step loads the inputs of its first key (a multi_asset's outputs
+                # share one function); the other keys only add ordering.
+                parents = n.parents if i == 0 else [p for p in n.parents if p in selected]
+                reads = tuple(
+                    StepInput(p, upstream_reads(n, graph.get(p), part_keys, dynamic))
+                    for p in parents
+                )
+                if i == 0:
+                    inputs = reads
+                for read in reads:
+                    if read.parent not in selected:
                         continue
-                    ups = upstream_partition_keys(
-                        n, graph.get(parent_key), pk, part_keys, dynamic_lookup
-                    )
-                    for q in ups if ups is not None else [None]:
-                        dep = step_of.get((parent_key, q))
+                    ups = read.partitions(part_keys)
+                    for q in ups if ups is not None else (None,):
+                        dep = step_of.get((read.parent, q))
                         if dep is not None:
                             deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
-            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps)))
+            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), inputs))
             for k in out_keys:
                 for p in part_keys or (None,):
                     step_of[(k, p)] = sid

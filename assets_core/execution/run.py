@@ -162,14 +162,7 @@ def prepare_run(
     if executor not in EXECUTORS:
         raise UsageError(f"Unknown executor {executor!r}; available: {', '.join(EXECUTORS)}.")
     graph = defs.graph
-    dynamic_cache: dict[str, list[str]] = {}
-
-    def dynamic_lookup(name: str) -> list[str]:
-        if name not in dynamic_cache:
-            dynamic_cache[name] = catalog.dynamic_partitions(name)
-        return dynamic_cache[name]
-
-    plan = build_plan(graph, keys, request, dynamic_lookup)
+    plan = build_plan(graph, keys, request, catalog)
     configs = resolve_configs(graph, plan.selected, config)
     resources = {name: resolve_resource(value) for name, value in defs.resources.items()}
     secrets = sorted(secret_values(defs.resources), key=len, reverse=True)
@@ -230,7 +223,6 @@ def prepare_run(
         writer=writer,
         versions=versions,
         redact=redact,
-        dynamic_lookup=dynamic_lookup,
     )
     writer.emit(
         "RUN_START",

@@ -2,12 +2,16 @@
 products), how partitions of one asset map onto another's, and compact partition sets."""
 
 from assets_core.partitions.base import (
-    DynamicKeys,
+    DynamicKeyStore,
     PartitionMapping,
     PartitionsDefinition,
     TimeWindow,
 )
-from assets_core.partitions.dynamic import DynamicPartitions
+from assets_core.partitions.dynamic import (
+    DynamicKeyCache,
+    DynamicPartitions,
+    dynamic_partition_names,
+)
 from assets_core.partitions.mappings import (
     AllPartitions,
     DimensionMapping,
@@ -32,7 +36,8 @@ __all__ = [
     "AllPartitions",
     "DailyPartitions",
     "DimensionMapping",
-    "DynamicKeys",
+    "DynamicKeyCache",
+    "DynamicKeyStore",
     "DynamicPartitions",
     "HourlyPartitions",
     "IdentityMapping",
@@ -50,6 +55,7 @@ __all__ = [
     "TimeWindow",
     "TimeWindowMapping",
     "WeeklyPartitions",
+    "dynamic_partition_names",
     "key_problem",
     "validate_mapping",
 ]

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from assets_core.errors import DefinitionError, did_you_mean
-from assets_core.partitions.base import DynamicKeys, PartitionMapping, PartitionsDefinition
+from assets_core.partitions.base import DynamicKeyStore, PartitionMapping, PartitionsDefinition
 from assets_core.partitions.multi import MultiPartitions
 from assets_core.partitions.time import TimePartitions
 
@@ -50,7 +50,7 @@ class IdentityMapping(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -65,7 +65,7 @@ class IdentityMapping(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -98,7 +98,7 @@ class AllPartitions(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -110,7 +110,7 @@ class AllPartitions(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -134,7 +134,7 @@ class LastPartition(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -147,7 +147,7 @@ class LastPartition(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -197,7 +197,7 @@ class TimeWindowMapping(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -215,7 +215,7 @@ class TimeWindowMapping(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -286,7 +286,7 @@ class StaticMapping(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -300,7 +300,7 @@ class StaticMapping(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -379,7 +379,7 @@ class DimensionMapping(PartitionMapping):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -403,7 +403,7 @@ class DimensionMapping(PartitionMapping):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -428,7 +428,7 @@ class DimensionMapping(PartitionMapping):
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
         inner: Any,
-        dynamic_keys: DynamicKeys,
+        dynamic_keys: DynamicKeyStore | None,
         current_time: datetime | None,
     ) -> list[str]:
         """Map ``key`` of ``source`` to keys of ``target`` (either direction): the
@@ -487,7 +487,7 @@ def _pinned(
     source: PartitionsDefinition | None,
     target: PartitionsDefinition,
     key: str,
-    dynamic_keys: DynamicKeys,
+    dynamic_keys: DynamicKeyStore | None,
     current_time: datetime | None,
 ) -> dict[str, list[str]] | None:
     """For multi on both sides: the target dimensions shared with the source, pinned to

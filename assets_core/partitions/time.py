@@ -32,7 +32,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
-from assets_core.partitions.base import DynamicKeys, PartitionsDefinition, TimeWindow
+from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition, TimeWindow
 from assets_core.partitions.static import key_problem
 
 _HOUR, _DAY, _WEEK, _MONTH = "hour", "day", "week", "month"
@@ -333,7 +333,7 @@ class TimePartitions(PartitionsDefinition):
     # --- the range and keys ---------------------------------------------------------
 
     def num_partitions(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> int:
         """How many complete windows there are (up to ``end``, or now)."""
         if self._end_wall is not None:
@@ -342,7 +342,7 @@ class TimePartitions(PartitionsDefinition):
         return max(self._p_of_g(self._grid_at(now)) + self.end_offset, 0)
 
     def get_partition_keys(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> list[str]:
         """Every key, in time order."""
         return self.keys_in_index_range(0, self.num_partitions(current_time=current_time))
@@ -351,7 +351,7 @@ class TimePartitions(PartitionsDefinition):
         self,
         start: int,
         stop: int,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -361,7 +361,11 @@ class TimePartitions(PartitionsDefinition):
         return self._format_range(self._g_of_p(start), self._g_of_p(stop)) if start < stop else []
 
     def index_of(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> int:
         """The position of ``key``; raises ``PartitionKeyError`` naming the format and range."""
         return self._p_of_g(self._locate(key, current_time))
@@ -369,7 +373,7 @@ class TimePartitions(PartitionsDefinition):
     def indices_of(
         self,
         keys: Iterable[str],
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[int]:
@@ -380,7 +384,11 @@ class TimePartitions(PartitionsDefinition):
         return PartitionsDefinition.indices_of(self, keys, current_time=current_time)
 
     def key_at(
-        self, index: int, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        index: int,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> str:
         """The key at ``index``; raises ``IndexError`` outside ``0..num_partitions-1``."""
         n = self.num_partitions(current_time=current_time)
@@ -389,7 +397,11 @@ class TimePartitions(PartitionsDefinition):
         return self._format(self._g_of_p(index))
 
     def validate_key(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> None:
         """Raise ``PartitionKeyError`` naming the key format and the valid range."""
         self._locate(key, current_time)
