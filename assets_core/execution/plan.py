@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from types import MappingProxyType
+from typing import TYPE_CHECKING, TypeAlias
 
 from assets_core.errors import PartitionKeyError, UsageError
 from assets_core.partitions.dynamic import DynamicKeyCache
@@ -43,40 +44,10 @@ class PartitionRequest:
         return []
 
 
-@dataclass(frozen=True, slots=True)
-class StepInput:
-    """One parent of a step's asset, and which of the parent's partitions the step
-    reads: the partition mapping, computed once when the plan is built.
-
-    Attributes:
-        parent: The parent asset.
-        reads: For each partition key of the step (the key None for an unpartitioned
-            step), the parent's partitions it reads; None when the parent is
-            unpartitioned. Kept per partition so that a step narrowed to fewer
-            partitions (a resumed single-run backfill) reads only what those need.
-    """
-
-    parent: AssetKey
-    reads: Mapping[str | None, tuple[str, ...]] | None
-
-    def partitions(self, partition_keys: Sequence[str]) -> tuple[str, ...] | None:
-        """The parent's partitions that ``partition_keys`` (the step's) read, in order
-        and without repeats; None when the parent is unpartitioned.
-
-        Args:
-            partition_keys: The partition keys of the step; empty when unpartitioned.
-        """
-        reads = self.reads
-        if reads is None:
-            return None
-        if not partition_keys:
-            return reads[None]
-        if len(partition_keys) == 1:
-            return reads[partition_keys[0]]
-        out: dict[str, None] = {}
-        for key in partition_keys:
-            out.update(dict.fromkeys(reads[key]))
-        return tuple(out)
+#: Per partition key of a step (None for an unpartitioned step), the partitions of one
+#: parent it reads.
+PartitionReads: TypeAlias = Mapping[str | None, tuple[str, ...]]
+_NO_READS: Mapping[AssetKey, PartitionReads] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +62,10 @@ class Step:
         partition_key: The one partition key, else None.
         partition_keys: Every partition key of the step; empty when unpartitioned.
         deps: The ids of the steps that must finish first.
-        inputs: What the step reads of each parent of its first key, in parent order.
+        reads: The partition mapping, computed once when the plan is built: for each
+            partitioned parent of the first key, the parent's partitions each of the
+            step's partitions reads. Kept per partition so that a step narrowed to fewer
+            partitions (a resumed single-run backfill) reads only what those need.
     """
 
     id: str
@@ -100,7 +74,19 @@ class Step:
     partition_key: str | None
     partition_keys: tuple[str, ...]
     deps: tuple[str, ...]
-    inputs: tuple[StepInput, ...]
+    reads: Mapping[AssetKey, PartitionReads]
+
+    def upstream_partitions(self, parent: AssetKey) -> tuple[str, ...] | None:
+        """The partitions of ``parent`` this step reads, in order and without repeats;
+        None when the parent is unpartitioned.
+
+        Args:
+            parent: A parent of the step's (first) asset.
+        """
+        per_key = self.reads.get(parent)
+        if per_key is None:
+            return None
+        return _union(per_key, self.partition_keys)
 
     @property
     def key(self) -> AssetKey:
@@ -121,10 +107,10 @@ def upstream_reads(
     parent: AssetNode,
     partition_keys: Sequence[str],
     dynamic: DynamicKeyStore | None = None,
-) -> dict[str | None, tuple[str, ...]] | None:
-    """For each of ``partition_keys`` (of ``node``; empty when it is unpartitioned, keyed
-    None), the partitions of ``parent`` it reads through the input's partition mapping;
-    None when the parent is unpartitioned.
+) -> PartitionReads | None:
+    """For each of ``partition_keys`` (of ``node``; the key None when it is
+    unpartitioned), the partitions of ``parent`` it reads through the input's partition
+    mapping; None when the parent is unpartitioned.
 
     Args:
         node: The reading asset.
@@ -138,12 +124,26 @@ def upstream_reads(
     down_def = node.spec.partitions
     mapping = node.mappings.get(parent.key)
     if mapping is None and down_def is not None:
+        if len(partition_keys) == 1:  # a step per partition: no comprehension's frame
+            key = partition_keys[0]
+            return {key: (key,)}
         return {k: (k,) for k in partition_keys}
     if mapping is None:  # unpartitioned asset reads every partition
         return {None: tuple(up_def.get_partition_keys(dynamic))}
     if down_def is None or not partition_keys:
         return {None: tuple(mapping.upstream_keys(None, down_def, up_def, dynamic))}
     return {k: tuple(mapping.upstream_keys(k, down_def, up_def, dynamic)) for k in partition_keys}
+
+
+def _union(per_key: PartitionReads, partition_keys: Sequence[str]) -> tuple[str, ...]:
+    if not partition_keys:
+        return per_key[None]
+    if len(partition_keys) == 1:
+        return per_key[partition_keys[0]]
+    out: dict[str, None] = {}
+    for key in partition_keys:
+        out.update(dict.fromkeys(per_key[key]))
+    return tuple(out)
 
 
 def _step_id(key: AssetKey, partition_keys: Sequence[str]) -> str:
@@ -218,8 +218,9 @@ def build_plan(
     step_of: dict[tuple[AssetKey, str | None], str] = {}
     seen_defs: set[int] = set()
     selected = set(ordered)
+    nodes = graph.nodes
     for key in ordered:
-        node = graph.get(key)
+        node = nodes[key]
         d = node.definition
         if id(d) in seen_defs:
             continue
@@ -231,31 +232,32 @@ def build_plan(
             parts = _asset_partitions(node, request, dynamic)
             groups = [tuple(parts)] if d.backfill == "single_run" else [(p,) for p in parts]
         for part_keys in groups:
-            pk = part_keys[0] if len(part_keys) == 1 else None
             deps: dict[str, None] = {}
-            inputs: tuple[StepInput, ...] = ()
+            reads: dict[AssetKey, PartitionReads] = {}
             for i, k in enumerate(out_keys):
-                n = graph.get(k)
-                # The step loads the inputs of its first key (a multi_asset's outputs
-                # share one function); the other keys only add ordering.
-                parents = n.parents if i == 0 else [p for p in n.parents if p in selected]
-                reads = tuple(
-                    StepInput(p, upstream_reads(n, graph.get(p), part_keys, dynamic))
-                    for p in parents
-                )
-                if i == 0:
-                    inputs = reads
-                for read in reads:
-                    if read.parent not in selected:
+                n = nodes[k]
+                for p in n.parents:
+                    in_plan = p in selected
+                    # The step loads the inputs of its first key (a multi_asset's outputs
+                    # share one function); the other keys' parents only order it.
+                    if not in_plan and i:
                         continue
-                    ups = read.partitions(part_keys)
-                    for q in ups if ups is not None else (None,):
-                        dep = step_of.get((read.parent, q))
-                        if dep is not None:
+                    per_key = upstream_reads(n, nodes[p], part_keys, dynamic)
+                    if per_key is None:
+                        if in_plan and (dep := step_of.get((p, None))) is not None:
                             deps[dep] = None
+                        continue
+                    if not i:
+                        reads[p] = per_key
+                    if in_plan:
+                        one = len(part_keys) == 1  # the common case, without a call
+                        for q in per_key[part_keys[0]] if one else _union(per_key, part_keys):
+                            if (dep := step_of.get((p, q))) is not None:
+                                deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
-            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), inputs))
+            pk = part_keys[0] if len(part_keys) == 1 else None
+            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), reads or _NO_READS))
             for k in out_keys:
-                for p in part_keys or (None,):
-                    step_of[(k, p)] = sid
+                for q in part_keys or (None,):
+                    step_of[(k, q)] = sid
     return ExecutionPlan(tuple(steps), tuple(ordered))

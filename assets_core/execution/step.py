@@ -270,10 +270,9 @@ def _load_inputs(
     versions: list[str | None] = []
     wanted = {k: p for p, k in node.input_keys.items()}
     wanted.update({k: t for t, k in node.sql_tables.items()})
-    for read in step.inputs:
-        parent_key = read.parent
+    for parent_key in node.parents:
         parent = graph.get(parent_key)
-        parts = read.partitions(step.partition_keys)
+        parts = step.upstream_partitions(parent_key)
         pname = str(parent_key)
         if (
             parts is not None
