@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeAlias
 
 from assets_core.errors import PartitionKeyError, UsageError
@@ -47,7 +46,9 @@ class PartitionRequest:
 #: Per partition key of a step (None for an unpartitioned step), the partitions of one
 #: parent it reads.
 PartitionReads: TypeAlias = Mapping[str | None, tuple[str, ...]]
-_NO_READS: Mapping[AssetKey, PartitionReads] = MappingProxyType({})
+#: Shared by the steps with no partitioned parent (a dict, not a MappingProxyType: steps
+#: are pickled when they cross process boundaries).
+_NO_READS: Mapping[AssetKey, PartitionReads] = {}
 
 
 @dataclass(frozen=True, slots=True)
