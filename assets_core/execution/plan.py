@@ -259,6 +259,6 @@ def build_plan(
             pk = part_keys[0] if len(part_keys) == 1 else None
             steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), reads or _NO_READS))
             for k in out_keys:
-                for q in part_keys or (None,):
-                    step_of[(k, q)] = sid
+                for part in part_keys or (None,):
+                    step_of[(k, part)] = sid
     return ExecutionPlan(tuple(steps), tuple(ordered))

@@ -7,6 +7,7 @@ from assets_core.partitions.base import (
     PartitionsDefinition,
     TimeWindow,
 )
+from assets_core.partitions.dimension_mapping import DimensionMapping
 from assets_core.partitions.dynamic import (
     DynamicKeyCache,
     DynamicPartitions,
@@ -14,11 +15,9 @@ from assets_core.partitions.dynamic import (
 )
 from assets_core.partitions.mappings import (
     AllPartitions,
-    DimensionMapping,
     IdentityMapping,
     LastPartition,
     StaticMapping,
-    TimeWindowMapping,
     validate_mapping,
 )
 from assets_core.partitions.multi import MultiPartitionKey, MultiPartitions
@@ -31,6 +30,7 @@ from assets_core.partitions.time import (
     TimePartitions,
     WeeklyPartitions,
 )
+from assets_core.partitions.time_mapping import TimeWindowMapping
 
 __all__ = [
     "AllPartitions",

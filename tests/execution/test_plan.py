@@ -63,8 +63,8 @@ def test_each_step_knows_the_parent_partitions_it_reads() -> None:
 
     graph = graph_of(events, sessions, rolling, summary, plain, after_plain)
     request = PartitionRequest(start="2024-01-04", end="2024-01-05")
-    plan = build_plan(graph, [AssetKey.parse("events"), AssetKey.parse("sessions"), AssetKey.parse("rolling")],
-                      request)  # fmt: skip
+    keys = [AssetKey.parse(k) for k in ("events", "sessions", "rolling")]
+    plan = build_plan(graph, keys, request)
     steps = {s.id: s for s in plan.steps}
     events_key = AssetKey.parse("events")
     assert steps["sessions[2024-01-05]"].upstream_partitions(events_key) == ("2024-01-05",)
@@ -103,7 +103,7 @@ def test_a_narrowed_single_run_step_reads_only_its_partitions() -> None:
     assert step.upstream_partitions(AssetKey.parse("daily")) == days
 
     # A resumed backfill keeps the two partitions still to do: it reads only those.
-    done = {("whole", "2024-01-01"), ("whole", "2024-01-03")}
+    done: set[tuple[str, str | None]] = {("whole", "2024-01-01"), ("whole", "2024-01-03")}
     [narrowed] = without_done(plan, done).steps
     assert narrowed.partition_keys == ("2024-01-02", "2024-01-04")
     assert narrowed.upstream_partitions(AssetKey.parse("daily")) == ("2024-01-02", "2024-01-04")
