@@ -48,7 +48,8 @@ class PartitionRequest:
 PartitionReads: TypeAlias = Mapping[str | None, tuple[str, ...]]
 #: Shared by the steps with no partitioned parent (a dict, not a MappingProxyType: steps
 #: are pickled when they cross process boundaries).
-_NO_READS: Mapping[AssetKey, PartitionReads] = {}
+_NO_READS: Mapping[AssetKey, PartitionReads | None] = {}
+_UNPARTITIONED: PartitionReads = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +66,9 @@ class Step:
         deps: The ids of the steps that must finish first.
         reads: The partition mapping, computed once when the plan is built: for each
             partitioned parent of the first key, the parent's partitions each of the
-            step's partitions reads. Kept per partition so that a step narrowed to fewer
-            partitions (a resumed single-run backfill) reads only what those need.
+            step's partitions reads, or None when they are its own partition keys (the
+            default identity mapping). Kept per partition so that a step narrowed to
+            fewer partitions (a resumed single-run backfill) reads only what those need.
     """
 
     id: str
@@ -75,7 +77,7 @@ class Step:
     partition_key: str | None
     partition_keys: tuple[str, ...]
     deps: tuple[str, ...]
-    reads: Mapping[AssetKey, PartitionReads]
+    reads: Mapping[AssetKey, PartitionReads | None]
 
     def upstream_partitions(self, parent: AssetKey) -> tuple[str, ...] | None:
         """The partitions of ``parent`` this step reads, in order and without repeats;
@@ -84,9 +86,11 @@ class Step:
         Args:
             parent: A parent of the step's (first) asset.
         """
-        per_key = self.reads.get(parent)
-        if per_key is None:
+        per_key = self.reads.get(parent, _UNPARTITIONED)
+        if per_key is _UNPARTITIONED:
             return None
+        if per_key is None:
+            return self.partition_keys
         return _union(per_key, self.partition_keys)
 
     @property
@@ -108,26 +112,26 @@ def upstream_reads(
     parent: AssetNode,
     partition_keys: Sequence[str],
     dynamic: DynamicKeyStore | None = None,
-) -> PartitionReads | None:
+) -> PartitionReads:
     """For each of ``partition_keys`` (of ``node``; the key None when it is
-    unpartitioned), the partitions of ``parent`` it reads through the input's partition
-    mapping; None when the parent is unpartitioned.
+    unpartitioned), the partitions of the partitioned ``parent`` it reads through the
+    input's partition mapping.
 
     Args:
         node: The reading asset.
-        parent: One of its parents.
+        parent: One of its parents, partitioned.
         partition_keys: The partitions of ``node`` being planned.
         dynamic: Where the keys of dynamic partitions come from.
+
+    Raises:
+        ValueError: ``parent`` is not partitioned.
     """
     up_def = parent.spec.partitions
     if up_def is None:
-        return None
+        raise ValueError(f"{parent.key} is not partitioned: it has no partitions to read")
     down_def = node.spec.partitions
     mapping = node.mappings.get(parent.key)
     if mapping is None and down_def is not None:
-        if len(partition_keys) == 1:  # a step per partition: no comprehension's frame
-            key = partition_keys[0]
-            return {key: (key,)}
         return {k: (k,) for k in partition_keys}
     if mapping is None:  # unpartitioned asset reads every partition
         return {None: tuple(up_def.get_partition_keys(dynamic))}
@@ -232,29 +236,42 @@ def build_plan(
         else:
             parts = _asset_partitions(node, request, dynamic)
             groups = [tuple(parts)] if d.backfill == "single_run" else [(p,) for p in parts]
+        # The step loads the inputs of its first key (a multi_asset's outputs share one
+        # function); the other keys' parents only order it. Per edge: (reads the inputs,
+        # node, parent, parent node, parent in the plan, parent partitioned, same keys).
+        edges = []
+        for i, k in enumerate(out_keys):
+            n = nodes[k]
+            for p in n.parents:
+                if i and p not in selected:
+                    continue
+                pn = nodes[p]
+                up_partitioned = pn.spec.partitions is not None
+                same = up_partitioned and n.spec.partitions is not None and p not in n.mappings
+                edges.append((not i, n, p, pn, p in selected, up_partitioned, same))
         for part_keys in groups:
             deps: dict[str, None] = {}
-            reads: dict[AssetKey, PartitionReads] = {}
-            for i, k in enumerate(out_keys):
-                n = nodes[k]
-                for p in n.parents:
-                    in_plan = p in selected
-                    # The step loads the inputs of its first key (a multi_asset's outputs
-                    # share one function); the other keys' parents only order it.
-                    if not in_plan and i:
-                        continue
-                    per_key = upstream_reads(n, nodes[p], part_keys, dynamic)
-                    if per_key is None:
-                        if in_plan and (dep := step_of.get((p, None))) is not None:
-                            deps[dep] = None
-                        continue
-                    if not i:
+            reads: dict[AssetKey, PartitionReads | None] = {}
+            for first, n, p, pn, in_plan, up_partitioned, same in edges:
+                if not up_partitioned:
+                    if in_plan and (dep := step_of.get((p, None))) is not None:
+                        deps[dep] = None
+                    continue
+                if same:  # the identity mapping: the step's own keys
+                    if first:
+                        reads[p] = None
+                    ups: Sequence[str] = part_keys
+                else:
+                    per_key = upstream_reads(n, pn, part_keys, dynamic)
+                    if first:
                         reads[p] = per_key
-                    if in_plan:
-                        one = len(part_keys) == 1  # the common case, without a call
-                        for q in per_key[part_keys[0]] if one else _union(per_key, part_keys):
-                            if (dep := step_of.get((p, q))) is not None:
-                                deps[dep] = None
+                    ups = (
+                        per_key[part_keys[0]] if len(part_keys) == 1 else _union(per_key, part_keys)
+                    )
+                if in_plan:
+                    for q in ups:
+                        if (dep := step_of.get((p, q))) is not None:
+                            deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
             pk = part_keys[0] if len(part_keys) == 1 else None
             steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), reads or _NO_READS))
