@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
+from assets_core.partitions.dynamic import DynamicKeyCache
 from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
@@ -47,15 +48,13 @@ MAX_HISTORY = 500
 
 
 async def partition_keys(context: Context, key: AssetKey) -> list[str]:
-    """Every partition key of ``key`` (dynamic ones from the catalog)."""
+    """Every partition key of ``key`` (dynamic ones from the catalog, batched)."""
     partitions = context.graph.get(key).spec.partitions
     if partitions is None:
         return []
-    dynamic = None
-    name = getattr(partitions, "name", None)
-    if partitions.kind == "dynamic" and isinstance(name, str):
-        dynamic = await context.loaders.dynamic_keys.load(name)
-    return partitions.get_partition_keys(dynamic)
+    names = partitions.dynamic_names()
+    keys = await asyncio.gather(*(context.loaders.dynamic_keys.load(n) for n in names))
+    return partitions.get_partition_keys(DynamicKeyCache(dict(zip(names, keys, strict=True))))
 
 
 @strawberry.type
