@@ -279,6 +279,15 @@ class _Planner:
         return SelectPlan(tuple(sources), tuple(outputs), tuple(common.out), frozenset(using))
 
 
+@lru_cache(maxsize=1)
+def _navigation() -> tuple[type[exp.Expr], ...]:
+    """Window functions that read another row's value without aggregating
+    (sqlglot counts them as aggregates): ``lag(x)`` is a TRANSFORMATION of ``x``."""
+    from sqlglot import exp
+
+    return (exp.Lag, exp.Lead, exp.FirstValue, exp.LastValue, exp.NthValue)
+
+
 def _output_name(projection: exp.Expression) -> str:
     from sqlglot import exp
 
@@ -298,7 +307,7 @@ def _star(projection: exp.Expression) -> Star | None:
         star = projection.this
     else:
         return None
-    excluded = star.args.get("except") or ()
+    excluded = star.args.get("except_") or star.args.get("except") or ()
     return Star(source, frozenset(e.name.lower() for e in excluded))
 
 
@@ -404,7 +413,7 @@ class _Uses:
             if sub is not None:
                 self.out.append(SubqueryRef(self.planner.plan(sub), subtype))
                 return
-        if isinstance(node, exp.AggFunc):
+        if isinstance(node, exp.AggFunc) and not isinstance(node, _navigation()):
             subtype = "AGGREGATION"
         for child in node.iter_expressions():
             self._walk(child, subtype)
@@ -652,7 +661,9 @@ class _Resolver:
             return
         if source.table is None:
             return
-        found = self.table_columns(source.table)
+        # Spelled as the table spells it when its columns were read anyway; reading
+        # them only for that would derive every upstream SQL asset first.
+        found = self._tables.get(source.table)
         spelled = found[1].get(column.lower(), column) if found is not None else column
         if subtype in _RANK:
             origin.add_direct(source.table, spelled, subtype)
