@@ -594,6 +594,16 @@ class Catalog:
         with self._read() as conn:
             return conn.execute(q).scalar()
 
+    def snapshots(self) -> Iterator[dict[str, Any]]:
+        """Every stored snapshot, the most recently loaded first; read one at a time,
+        so a caller that stops early reads no more."""
+        q = select(t.snapshots.c.data).order_by(
+            t.snapshots.c.created_at.desc(), t.snapshots.c.id.desc()
+        )
+        with self._read() as conn:
+            for row in conn.execute(q):
+                yield row[0]
+
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"
 

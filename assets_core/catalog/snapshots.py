@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
+    from assets_core.lineage.columns import ColumnLineage
     from assets_core.keys import AssetKey
 
 
@@ -38,7 +39,12 @@ def definition_hash(node: AssetNode) -> str:
 
 
 def snapshot_of(graph: AssetGraph) -> tuple[str, dict[str, Any]]:
-    """The snapshot of ``graph`` and its digest."""
+    """The snapshot of ``graph`` and its digest: each asset's definition, upstream
+    keys and column lineage as the definitions tell it (``lineage_entry``), so an
+    asset's lineage stays queryable after it is removed from the code."""
+    from assets_core.lineage.columns import ColumnLineage
+
+    columns = ColumnLineage(graph)
     assets = []
     for key in graph.toposorted:
         node = graph.get(key)
@@ -56,11 +62,26 @@ def snapshot_of(graph: AssetGraph) -> tuple[str, dict[str, Any]]:
                 "tags": dict(spec.tags),
                 "partitions": spec.partitions.describe() if spec.partitions else None,
                 "columns": dict(spec.columns),
+                "column_lineage": lineage_entry(columns, key),
             }
         )
-    data = {"version": 1, "assets": assets}
+    data = {"version": 2, "assets": assets}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return digest, data
+
+
+def lineage_entry(columns: ColumnLineage, key: AssetKey) -> dict[str, Any]:
+    """``{column: {"direct": [[asset, column, subtype]], "indirect": [...]}}`` for each
+    column of ``key`` known from the definitions, in column order."""
+    lineage = columns.lineage(key)
+    out: dict[str, Any] = {}
+    for name in columns.columns(key) or tuple(lineage):
+        origin = lineage.get(name)
+        out[name] = {
+            "direct": [[s.asset, s.column, s.subtype] for s in origin.direct] if origin else [],
+            "indirect": [[s.asset, s.column, s.subtype] for s in origin.indirect] if origin else [],
+        }
+    return out
 
 
 def changed_keys(graph: AssetGraph, baseline: dict[str, Any] | None) -> set[AssetKey]:

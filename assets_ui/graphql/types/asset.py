@@ -16,16 +16,17 @@ import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
-from assets_ui.graphql.columns import column_lineage_of, columns_of
+from assets_ui.graphql.columns import column_lineage_of, columns_of, stored_schema
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
+from assets_ui.graphql.removed import Remembered
 from assets_ui.graphql.types.common import (
     JSON,
     STATUS,
     AssetStatus,
     Column,
     ColumnLineage,
-    ColumnRef,
+    ColumnSource,
     Freshness,
     as_json,
     to_datetime,
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
     from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
     from assets_core.catalog.status import AssetStatusInfo
     from assets_core.checks.check import AssetCheckDefinition
+    from assets_core.lineage.columns import ColumnOrigin
     from assets_ui.graphql.context import Context
     from assets_ui.location import LoadedLocation
 
@@ -225,10 +227,18 @@ class Asset:
     kind: str
     code_version: str | None
     asset_key: strawberry.Private[AssetKey]
+    removed: bool = strawberry.field(
+        default=False,
+        description="True for an asset no longer in the code: what is shown is the "
+        "latest definitions snapshot that had it (its lineage) and the catalog.",
+    )
+    remembered: strawberry.Private[Remembered | None] = None
 
     @strawberry.field
     def partitions_def(self, info: Info) -> PartitionsDef | None:
         """How it is partitioned; null when it is not."""
+        if self.removed:
+            return None
         partitions = ctx(info).graph.get(self.asset_key).spec.partitions
         if partitions is None:
             return None
@@ -239,26 +249,36 @@ class Asset:
     @strawberry.field
     def upstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets it depends on, within ``depth`` levels (null: all)."""
+        if self.remembered is not None:
+            return _remembered_related(info, self.remembered, self.remembered.upstream())
         return _related(info, self.asset_key, depth, "upstream")
 
     @strawberry.field
     def downstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets that depend on it, within ``depth`` levels (null: all)."""
+        if self.remembered is not None:
+            return _remembered_related(info, self.remembered, self.remembered.downstream())
         return _related(info, self.asset_key, depth, "downstream")
 
     @strawberry.field(graphql_type=AssetStatus)  # type: ignore[untyped-decorator]
     def status(self, info: Info) -> MaybeAwaitable[AssetStatus]:
         """MISSING, FRESH, STALE, FAILED, OVERDUE or CHECK_FAILED."""
+        if self.removed:
+            return _removed_status(info, self.key)
         return _with_status(info, self.asset_key, lambda s: STATUS[s.status])
 
     @strawberry.field(graphql_type=list[str])  # type: ignore[untyped-decorator]
     def stale_reasons(self, info: Info) -> MaybeAwaitable[list[str]]:
         """Why it is stale or overdue (empty when it is not)."""
+        if self.removed:
+            return []
         return _with_status(info, self.asset_key, lambda s: list(s.reasons))
 
     @strawberry.field(graphql_type=Freshness | None)  # type: ignore[untyped-decorator]
     def freshness(self, info: Info) -> MaybeAwaitable[Freshness | None]:
         """Its freshness policy and lag; null without a policy."""
+        if self.removed:
+            return None
         policy = ctx(info).graph.get(self.asset_key).spec.freshness
         if policy is None:
             return None
@@ -311,6 +331,8 @@ class Asset:
     @strawberry.field(graphql_type=PartitionStats | None)  # type: ignore[untyped-decorator]
     def partition_stats(self, info: Info) -> MaybeAwaitable[PartitionStats | None]:
         """Partition counts; null for an unpartitioned asset."""
+        if self.removed:
+            return None
         key = self.asset_key
 
         def make(status: AssetStatusInfo) -> PartitionStats | None:
@@ -330,33 +352,130 @@ class Asset:
     @strawberry.field
     def checks(self, info: Info) -> list[Check]:
         """Its checks."""
+        if self.removed:
+            return []
         return [Check.of(c) for c in ctx(info).graph.checks_for(self.asset_key)]
 
     @strawberry.field
     async def columns(self, info: Info) -> list[Column]:
-        """Its columns, when declared or recorded."""
+        """Its columns: declared, derived from its SQL, or recorded with its latest
+        materialization."""
+        if self.remembered is not None:
+            return await _remembered_columns(info, self.remembered)
         found = await columns_of(ctx(info), self.asset_key)
         return [Column(name=name, type=kind) for name, kind in found]
 
     @strawberry.field
     async def column_lineage(self, info: Info) -> list[ColumnLineage]:
-        """For each column, the upstream columns it derives from."""
+        """For each column whose sources are known, its DIRECT ``sources`` and its
+        ``indirect`` ones (SPEC §11)."""
+        if self.remembered is not None:
+            return _remembered_lineage(self.remembered)
         lineage = await column_lineage_of(ctx(info), self.asset_key)
-        return [
-            ColumnLineage(column=col, sources=[ColumnRef(asset=a, column=c) for a, c in sources])
-            for col, sources in lineage.items()
-        ]
+        return [_column_lineage(origin) for origin in lineage.values()]
 
     @strawberry.field
     def config_schema(self, info: Info) -> JSON | None:
         """The run config it takes: ``{field: {type, default, required}}``; null when
         it takes none."""
+        if self.removed:
+            return None
         config_type = ctx(info).graph.get(self.asset_key).definition.config_type
         if config_type is None:
             return None
         from assets_core.execution.config import config_schema
 
         return as_json(config_schema(config_type))
+
+
+def _column_lineage(origin: ColumnOrigin) -> ColumnLineage:
+    def view(sources: Any) -> list[ColumnSource]:
+        return [
+            ColumnSource(asset=s.asset, column=s.column, type=s.type, subtype=s.subtype)
+            for s in sources
+        ]
+
+    return ColumnLineage(
+        column=origin.column, sources=view(origin.direct), indirect=view(origin.indirect)
+    )
+
+
+def _remembered_lineage(remembered: Remembered) -> list[ColumnLineage]:
+    from assets_core.lineage.columns import DIRECT, INDIRECT
+    from assets_core.lineage.sql import DIRECT_SUBTYPES
+
+    def view(sources: list[list[str]]) -> list[ColumnSource]:
+        return [
+            ColumnSource(
+                asset=a, column=c, type=DIRECT if s in DIRECT_SUBTYPES else INDIRECT, subtype=s
+            )
+            for a, c, s in sources
+        ]
+
+    lineage = remembered.entry.get("column_lineage") or {}
+    return [
+        ColumnLineage(
+            column=column,
+            sources=view(origin.get("direct", [])),
+            indirect=view(origin.get("indirect", [])),
+        )
+        for column, origin in lineage.items()
+    ]
+
+
+async def _remembered_columns(info: Info, remembered: Remembered) -> list[Column]:
+    declared: dict[str, Any] = remembered.entry.get("columns") or {}
+    names = list(declared) or list(remembered.entry.get("column_lineage") or {})
+    mat = await ctx(info).loaders.latest.load((remembered.key, None))
+    stored = dict(stored_schema(mat))
+    if not names:
+        names = list(stored)
+    return [
+        Column(name=n, type=str(declared[n]) if declared.get(n) is not None else stored.get(n))
+        for n in names
+    ]
+
+
+async def _removed_status(info: Info, key: str) -> AssetStatus:
+    """A removed asset is never computed again: FRESH once materialized."""
+    mat = await ctx(info).loaders.latest.load((key, None))
+    return AssetStatus.FRESH if mat is not None else AssetStatus.MISSING
+
+
+def _remembered_related(info: Info, remembered: Remembered, keys: list[str]) -> list[Asset]:
+    """Assets next to a removed one: the served ones as they are now, the others as
+    that snapshot remembers them."""
+    context = ctx(info)
+    context.spend(len(keys))
+    out = []
+    for key in keys:
+        current = context.graph.find(key)
+        if current is not None and str(current) == key:
+            out.append(asset_view(context.location, current))
+            continue
+        other = remembered.other(key)
+        if other is not None:
+            out.append(removed_view(other))
+    return out
+
+
+def removed_view(remembered: Remembered) -> Asset:
+    """The ``Asset`` of an asset removed from the code, from its snapshot entry."""
+    entry = remembered.entry
+    key = AssetKey.parse(remembered.key)
+    return Asset(
+        key=str(key),
+        path=list(key.path),
+        group=str(entry.get("group") or "default"),
+        description=entry.get("description"),
+        owners=list(entry.get("owners") or []),
+        tags=as_json(dict(entry.get("tags") or {})),
+        kind=str(entry.get("kind") or ""),
+        code_version=entry.get("code_version"),
+        asset_key=key,
+        removed=True,
+        remembered=remembered,
+    )
 
 
 def _with_status(
