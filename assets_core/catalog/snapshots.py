@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
-    from assets_core.lineage.columns import ColumnLineage
     from assets_core.keys import AssetKey
+    from assets_core.lineage.columns import ColumnLineage
 
 
 def definition_hash(node: AssetNode) -> str:

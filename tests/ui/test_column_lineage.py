@@ -75,7 +75,8 @@ def test_impact_follows_direct_edges_unless_asked_for_indirect(
 ) -> None:
     ui, _ = lineage_server
     query = """query($c: String!, $i: Boolean!) {
-        impact(asset: "orders", column: $c, includeIndirect: $i) { assets columns { asset column } } }"""
+        impact(asset: "orders", column: $c, includeIndirect: $i) {
+            assets columns { asset column } } }"""
     amount = ui.data(query, c="amount", i=False)["impact"]
     assert amount["assets"] == ["clean", "daily"]
     assert amount["columns"] == [
