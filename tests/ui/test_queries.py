@@ -162,9 +162,8 @@ def test_impact_follows_column_lineage(server: UiServer) -> None:
         ("orders_clean", "amount"),
         ("revenue", "revenue"),
     }
-    whole = server.data(
-        '{ impact(asset: "raw_orders") { assets columns { asset column } } }'
-    )["impact"]
+    query = '{ impact(asset: "raw_orders") { assets columns { asset column } } }'
+    whole = server.data(query)["impact"]
     assert whole["assets"] == ["orders_clean", "revenue", "report"]
     assert ("revenue", "day") in {(c["asset"], c["column"]) for c in whole["columns"]}
     error = server.error('{ impact(asset: "raw_orders", column: "amont") { assets } }')
