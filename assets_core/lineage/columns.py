@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from assets_core.lineage.sql import DIRECT_SUBTYPES, SqlLineageError, analyze, derive
 
@@ -32,10 +32,9 @@ INDIRECT = "INDIRECT"
 DECLARED_SUBTYPE = "TRANSFORMATION"
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnSource:
+class ColumnSource(NamedTuple):
     """One source of a column: ``column`` of asset ``asset`` (a key path), used as
-    ``subtype``."""
+    ``subtype``. A tuple: the lineage of a large graph holds hundreds of thousands."""
 
     asset: str
     column: str
@@ -47,8 +46,7 @@ class ColumnSource:
         return DIRECT if self.subtype in DIRECT_SUBTYPES else INDIRECT
 
 
-@dataclass(frozen=True, slots=True)
-class ColumnOrigin:
+class ColumnOrigin(NamedTuple):
     """Where one column of an asset comes from."""
 
     column: str
@@ -61,6 +59,7 @@ class ColumnOrigin:
         return self.direct + self.indirect
 
 
+_UNSEEN: Any = object()
 #: asset -> its column lineage, column by column, in column order
 Lineage = dict[str, ColumnOrigin]
 
@@ -223,15 +222,27 @@ class ColumnLineage:
 
         derived = derive(analysis, columns_of)
         names = {t: str(k) for t in analysis.tables if (k := key_of(t)) is not None}
+        made: dict[tuple[str, str, str], ColumnSource | None] = {}
+
+        def sources(found: tuple[tuple[str, str, str], ...]) -> tuple[ColumnSource, ...]:
+            out = []
+            for item in found:
+                # one object per distinct source: WHERE/JOIN sources repeat per column
+                src = made.get(item, _UNSEEN)
+                if src is _UNSEEN:
+                    asset = names.get(item[0])
+                    src = made[item] = (
+                        ColumnSource(asset, item[1], item[2]) if asset is not None else None
+                    )
+                if src is not None:
+                    out.append(src)
+            return tuple(out)
+
         lineage: Lineage = {}
         for column, direct, indirect in zip(
             derived.columns, derived.direct, derived.indirect, strict=True
         ):
-            lineage[column] = ColumnOrigin(
-                column,
-                tuple(ColumnSource(names[t], c, s) for t, c, s in direct if t in names),
-                tuple(ColumnSource(names[t], c, s) for t, c, s in indirect if t in names),
-            )
+            lineage[column] = ColumnOrigin(column, sources(direct), sources(indirect))
         return derived.columns, derived.complete, lineage
 
     def _declared(self, refs: Iterable[str]) -> tuple[ColumnSource, ...]:
