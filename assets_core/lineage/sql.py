@@ -126,10 +126,14 @@ class SqlAnalysis:
             in order of first appearance; CTEs are not tables, even when a CTE is named
             like the table it reads.
         plan: The column-lineage plan (None when the statement is not a query).
+        static: The lineage itself when it does not depend on the tables' columns
+            (no ``*``, no unqualified name that several tables could hold): resolved
+            once, here, rather than for every graph that has the asset.
     """
 
     tables: tuple[str, ...]
     plan: Plan | None
+    static: Derived | None = None
 
 
 @lru_cache(maxsize=65536)
@@ -161,7 +165,24 @@ def analyze(query: str) -> SqlAnalysis:
     plan = builder.plan(root)
     order = {id(t): n for n, t in enumerate(tree.find_all(exp.Table))}
     tables = sorted(builder.tables.items(), key=lambda kv: order.get(kv[0], 0))
-    return SqlAnalysis(tuple(dict.fromkeys(name for _, name in tables)), plan)
+    names = tuple(dict.fromkeys(name for _, name in tables))
+    return SqlAnalysis(names, plan, _static(plan))
+
+
+class _NeedsColumns(Exception):
+    pass
+
+
+def _static(plan: Plan) -> Derived | None:
+    """The lineage of ``plan`` if no table's columns are needed to resolve it."""
+
+    def columns_of(table: str) -> Sequence[str] | None:
+        raise _NeedsColumns
+
+    try:
+        return _derived(_Resolver(columns_of).resolve(plan, []))
+    except _NeedsColumns:
+        return None
 
 
 def _table_name(table: exp.Table) -> str | None:
@@ -500,15 +521,22 @@ class _Origin:
 class _Resolved:
     """A resolved source or query: output names (lower-cased index) and origins."""
 
-    __slots__ = ("complete", "index", "names", "origins")
+    __slots__ = ("_index", "complete", "names", "origins")
 
     def __init__(self, names: list[str], origins: list[_Origin], complete: bool) -> None:
         self.names = names
         self.origins = origins
         self.complete = complete
-        self.index: dict[str, int] = {}
-        for i, n in enumerate(names):
-            self.index.setdefault(n.lower(), i)
+        self._index: dict[str, int] | None = None
+
+    @property
+    def index(self) -> dict[str, int]:
+        """Lower-cased output name -> its first position."""
+        if self._index is None:
+            self._index = {}
+            for i, n in enumerate(self.names):
+                self._index.setdefault(n.lower(), i)
+        return self._index
 
 
 class _Frame:
@@ -686,6 +714,12 @@ class _Resolver:
                     self._from_source(found[0], found[1], use.column, use.subtype, origin)
                     return
             return
+        if len(env) == 1 and use.fallback is None and len(env[0].sources) == 1:
+            # One table and no other meaning the name could have: no need to ask
+            # for its columns (which would derive every upstream SQL asset first).
+            source, resolved = env[0].sources[0]
+            self._from_source(source, resolved, use.column, use.subtype, origin)
+            return
         for depth, frame in enumerate(env):
             unknown = []
             for source, resolved in frame.sources:
@@ -716,9 +750,14 @@ def derive(analysis: SqlAnalysis, columns_of: ColumnsOf) -> Derived:
         The output columns and, for each, its DIRECT and INDIRECT sources as
         ``(table, column, subtype)``, tables named as in the query.
     """
+    if analysis.static is not None:
+        return analysis.static
     if analysis.plan is None:
         return Derived((), (), (), True)
-    resolved = _Resolver(columns_of).resolve(analysis.plan, [])
+    return _derived(_Resolver(columns_of).resolve(analysis.plan, []))
+
+
+def _derived(resolved: _Resolved) -> Derived:
     direct = []
     indirect = []
     for origin in resolved.origins:

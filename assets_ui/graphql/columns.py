@@ -2,8 +2,9 @@
 of the served graph, fed the stored schemas it asks for through the request's loaders.
 
 One ``ColumnLineage`` is kept per loaded code location and reused until the catalog's
-change marker moves (a new materialization may record a new schema), so a column
-graph over 10,000 assets is computed once, not per request.
+change marker moves (a new materialization may record a new schema; the marker is
+only read once stored schemas were used), so a column graph over 10,000 assets is
+computed once, not per request.
 """
 
 from __future__ import annotations
@@ -45,9 +46,11 @@ async def lineage_of(ctx: Context) -> ColumnLineage:
 
 
 async def _shared(ctx: Context) -> ColumnLineage:
-    marker = await asyncio.to_thread(ctx.catalog.change_marker)
     memo = ctx.location.memo
     cached: tuple[Any, ColumnLineage] | None = memo.get(_MEMO_KEY)
+    if cached is not None and not cached[1].has_stored:
+        return cached[1]  # from definitions alone: nothing the catalog could change
+    marker = await asyncio.to_thread(ctx.catalog.change_marker)
     if cached is None or cached[0] != marker:
         cached = (marker, ColumnLineage(ctx.graph))
         memo[_MEMO_KEY] = cached
@@ -79,6 +82,14 @@ def stored_schema(mat: MaterializationRecord | None) -> list[tuple[str, str | No
         for c in schema
         if isinstance(c, dict) and "name" in c
     ]
+
+
+async def column_names(ctx: Context, key: AssetKey) -> tuple[str, ...]:
+    """The names of ``key``'s columns (empty when unknown), without reading types."""
+    declared = ctx.graph.get(key).spec.columns
+    if declared:
+        return tuple(declared)
+    return await computed(ctx, lambda lineage: lineage.columns(key))
 
 
 async def columns_of(ctx: Context, key: AssetKey) -> list[tuple[str, str | None]]:

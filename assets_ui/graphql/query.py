@@ -13,7 +13,7 @@ from strawberry.types import Info
 from assets_core.errors import NotFoundError, SelectionError, UnknownAssetError
 from assets_core.graph.select import select
 from assets_core.lineage.impact import column_graph, impact
-from assets_ui.graphql.columns import columns_of, computed
+from assets_ui.graphql.columns import column_names, computed
 from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
@@ -302,7 +302,7 @@ class Query:
 
 async def _check_column(context: Context, key: AssetKey, column: str) -> None:
     """NOT_FOUND when ``key``'s columns are known and ``column`` is not one of them."""
-    known = [name for name, _ in await columns_of(context, key)]
+    known = list(await column_names(context, key))
     if known and column not in known:
         from assets_core.errors import did_you_mean
 

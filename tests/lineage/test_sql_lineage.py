@@ -332,3 +332,16 @@ def test_columns_are_asked_only_when_needed() -> None:
 def test_a_query_that_does_not_parse() -> None:
     with pytest.raises(SqlLineageError):
         analyze("SELECT FROM WHERE (")
+
+
+def test_lineage_that_needs_no_columns_is_resolved_when_analysed() -> None:
+    qualified = analyze("SELECT o.id, c.name FROM orders o JOIN customers c ON o.id = c.id")
+    assert qualified.static is not None
+    assert derive(qualified, lambda table: None) == qualified.static
+    assert qualified.static.direct == (
+        (("orders", "id", "IDENTITY"),),
+        (("customers", "name", "IDENTITY"),),
+    )
+    assert analyze("SELECT day, sum(amount) AS s FROM orders GROUP BY day").static is not None
+    assert analyze("SELECT * FROM orders").static is None
+    assert analyze("SELECT name FROM orders o JOIN customers c ON o.id = c.id").static is None
