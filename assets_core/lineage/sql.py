@@ -265,9 +265,13 @@ class _Planner:
                 continue
             name = _output_name(projection)
             uses = _Uses(self, scope, names)
-            uses.direct(projection.unalias())
+            value = projection.unalias()
+            uses.direct(value)
             outputs.append(Output(name, tuple(uses.out)))
-            names.append(name)
+            # a bare column under its own name shadows nothing: other clauses naming
+            # it mean the source column either way
+            plain = isinstance(value, exp.Column) and value.name.lower() == name.lower()
+            names.append("" if plain else name)
         common = _Uses(self, scope, names)
         using: set[str] = set()
         for join in select.args.get("joins") or ():
