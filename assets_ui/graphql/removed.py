@@ -10,6 +10,9 @@ from typing import Any
 
 from assets_ui.graphql.context import Context
 
+#: names looked up in the snapshots remembered per loaded location
+_MAX_REMEMBERED = 1024
+
 
 @dataclass(frozen=True, slots=True)
 class Remembered:
@@ -56,9 +59,9 @@ def _find(context: Context, name: str) -> Remembered | None:
 async def remembered(context: Context, name: str) -> Remembered | None:
     """The latest snapshot's memory of asset ``name`` (a key path or a unique last
     component), None when no snapshot has it. Looked up once per loaded location."""
-    memo = context.location.memo
-    memo_key = ("removed", name)
-    if memo_key not in memo:
-        memo[memo_key] = await asyncio.to_thread(_find, context, name)
-    found: Remembered | None = memo[memo_key]
-    return found
+    known: dict[str, Remembered | None] = context.location.memo.setdefault("removed", {})
+    if name not in known:
+        if len(known) >= _MAX_REMEMBERED:
+            known.clear()  # names asked for at random must not grow the memo forever
+        known[name] = await asyncio.to_thread(_find, context, name)
+    return known[name]
