@@ -20,7 +20,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from assets_core.lineage.sql import DIRECT_SUBTYPES, SqlLineageError, analyze, derive
+from assets_core.lineage.plan import DIRECT_SUBTYPES
+from assets_core.lineage.sql import SqlLineageError, analyze, derive
 
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph

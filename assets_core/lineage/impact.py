@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from assets_core.lineage.columns import DIRECT, INDIRECT, ColumnLineage, ColumnSource
-from assets_core.lineage.sql import DIRECT_SUBTYPES
+from assets_core.lineage.plan import DIRECT_SUBTYPES
 
 if TYPE_CHECKING:
     from assets_core.keys import AssetKey

@@ -7,9 +7,10 @@ Two steps, so that the lineage of 10,000 SQL assets is cheap once they are defin
    (``sqlglot.optimizer.scope``) into a small plan: for each ``SELECT``, its sources
    (tables, CTEs, derived tables) and, for each output column, the columns it uses and
    how. Nothing here needs the upstream tables' columns.
-2. ``derive(analysis, columns_of)`` resolves that plan against the columns of the
-   tables read (asked lazily: only ``*`` and unqualified names in a multi-table
-   ``SELECT`` need them) and returns each output column's sources.
+2. ``derive(analysis, columns_of)`` resolves that plan (``lineage.resolve``) against
+   the columns of the tables read (asked lazily: only ``*`` and unqualified names in a
+   multi-table ``SELECT`` need them) and returns each output column's sources; a plan
+   that needs no columns is resolved once, in step 1.
 
 Each source follows OpenLineage's column-lineage model: DIRECT when the value flows
 into the output (``IDENTITY``, ``TRANSFORMATION``, ``AGGREGATION``) or INDIRECT when
@@ -23,98 +24,44 @@ column of their ``SELECT``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING
+
+from assets_core.lineage.plan import (
+    DIRECT_SUBTYPES,
+    INDIRECT_SUBTYPES,
+    Output,
+    Plan,
+    Ref,
+    SelectPlan,
+    SetPlan,
+    Source,
+    Star,
+    SubqueryRef,
+    Use,
+)
+from assets_core.lineage.resolve import ColumnsOf, Derived, resolve
 
 if TYPE_CHECKING:
     from sqlglot import exp
     from sqlglot.optimizer.scope import Scope
 
-DIRECT_SUBTYPES = ("IDENTITY", "TRANSFORMATION", "AGGREGATION")
-INDIRECT_SUBTYPES = ("FILTER", "JOIN", "GROUP_BY", "SORT", "WINDOW", "CONDITIONAL")
-#: how much a DIRECT subtype changes the value; composing two keeps the stronger
-_RANK = {"IDENTITY": 0, "TRANSFORMATION": 1, "AGGREGATION": 2}
+__all__ = [
+    "DIRECT_SUBTYPES",
+    "INDIRECT_SUBTYPES",
+    "ColumnsOf",
+    "Derived",
+    "SqlAnalysis",
+    "SqlLineageError",
+    "analyze",
+    "derive",
+]
 
 
 class SqlLineageError(Exception):
     """The query does not parse; ``str(error)`` is sqlglot's message."""
-
-
-# -- the plan (step 1) --------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """A column the query names. ``source`` is the table alias as written (None when
-    unqualified); ``fallback`` the index of an earlier output column of the same
-    ``SELECT`` whose alias the name may mean when no source has such a column."""
-
-    source: str | None
-    column: str
-    subtype: str
-    fallback: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SubqueryRef:
-    """A subquery inside an expression: every column it yields, used as ``subtype``."""
-
-    query: Plan
-    subtype: str
-
-
-Use = Union[Ref, SubqueryRef]  # noqa: UP007 - a runtime alias
-
-
-@dataclass(frozen=True, slots=True)
-class Output:
-    """An output column of a ``SELECT`` and the columns its expression uses."""
-
-    name: str
-    uses: tuple[Use, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class Star:
-    """``*`` (``source`` None) or ``t.*``, minus DuckDB's ``EXCLUDE`` columns."""
-
-    source: str | None
-    exclude: frozenset[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Source:
-    """What an alias of a ``FROM``/``JOIN`` reads: a table (``table``, dotted as
-    written), a CTE or derived table (``query``), or neither (a table function)."""
-
-    alias: str
-    table: str | None = None
-    query: Plan | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SelectPlan:
-    """One ``SELECT``: its sources, its outputs, and the uses that apply to every
-    output (WHERE, JOIN, GROUP BY, HAVING, QUALIFY, ORDER BY)."""
-
-    sources: tuple[Source, ...]
-    outputs: tuple[Output | Star, ...]
-    common: tuple[Use, ...]
-    using: frozenset[str] = frozenset()
-
-
-@dataclass(frozen=True, slots=True)
-class SetPlan:
-    """``UNION [ALL]``, ``INTERSECT``, ``EXCEPT``: output columns by position, named
-    after the first branch; ``common`` names those outputs (an ORDER BY)."""
-
-    branches: tuple[Plan, ...]
-    common: tuple[Use, ...]
-
-
-Plan = Union[SelectPlan, SetPlan]  # noqa: UP007 - a runtime alias
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,7 +127,7 @@ def _static(plan: Plan) -> Derived | None:
         raise _NeedsColumns
 
     try:
-        return _derived(_Resolver(columns_of).resolve(plan, []))
+        return resolve(plan, columns_of)
     except _NeedsColumns:
         return None
 
@@ -470,278 +417,6 @@ class _Uses:
         self.indirect(node, subtype)
 
 
-# -- resolving the plan (step 2) ----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Derived:
-    """The column lineage of one query.
-
-    Attributes:
-        columns: Its output columns, in order.
-        direct: Per output column, ``(table, column, subtype)`` whose value flows in.
-        indirect: Per output column, ``(table, column, subtype)`` that decide which
-            rows or how.
-        complete: False when a ``*`` could not be expanded (a table's columns are
-            unknown), so ``columns`` may miss some.
-    """
-
-    columns: tuple[str, ...]
-    direct: tuple[tuple[tuple[str, str, str], ...], ...]
-    indirect: tuple[tuple[tuple[str, str, str], ...], ...]
-    complete: bool
-
-
-#: columns of a table read by the query, None when unknown
-ColumnsOf = Callable[[str], Sequence[str] | None]
-
-
-class _Origin:
-    """The sources of one column while they are being gathered."""
-
-    __slots__ = ("direct", "indirect")
-
-    def __init__(self) -> None:
-        self.direct: dict[tuple[str, str], str] = {}
-        self.indirect: dict[tuple[str, str, str], None] = {}
-
-    def add_direct(self, table: str, column: str, subtype: str) -> None:
-        key = (table, column)
-        old = self.direct.get(key)
-        if old is None or _RANK[subtype] > _RANK[old]:
-            self.direct[key] = subtype
-
-    def merge(self, other: _Origin, subtype: str) -> None:
-        """``other`` (a column of a CTE, derived table or subquery) used as ``subtype``."""
-        if subtype in _RANK:
-            for (table, column), inner in other.direct.items():
-                self.add_direct(table, column, inner if _RANK[inner] > _RANK[subtype] else subtype)
-        else:
-            for table, column in other.direct:
-                self.indirect[(table, column, subtype)] = None
-        self.indirect.update(other.indirect)
-
-
-class _Resolved:
-    """A resolved source or query: output names (lower-cased index) and origins."""
-
-    __slots__ = ("_index", "complete", "names", "origins")
-
-    def __init__(self, names: list[str], origins: list[_Origin], complete: bool) -> None:
-        self.names = names
-        self.origins = origins
-        self.complete = complete
-        self._index: dict[str, int] | None = None
-
-    @property
-    def index(self) -> dict[str, int]:
-        """Lower-cased output name -> its first position."""
-        if self._index is None:
-            self._index = {}
-            for i, n in enumerate(self.names):
-                self._index.setdefault(n.lower(), i)
-        return self._index
-
-
-class _Frame:
-    """The sources of one ``SELECT`` while resolving it."""
-
-    __slots__ = ("aliases", "outputs", "sources")
-
-    def __init__(self, sources: list[tuple[Source, Any]]) -> None:
-        self.sources = sources
-        self.aliases = {s.alias.lower(): (s, r) for s, r in sources}
-        #: origins of the SELECT's own output expressions, by position in the plan
-        self.outputs: dict[int, _Origin] = {}
-
-
-class _Resolver:
-    def __init__(self, columns_of: ColumnsOf) -> None:
-        self._columns_of = columns_of
-        self._tables: dict[str, tuple[list[str], dict[str, str]] | None] = {}
-        self._plans: dict[int, _Resolved] = {}
-
-    def table_columns(self, table: str) -> tuple[list[str], dict[str, str]] | None:
-        """The table's columns and a lower-case index, None when unknown."""
-        if table not in self._tables:
-            found = self._columns_of(table)
-            self._tables[table] = (
-                None if found is None else (list(found), {c.lower(): c for c in found})
-            )
-        return self._tables[table]
-
-    def resolve(self, plan: Plan, env: list[_Frame]) -> _Resolved:
-        if not env:  # not correlated: a CTE read twice is resolved once
-            found = self._plans.get(id(plan))
-            if found is None:
-                found = self._plans[id(plan)] = self._resolve(plan, env)
-            return found
-        return self._resolve(plan, env)
-
-    def _resolve(self, plan: Plan, env: list[_Frame]) -> _Resolved:
-        if isinstance(plan, SetPlan):
-            return self._set(plan, env)
-        frame = _Frame(
-            [(s, self.resolve(s.query, []) if s.query is not None else None) for s in plan.sources]
-        )
-        inner = [frame, *env]
-        names: list[str] = []
-        origins: list[_Origin] = []
-        complete = True
-        for position, output in enumerate(plan.outputs):
-            if isinstance(output, Star):
-                complete &= self._expand(output, frame, plan.using, names, origins)
-                continue
-            origin = _Origin()
-            for use in output.uses:
-                self.apply(use, origin, inner)
-            names.append(output.name)
-            origins.append(origin)
-            frame.outputs[position] = origin
-        common = _Origin()
-        for use in plan.common:
-            self.apply(use, common, inner)
-        if common.indirect:
-            for origin in origins:
-                origin.indirect.update(common.indirect)
-        return _Resolved(names, origins, complete)
-
-    def _set(self, plan: SetPlan, env: list[_Frame]) -> _Resolved:
-        parts = [self.resolve(b, env) for b in plan.branches]
-        first = parts[0]
-        origins = []
-        for i in range(len(first.names)):
-            origin = _Origin()
-            for part in parts:
-                if i < len(part.origins):
-                    origin.merge(part.origins[i], "IDENTITY")
-            origins.append(origin)
-        resolved = _Resolved(list(first.names), origins, all(p.complete for p in parts))
-        if plan.common:
-            frame = _Frame([(Source(""), resolved)])
-            frame.outputs = dict(enumerate(origins))
-            common = _Origin()
-            for use in plan.common:
-                self.apply(use, common, [frame, *env])
-            for origin in origins:
-                origin.indirect.update(common.indirect)
-        return resolved
-
-    def _expand(
-        self,
-        star: Star,
-        frame: _Frame,
-        using: frozenset[str],
-        names: list[str],
-        origins: list[_Origin],
-    ) -> bool:
-        if star.source is not None:
-            found = frame.aliases.get(star.source.lower())
-            chosen = [found] if found is not None else []
-        else:
-            chosen = frame.sources
-        complete = True
-        seen_using: set[str] = set()
-        for source, resolved in chosen:
-            columns = self._columns(source, resolved)
-            if columns is None:
-                complete = False
-                continue
-            for column in columns:
-                low = column.lower()
-                if low in star.exclude:
-                    continue
-                if star.source is None and low in using:
-                    if low in seen_using:
-                        continue  # USING columns appear once
-                    seen_using.add(low)
-                origin = _Origin()
-                self._from_source(source, resolved, column, "IDENTITY", origin)
-                names.append(column)
-                origins.append(origin)
-        return complete
-
-    def _columns(self, source: Source, resolved: _Resolved | None) -> list[str] | None:
-        if resolved is not None:
-            return resolved.names
-        if source.table is None:
-            return None
-        found = self.table_columns(source.table)
-        return None if found is None else found[0]
-
-    def _has(self, source: Source, resolved: _Resolved | None, column: str) -> bool | None:
-        """Whether the source has ``column`` (None: its columns are unknown)."""
-        if resolved is not None:
-            return column.lower() in resolved.index
-        if source.table is None:
-            return None
-        found = self.table_columns(source.table)
-        return None if found is None else column.lower() in found[1]
-
-    def _from_source(
-        self,
-        source: Source,
-        resolved: _Resolved | None,
-        column: str,
-        subtype: str,
-        origin: _Origin,
-    ) -> None:
-        if resolved is not None:
-            i = resolved.index.get(column.lower())
-            if i is not None:
-                origin.merge(resolved.origins[i], subtype)
-            return
-        if source.table is None:
-            return
-        # Spelled as the table spells it when its columns were read anyway; reading
-        # them only for that would derive every upstream SQL asset first.
-        found = self._tables.get(source.table)
-        spelled = found[1].get(column.lower(), column) if found is not None else column
-        if subtype in _RANK:
-            origin.add_direct(source.table, spelled, subtype)
-        else:
-            origin.indirect[(source.table, spelled, subtype)] = None
-
-    def apply(self, use: Use, origin: _Origin, env: list[_Frame]) -> None:
-        """Add what ``use`` contributes to ``origin``; ``env`` is the frames from the
-        innermost ``SELECT`` outwards (correlated subqueries see the outer ones)."""
-        if isinstance(use, SubqueryRef):
-            resolved = self.resolve(use.query, env)
-            for inner in resolved.origins:
-                origin.merge(inner, use.subtype)
-            return
-        if use.source is not None:
-            alias = use.source.lower()
-            for frame in env:
-                found = frame.aliases.get(alias)
-                if found is not None:
-                    self._from_source(found[0], found[1], use.column, use.subtype, origin)
-                    return
-            return
-        if len(env) == 1 and use.fallback is None and len(env[0].sources) == 1:
-            # One table and no other meaning the name could have: no need to ask
-            # for its columns (which would derive every upstream SQL asset first).
-            source, resolved = env[0].sources[0]
-            self._from_source(source, resolved, use.column, use.subtype, origin)
-            return
-        for depth, frame in enumerate(env):
-            unknown = []
-            for source, resolved in frame.sources:
-                has = self._has(source, resolved, use.column)
-                if has:
-                    self._from_source(source, resolved, use.column, use.subtype, origin)
-                    return
-                if has is None:
-                    unknown.append((source, resolved))
-            if depth == 0 and use.fallback in frame.outputs:
-                origin.merge(frame.outputs[use.fallback], use.subtype)
-                return
-            if len(unknown) == 1:
-                source, resolved = unknown[0]
-                self._from_source(source, resolved, use.column, use.subtype, origin)
-                return
-
-
 def derive(analysis: SqlAnalysis, columns_of: ColumnsOf) -> Derived:
     """Resolve the plan of ``analysis`` against the columns of the tables it reads.
 
@@ -758,13 +433,4 @@ def derive(analysis: SqlAnalysis, columns_of: ColumnsOf) -> Derived:
         return analysis.static
     if analysis.plan is None:
         return Derived((), (), (), True)
-    return _derived(_Resolver(columns_of).resolve(analysis.plan, []))
-
-
-def _derived(resolved: _Resolved) -> Derived:
-    direct = []
-    indirect = []
-    for origin in resolved.origins:
-        direct.append(tuple((t, c, s) for (t, c), s in origin.direct.items()))
-        indirect.append(tuple(origin.indirect))
-    return Derived(tuple(resolved.names), tuple(direct), tuple(indirect), resolved.complete)
+    return resolve(analysis.plan, columns_of)

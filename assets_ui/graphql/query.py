@@ -18,13 +18,7 @@ from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, sel
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
 from assets_ui.graphql.removed import Remembered, remembered
-from assets_ui.graphql.types.asset import (
-    Asset,
-    asset_view,
-    asset_views,
-    prefetch,
-    removed_view,
-)
+from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
 from assets_ui.graphql.types.lineage import (
     ColumnEdge,
@@ -36,6 +30,7 @@ from assets_ui.graphql.types.lineage import (
     LineageNode,
     NodeRow,
 )
+from assets_ui.graphql.types.remembered import removed_view
 from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:

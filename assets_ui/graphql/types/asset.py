@@ -16,7 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
-from assets_ui.graphql.columns import column_lineage_of, columns_of, stored_schema
+from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
 from assets_ui.graphql.removed import Remembered
@@ -250,21 +250,27 @@ class Asset:
     def upstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets it depends on, within ``depth`` levels (null: all)."""
         if self.remembered is not None:
-            return _remembered_related(info, self.remembered, self.remembered.upstream())
+            from assets_ui.graphql.types.remembered import remembered_related
+
+            return remembered_related(info, self.remembered, self.remembered.upstream())
         return _related(info, self.asset_key, depth, "upstream")
 
     @strawberry.field
     def downstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets that depend on it, within ``depth`` levels (null: all)."""
         if self.remembered is not None:
-            return _remembered_related(info, self.remembered, self.remembered.downstream())
+            from assets_ui.graphql.types.remembered import remembered_related
+
+            return remembered_related(info, self.remembered, self.remembered.downstream())
         return _related(info, self.asset_key, depth, "downstream")
 
     @strawberry.field(graphql_type=AssetStatus)  # type: ignore[untyped-decorator]
     def status(self, info: Info) -> MaybeAwaitable[AssetStatus]:
         """MISSING, FRESH, STALE, FAILED, OVERDUE or CHECK_FAILED."""
         if self.removed:
-            return _removed_status(info, self.key)
+            from assets_ui.graphql.types.remembered import removed_status
+
+            return removed_status(info, self.key)
         return _with_status(info, self.asset_key, lambda s: STATUS[s.status])
 
     @strawberry.field(graphql_type=list[str])  # type: ignore[untyped-decorator]
@@ -361,7 +367,9 @@ class Asset:
         """Its columns: declared, derived from its SQL, or recorded with its latest
         materialization."""
         if self.remembered is not None:
-            return await _remembered_columns(info, self.remembered)
+            from assets_ui.graphql.types.remembered import remembered_columns
+
+            return await remembered_columns(info, self.remembered)
         found = await columns_of(ctx(info), self.asset_key)
         return [Column(name=name, type=kind) for name, kind in found]
 
@@ -370,7 +378,9 @@ class Asset:
         """For each column whose sources are known, its DIRECT ``sources`` and its
         ``indirect`` ones (SPEC §11)."""
         if self.remembered is not None:
-            return _remembered_lineage(self.remembered)
+            from assets_ui.graphql.types.remembered import remembered_lineage
+
+            return remembered_lineage(self.remembered)
         lineage = await column_lineage_of(ctx(info), self.asset_key)
         return [_column_lineage(origin) for origin in lineage.values()]
 
@@ -397,84 +407,6 @@ def _column_lineage(origin: ColumnOrigin) -> ColumnLineage:
 
     return ColumnLineage(
         column=origin.column, sources=view(origin.direct), indirect=view(origin.indirect)
-    )
-
-
-def _remembered_lineage(remembered: Remembered) -> list[ColumnLineage]:
-    from assets_core.lineage.columns import DIRECT, INDIRECT
-    from assets_core.lineage.sql import DIRECT_SUBTYPES
-
-    def view(sources: list[list[str]]) -> list[ColumnSource]:
-        return [
-            ColumnSource(
-                asset=a, column=c, type=DIRECT if s in DIRECT_SUBTYPES else INDIRECT, subtype=s
-            )
-            for a, c, s in sources
-        ]
-
-    lineage = remembered.entry.get("column_lineage") or {}
-    return [
-        ColumnLineage(
-            column=column,
-            sources=view(origin.get("direct", [])),
-            indirect=view(origin.get("indirect", [])),
-        )
-        for column, origin in lineage.items()
-    ]
-
-
-async def _remembered_columns(info: Info, remembered: Remembered) -> list[Column]:
-    declared: dict[str, Any] = remembered.entry.get("columns") or {}
-    names = list(declared) or list(remembered.entry.get("column_lineage") or {})
-    mat = await ctx(info).loaders.latest.load((remembered.key, None))
-    stored = dict(stored_schema(mat))
-    if not names:
-        names = list(stored)
-    return [
-        Column(name=n, type=str(declared[n]) if declared.get(n) is not None else stored.get(n))
-        for n in names
-    ]
-
-
-async def _removed_status(info: Info, key: str) -> AssetStatus:
-    """A removed asset is never computed again: FRESH once materialized."""
-    mat = await ctx(info).loaders.latest.load((key, None))
-    return AssetStatus.FRESH if mat is not None else AssetStatus.MISSING
-
-
-def _remembered_related(info: Info, remembered: Remembered, keys: list[str]) -> list[Asset]:
-    """Assets next to a removed one: the served ones as they are now, the others as
-    that snapshot remembers them."""
-    context = ctx(info)
-    context.spend(len(keys))
-    out = []
-    for key in keys:
-        current = context.graph.find(key)
-        if current is not None and str(current) == key:
-            out.append(asset_view(context.location, current))
-            continue
-        other = remembered.other(key)
-        if other is not None:
-            out.append(removed_view(other))
-    return out
-
-
-def removed_view(remembered: Remembered) -> Asset:
-    """The ``Asset`` of an asset removed from the code, from its snapshot entry."""
-    entry = remembered.entry
-    key = AssetKey.parse(remembered.key)
-    return Asset(
-        key=str(key),
-        path=list(key.path),
-        group=str(entry.get("group") or "default"),
-        description=entry.get("description"),
-        owners=list(entry.get("owners") or []),
-        tags=as_json(dict(entry.get("tags") or {})),
-        kind=str(entry.get("kind") or ""),
-        code_version=entry.get("code_version"),
-        asset_key=key,
-        removed=True,
-        remembered=remembered,
     )
 
 
