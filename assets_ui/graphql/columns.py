@@ -25,24 +25,19 @@ T = TypeVar("T")
 
 _MEMO_KEY = "column-lineage"
 #: the lineage each operation uses (the change marker is read once per operation)
-_per_operation: weakref.WeakKeyDictionary[Context, asyncio.Future[ColumnLineage]] = (
-    weakref.WeakKeyDictionary()
-)
+_per_operation: weakref.WeakKeyDictionary[Context, ColumnLineage] = weakref.WeakKeyDictionary()
 
 
 async def lineage_of(ctx: Context) -> ColumnLineage:
     """The column lineage of the operation's graph."""
-    found = _per_operation.get(ctx)
-    if found is None or not ctx.per_operation:
-        found = asyncio.get_running_loop().create_future()
-        _per_operation[ctx] = found
-        try:
-            found.set_result(await _shared(ctx))
-        except BaseException as e:
-            found.set_exception(e)
-            _per_operation.pop(ctx, None)
-            raise
-    return await asyncio.shield(found)
+    if ctx.per_operation:
+        found = _per_operation.get(ctx)
+        if found is not None:
+            return found
+    lineage = await _shared(ctx)
+    if ctx.per_operation:
+        _per_operation[ctx] = lineage
+    return lineage
 
 
 async def _shared(ctx: Context) -> ColumnLineage:
