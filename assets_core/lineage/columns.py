@@ -77,6 +77,8 @@ class _Derived:
     columns: tuple[str, ...]
     complete: bool
     lineage: Lineage
+    #: computed while a stored schema it needed was not given yet
+    provisional: bool = False
 
 
 class ColumnLineage:
@@ -110,7 +112,9 @@ class ColumnLineage:
                 self._stored[key] = tuple(columns or ())
                 new = True
         if new:
-            self._derived.clear()
+            # only what was computed without a stored schema can change
+            for key in [k for k, d in self._derived.items() if d.provisional]:
+                del self._derived[key]
             self._consumers.clear()
         return new
 
@@ -193,10 +197,11 @@ class ColumnLineage:
         declared = tuple(node.spec.columns)
         lineage: Lineage = {}
         complete = False
+        provisional = False
         derived_columns: tuple[str, ...] = ()
         sql = node.definition.sql
         if sql is not None:
-            derived_columns, complete, lineage = self._from_sql(sql, node.sql_tables)
+            derived_columns, complete, lineage, provisional = self._from_sql(sql, node.sql_tables)
         for column, refs in node.spec.column_lineage.items():
             lineage[column] = ColumnOrigin(column, self._declared(refs), ())
         if declared:
@@ -205,26 +210,33 @@ class ColumnLineage:
             columns = derived_columns
         else:
             stored = self._stored_columns(key)
+            provisional |= stored is None
             columns = stored or derived_columns or tuple(node.spec.column_lineage)
-        return _Derived(columns, complete or bool(declared), lineage)
+        return _Derived(columns, complete or bool(declared), lineage, provisional)
 
     def _from_sql(
         self, sql: str, tables: Mapping[str, AssetKey]
-    ) -> tuple[tuple[str, ...], bool, Lineage]:
+    ) -> tuple[tuple[str, ...], bool, Lineage, bool]:
+        """Columns, completeness, lineage, and whether an upstream's columns used were
+        provisional."""
         try:
             analysis = analyze(sql)
         except SqlLineageError:
-            return (), False, {}
+            return (), False, {}, False
+        provisional = False
         lower = {t.lower(): k for t, k in tables.items()}
 
         def key_of(table: str) -> AssetKey | None:
             return tables.get(table) or lower.get(table.lower())
 
         def columns_of(table: str) -> Sequence[str] | None:
+            nonlocal provisional
             up = key_of(table)
             if up is None:
                 return None
             known = self._known(up)
+            if known is not None and known.provisional:
+                provisional = True
             return known.columns if known is not None and known.columns else None
 
         derived = derive(analysis, columns_of)
@@ -253,7 +265,7 @@ class ColumnLineage:
             derived.columns, derived.direct, derived.indirect, strict=True
         ):
             lineage[column] = new(ColumnOrigin, (column, sources(direct), sources(indirect)))
-        return derived.columns, derived.complete, lineage
+        return derived.columns, derived.complete, lineage, provisional
 
     def _declared(self, refs: Iterable[str]) -> tuple[ColumnSource, ...]:
         out = []

@@ -24,20 +24,22 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 _MEMO_KEY = "column-lineage"
-#: the lineage each operation uses (the change marker is read once per operation)
-_per_operation: weakref.WeakKeyDictionary[Context, ColumnLineage] = weakref.WeakKeyDictionary()
+#: the lineage each operation uses: one task per operation, so that 200 fields asking
+#: at once read the change marker once
+_per_operation: weakref.WeakKeyDictionary[Context, asyncio.Task[ColumnLineage]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
 async def lineage_of(ctx: Context) -> ColumnLineage:
     """The column lineage of the operation's graph."""
-    if ctx.per_operation:
-        found = _per_operation.get(ctx)
-        if found is not None:
-            return found
-    lineage = await _shared(ctx)
-    if ctx.per_operation:
-        _per_operation[ctx] = lineage
-    return lineage
+    if not ctx.per_operation:
+        return await _shared(ctx)
+    task = _per_operation.get(ctx)
+    if task is None or (task.done() and (task.cancelled() or task.exception() is not None)):
+        task = _per_operation[ctx] = asyncio.ensure_future(_shared(ctx))
+    # shielded: a field canceled by a failing sibling must not cancel the others' read
+    return await asyncio.shield(task)
 
 
 async def _shared(ctx: Context) -> ColumnLineage:
