@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from assets_core.lineage.plan import DIRECT_SUBTYPES
 from assets_core.lineage.sql import SqlLineageError, analyze, derive
@@ -60,7 +60,6 @@ class ColumnOrigin(NamedTuple):
         return self.direct + self.indirect
 
 
-_UNSEEN: Any = object()
 #: asset -> its column lineage, column by column, in column order
 Lineage = dict[str, ColumnOrigin]
 
@@ -241,24 +240,19 @@ class ColumnLineage:
 
         derived = derive(analysis, columns_of)
         names = {t: str(k) for t in analysis.tables if (k := key_of(t)) is not None}
-        made: dict[tuple[str, str, str], ColumnSource | None] = {}
-        # tuple.__new__ skips the NamedTuple constructor's Python frame: 200,000
-        # sources for 10,000 assets
+        # tuple.__new__ skips the NamedTuple constructor's Python frame (200,000 sources
+        # for 10,000 assets); the clause-wide sources of a SELECT are one tuple shared by
+        # its columns (see resolve._derived), converted once
         new = tuple.__new__
+        converted: dict[int, tuple[ColumnSource, ...]] = {}
 
         def sources(found: tuple[tuple[str, str, str], ...]) -> tuple[ColumnSource, ...]:
-            out = []
-            for item in found:
-                # one object per distinct source: WHERE/JOIN sources repeat per column
-                src = made.get(item, _UNSEEN)
-                if src is _UNSEEN:
-                    asset = names.get(item[0])
-                    src = made[item] = (
-                        new(ColumnSource, (asset, item[1], item[2])) if asset is not None else None
-                    )
-                if src is not None:
-                    out.append(src)
-            return tuple(out)
+            out = converted.get(id(found))
+            if out is None:
+                out = converted[id(found)] = tuple(
+                    [new(ColumnSource, (names[t], c, s)) for t, c, s in found if t in names]
+                )
+            return out
 
         lineage: Lineage = {}
         for column, direct, indirect in zip(

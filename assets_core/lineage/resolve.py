@@ -292,9 +292,14 @@ class _Resolver:
 def _derived(resolved: _Resolved) -> Derived:
     direct = []
     indirect = []
+    # equal source lists are one tuple: the WHERE/JOIN/GROUP BY sources every column of
+    # a SELECT shares are then converted once by whoever reads them
+    shared: dict[tuple[tuple[str, str, str], ...], tuple[tuple[str, str, str], ...]] = {}
     for origin in resolved.origins:
-        direct.append(tuple((t, c, s) for (t, c), s in origin.direct.items()))
-        indirect.append(tuple(origin.indirect))
+        found = tuple([(t, c, s) for (t, c), s in origin.direct.items()])
+        direct.append(shared.setdefault(found, found))
+        found = tuple(origin.indirect)
+        indirect.append(shared.setdefault(found, found))
     return Derived(tuple(resolved.names), tuple(direct), tuple(indirect), resolved.complete)
 
 
