@@ -16,6 +16,7 @@ from assets_ui.graphql.columns import columns_of, impact
 from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
+from assets_ui.graphql.loaders import expire_with_statuses
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
 from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode, NodeRow
@@ -137,9 +138,9 @@ class Query:
         order = context.location.info
         keys = list(order) if everything else [k for k in order if k in depth]
         if selects(info, "nodes", "status"):
-            found = await asyncio.to_thread(
-                context.location.statuses.statuses, context.catalog, keys
-            )
+            cache = context.location.statuses
+            found = await asyncio.to_thread(cache.statuses, context.catalog, keys)
+            expire_with_statuses(context.validity, found.values(), cache.max_age_s)
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]
             if list(found) != keys:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union, cast
 
 import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
+from assets_ui.graphql.cache import MAX_AGE_S
 from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
@@ -55,7 +56,14 @@ async def partition_keys(context: Context, key: AssetKey) -> list[str]:
     name = getattr(partitions, "name", None)
     if partitions.kind == "dynamic" and isinstance(name, str):
         dynamic = await context.loaders.dynamic_keys.load(name)
-    return partitions.get_partition_keys(dynamic)
+    now = datetime.now(UTC)
+    keys = partitions.get_partition_keys(dynamic, current_time=now)
+    # Time windows close with the clock: an answer holding these keys is not served
+    # again once a new window would have been added.
+    later = now + timedelta(seconds=MAX_AGE_S)
+    if partitions.num_partitions(dynamic, current_time=later) != len(keys):
+        context.validity.expires_at(now.timestamp())
+    return keys
 
 
 @strawberry.type
@@ -385,11 +393,14 @@ async def prefetch(info: Info, keys: list[AssetKey]) -> None:
     context = ctx(info)
     if not context.per_operation:  # what it reads would outlive the operation
         return
+    # Read directly, not through the loaders: a loader's per-key futures cost more
+    # than the query for thousands of keys.
+    loaders = context.loaders
     if any(selects(info, name) for name in _STATUS_FIELDS):
-        found = await context.loaders.status.load_many(keys)
+        found = await loaders.read_statuses(keys)
         context.statuses.update(zip(keys, found, strict=True))
     if selects(info, "latestMaterialization"):
-        mats = await context.loaders.latest.load_many([(str(k), None) for k in keys])
+        mats = await loaders.read_latest([(str(k), None) for k in keys])
         context.latest.update(zip(keys, mats, strict=True))
 
 
