@@ -23,7 +23,6 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from assets_ui.graphql.cache import ResponseCache
 from assets_ui.graphql.errors import UNAUTHENTICATED
 from assets_ui.graphql.schema import schema
 from assets_ui.graphql.view import GraphQLEndpoint, error_response
@@ -110,7 +109,7 @@ def create_app(
     state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
     metrics = Metrics(state)
     static = static_dir or STATIC_DIR
-    graphql = GraphQLEndpoint(state, schema, ResponseCache())
+    graphql = GraphQLEndpoint(state, schema, state.responses)
 
     async def healthz(request: Request) -> Response:
         location = state.location

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
+from assets_ui.graphql.cache import ResponseCache
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
 from assets_ui.location import LoadedLocation, load_location
 from assets_ui.security import AuditLog, OriginPolicy, TokenAuth
@@ -30,6 +31,7 @@ class ServerState:
         catalog: The catalog, shared by every request.
         location: The currently served definitions; replaced as a whole on reload.
         launcher: Starts runs in the warm worker.
+        responses: Answers to queries, served again while the catalog is unchanged.
     """
 
     module: str | None
@@ -42,6 +44,7 @@ class ServerState:
     origins: OriginPolicy
     audit: AuditLog
     cwd: Path = field(default_factory=Path.cwd)
+    responses: ResponseCache = field(default_factory=ResponseCache)
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -110,6 +113,7 @@ class ServerState:
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
             self.location = location
+            self.responses.clear()  # answers about the previous definitions
             settle_heap()
             logger.info(
                 "reloaded the code location: %d assets (generation %d)",
