@@ -13,6 +13,7 @@ from pathlib import Path
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
 from assets_ui.graphql.cache import ResponseCache
+from assets_ui.graphql.warmup import warm_up
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
 from assets_ui.location import LoadedLocation, load_location
 from assets_ui.security import AuditLog, OriginPolicy, TokenAuth
@@ -74,12 +75,11 @@ class ServerState:
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
         save_snapshot(catalog, location)
-        settle_heap()
         env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
         pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
         env["PYTHONPATH"] = pythonpath
         args = CodeLocationArgs(module, file, url, env=env, cwd=str(cwd))
-        return cls(
+        state = cls(
             module=module,
             file=file,
             home=home,
@@ -91,6 +91,9 @@ class ServerState:
             audit=AuditLog(home / "audit.log"),
             cwd=cwd,
         )
+        warm_up(state, location)
+        settle_heap()
+        return state
 
     def reload(self) -> LoadedLocation:
         """Load the code location again and serve it from now on.
@@ -112,6 +115,7 @@ class ServerState:
             self.launcher.promote(candidate)
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
+            warm_up(self, location)
             self.location = location
             self.responses.clear()  # answers about the previous definitions
             settle_heap()

@@ -60,12 +60,16 @@ def asset_statuses(
     and the latest check results. Staleness is transitive: an asset whose upstream is
     stale is stale too ("upstream X is stale")."""
     now = now or time.time()
-    wanted = list(keys) if keys is not None else list(graph.toposorted)
-    scope = set(wanted) | graph.upstream(wanted)
-    outcomes = catalog.asset_outcomes([str(k) for k in scope])
+    if keys is None:  # every asset: no upstream to add, already in order
+        wanted = list(graph.toposorted)
+        ordered = wanted
+    else:
+        wanted = list(keys)
+        ordered = graph.sorted(set(wanted) | graph.upstream(wanted))
+    outcomes = catalog.asset_outcomes([str(k) for k in ordered])
     latest_ids = [o[3] for o in outcomes.values() if o[3] is not None]
     consumed = catalog.upstream_ids(latest_ids)
-    reasons = _all_stale_reasons(graph, graph.sorted(scope), outcomes, consumed)
+    reasons = _all_stale_reasons(graph, ordered, outcomes, consumed)
     checks = catalog.latest_check_results([str(k) for k in wanted if graph.checks_for(k)])
     records = catalog.materializations_by_id(latest_ids) if with_records else {}
 

@@ -24,6 +24,7 @@ from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encod
 
 if TYPE_CHECKING:
     from assets_core.keys import AssetKey
+    from assets_ui.location import LoadedLocation
 
 MAX_RUNS = 500
 
@@ -68,14 +69,14 @@ def _levels(
     return seen
 
 
-def all_edges(context: Context) -> StaticList:
+def all_edges_of(location: LoadedLocation) -> StaticList:
     """Every edge of the loaded graph (built once per load)."""
-    memo = context.location.memo
+    memo = location.memo
     edges = memo.get("lineage-edges")
     if edges is None:
-        order = context.location.info
+        order = location.info
         edges = memo["lineage-edges"] = StaticList(
-            LineageEdge(source=order[a].key, target=order[b].key) for a, b in context.location.edges
+            LineageEdge(source=order[a].key, target=order[b].key) for a, b in location.edges
         )
     return cast(StaticList, edges)
 
@@ -157,7 +158,7 @@ class Query:
         nodes = cast("list[LineageNode]", rows)
         edges: list[LineageEdge] = []
         if everything:
-            edges = all_edges(context)
+            edges = all_edges_of(context.location)
         elif selects(info, "edges"):
             edges = [
                 LineageEdge(source=order[a].key, target=order[b].key)
