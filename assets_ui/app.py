@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -29,6 +30,7 @@ from assets_ui.graphql.view import GraphQLEndpoint, error_response
 from assets_ui.metrics import Metrics
 from assets_ui.security import bearer_token
 from assets_ui.state import ServerState
+from assets_ui.workers import follow_reloads
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -119,6 +121,7 @@ def create_app(
                 "assets": len(location),
                 "generation": location.generation,
                 "worker_pid": state.launcher.worker_pid,
+                "pid": os.getpid(),
             }
         )
 
@@ -145,9 +148,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.launcher.start()
+        followers = []
+        if state.peers is not None:  # one of several workers: reload when they do
+            followers.append(
+                asyncio.create_task(follow_reloads(state, state.peers, state.applied_reload))
+            )
         try:
             yield
         finally:
+            for task in followers:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(state.close)
 
     app = Starlette(routes=routes, lifespan=lifespan)
