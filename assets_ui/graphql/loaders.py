@@ -62,13 +62,18 @@ class SharedLoader(DataLoader[K, V]):
 
 
 def expire_with_statuses(
-    validity: Validity, statuses: Iterable[AssetStatusInfo], max_age_s: float
+    validity: Validity,
+    statuses: Iterable[AssetStatusInfo],
+    location: LoadedLocation,
 ) -> None:
-    """An answer built from ``statuses`` is right until they are ``max_age_s`` old
-    (lags and OVERDUE depend on the clock; the status cache keeps them that long)."""
-    oldest = min((s.computed_at for s in statuses), default=None)
+    """An answer built from ``statuses`` is right until they are as old as the
+    status cache lets them be — if any of them depends on the clock: an asset with a
+    freshness policy (its lag, OVERDUE) or with time partitions (their count). Other
+    statuses change only with the catalog."""
+    timed = location.clock_dependent
+    oldest = min((s.computed_at for s in statuses if s.key in timed), default=None)
     if oldest is not None:
-        validity.expires_at(oldest + max_age_s)
+        validity.expires_at(oldest + location.statuses.max_age_s)
 
 
 class Loaders:
@@ -126,7 +131,7 @@ class Loaders:
         cache = self.location.statuses
         found = await asyncio.to_thread(cache.statuses, self.catalog, keys)
         out = [found[k] for k in keys]
-        expire_with_statuses(self.validity, out, cache.max_age_s)
+        expire_with_statuses(self.validity, out, self.location)
         return out
 
     async def read_latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:

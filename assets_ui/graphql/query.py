@@ -141,7 +141,7 @@ class Query:
         if selects(info, "nodes", "status"):
             cache = context.location.statuses
             found = await asyncio.to_thread(cache.statuses, context.catalog, keys)
-            expire_with_statuses(context.validity, found.values(), cache.max_age_s)
+            expire_with_statuses(context.validity, found.values(), context.location)
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]
             if list(found) != keys:

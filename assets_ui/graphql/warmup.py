@@ -82,6 +82,7 @@ def _build(location: LoadedLocation, catalog: Catalog) -> None:
     for key in location.info:
         asset_view(location, key)
     all_edges_of(location)
+    _ = location.clock_dependent
     t2 = time.perf_counter()
     location.statuses.all(catalog)
     logger.debug(
