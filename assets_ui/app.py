@@ -15,6 +15,7 @@ import html
 import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -27,7 +28,6 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assets_ui.graphql.errors import UNAUTHENTICATED
 from assets_ui.graphql.schema import schema
 from assets_ui.graphql.view import GraphQLEndpoint, error_response
-from assets_ui.metrics import Metrics
 from assets_ui.security import bearer_token
 from assets_ui.state import ServerState
 from assets_ui.workers import follow_reloads
@@ -109,7 +109,7 @@ def create_app(
         CatalogError: The catalog cannot be opened.
     """
     state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
-    metrics = Metrics(state)
+    metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
     graphql = GraphQLEndpoint(state, schema, state.responses)
 
@@ -128,7 +128,11 @@ def create_app(
     async def metrics_endpoint(request: Request) -> Response:
         if state.auth.enabled and state.auth.principal(bearer_token(request.headers)) is None:
             return error_response(401, UNAUTHENTICATED, "Send a valid bearer token.")
-        body = await asyncio.to_thread(metrics.render)
+        if not metrics:
+            from assets_ui.metrics import Metrics
+
+            metrics.append(Metrics(state))
+        body = await asyncio.to_thread(metrics[0].render)
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def not_built(request: Request) -> Response:

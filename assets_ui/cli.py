@@ -11,6 +11,7 @@ It also runs alone: ``python -m assets_ui.cli [-m MODULE | -f FILE] [--port 3000
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import os
 import sys
@@ -69,6 +70,10 @@ def run_ui(args: argparse.Namespace) -> int:
     Returns:
         0 after a clean shutdown, 2 when the code location or the options are wrong.
     """
+    # Importing the server and loading the definitions allocate hundreds of thousands
+    # of objects that live as long as the server: collecting garbage meanwhile only
+    # walks them again and again. ``settle_heap`` collects once and turns it back on.
+    gc.disable()
     import uvicorn
 
     from assets_core.errors import AssetlineError

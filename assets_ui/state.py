@@ -169,6 +169,7 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    gc.enable()  # ``assetline ui`` starts with the collector off (see ``cli.run_ui``)
 
 
 def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:
