@@ -105,12 +105,12 @@ def run_ui(args: argparse.Namespace) -> int:
             print(f"{banner}, {args.workers} worker processes", flush=True)
             return serve(make_app, args.host, args.port, args.workers, args.log_level)
         except AssetlineError as e:
-            print(f"assetline ui: {e}", file=sys.stderr)
+            print(f"assetline ui: {e.render()}", file=sys.stderr)
             return e.exit_code
     try:
         app = create_app(module=args.module, file=args.file)
     except AssetlineError as e:
-        print(f"assetline ui: {e}", file=sys.stderr)
+        print(f"assetline ui: {e.render()}", file=sys.stderr)
         return e.exit_code
     print(banner, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)

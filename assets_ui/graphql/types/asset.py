@@ -16,6 +16,7 @@ import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
+from assets_core.partitions.dynamic import DynamicKeyCache
 from assets_ui.graphql.cache import MAX_AGE_S
 from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
@@ -48,22 +49,21 @@ MAX_HISTORY = 500
 
 
 async def partition_keys(context: Context, key: AssetKey) -> list[str]:
-    """Every partition key of ``key`` (dynamic ones from the catalog)."""
+    """Every partition key of ``key`` (dynamic ones from the catalog, batched)."""
     partitions = context.graph.get(key).spec.partitions
     if partitions is None:
         return []
-    dynamic = None
-    name = getattr(partitions, "name", None)
-    if partitions.kind == "dynamic" and isinstance(name, str):
-        dynamic = await context.loaders.dynamic_keys.load(name)
+    names = partitions.dynamic_names()
+    keys = await asyncio.gather(*(context.loaders.dynamic_keys.load(n) for n in names))
+    dynamic = DynamicKeyCache(dict(zip(names, keys, strict=True)))
     now = datetime.now(UTC)
-    keys = partitions.get_partition_keys(dynamic, current_time=now)
+    found = partitions.get_partition_keys(dynamic, current_time=now)
     # Time windows close with the clock: an answer holding these keys is not served
     # again once a new window would have been added.
     later = now + timedelta(seconds=MAX_AGE_S)
-    if partitions.num_partitions(dynamic, current_time=later) != len(keys):
+    if partitions.num_partitions(dynamic, current_time=later) != len(found):
         context.validity.expires_at(now.timestamp())
-    return keys
+    return found
 
 
 @strawberry.type
