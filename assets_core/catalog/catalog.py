@@ -348,6 +348,12 @@ class Catalog:
         """Store ``value`` (JSON) under ``key``."""
         self._writing(snapshots.set_kv, key, value)
 
+    def snapshots(self) -> Iterator[dict[str, Any]]:
+        """Every stored snapshot, the most recently loaded first; read one at a time,
+        so a caller that stops early reads no more."""
+        with self._read() as conn:
+            yield from snapshots.all_snapshots(conn)
+
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"
 
