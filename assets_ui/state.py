@@ -118,7 +118,9 @@ class ServerState:
         """
         location = self._reload()
         if announce and self.peers is not None:
-            token = self.applied_reload = self.peers.announce()
+            # Recorded before it is announced, so this worker's own watcher skips it.
+            token = self.applied_reload = self.peers.new_token()
+            self.peers.announce(token)
             try:
                 errors = self.peers.wait(token)
             except TimeoutError as e:

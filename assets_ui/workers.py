@@ -61,12 +61,15 @@ class Peers:
     folder: Path
     count: int
 
-    def announce(self) -> int:
-        """Tell the others that this worker reloaded; returns the token."""
-        token = time.time_ns()
+    @staticmethod
+    def new_token() -> int:
+        """A token for the next reload, later than every earlier one."""
+        return time.time_ns()
+
+    def announce(self, token: int) -> None:
+        """Tell the others that this worker reloaded to ``token``."""
         _write(self.folder / "reload", str(token))
         self.ack(token)
-        return token
 
     def latest(self) -> int:
         """The latest announced token (0: none)."""
@@ -117,6 +120,8 @@ async def follow_reloads(state: ServerState, peers: Peers, applied: int) -> None
     while True:
         await asyncio.sleep(WATCH_S)
         token = peers.latest()
+        # This worker's own reloads announce a token too: never reload for those.
+        applied = max(applied, state.applied_reload)
         if token <= applied:
             continue
         applied = token

@@ -122,6 +122,9 @@ def test_runs_statuses_and_reloads_cross_workers(workers: Workers) -> None:
     assert _data(one, "mutation { reload }")["reload"] == 12
     assert _data(other, '{ asset(key: "added_later") { key } }')["asset"] == {"key": "added_later"}
     assert other.get("/healthz").json()["generation"] == 2
+    # The worker that reloaded does not reload again for its own announcement.
+    time.sleep(1.0)
+    assert [c.get("/healthz").json()["generation"] for c in (one, other)] == [2, 2]
 
 
 def _subscribe(port: int, client: httpx.Client, run_id: str) -> list[str]:
