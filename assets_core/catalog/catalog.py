@@ -15,10 +15,12 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
 
+from assets_core.catalog import pools
 from assets_core.catalog import tables as t
 from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
 from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.dialect import insert_ignore, upsert
+from assets_core.catalog.pools import PoolSlotRecord
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -593,6 +595,32 @@ class Catalog:
         )
         with self._read() as conn:
             return conn.execute(q).scalar()
+
+    # -- pool slots (pools.py) ------------------------------------------------------------
+    def acquire_pool_slot(self, pool: str, limit: int, slot: PoolSlotRecord) -> int | None:
+        """Take a free slot of ``pool`` (of ``limit``) for ``slot``'s lease; return its
+        number, or None when every slot is held. See ``pools.acquire_slot``."""
+        now = time.time()
+        with self._read() as conn:
+            if pools.slots_in_use(conn, pool, now) >= limit:
+                return None  # full: a waiter polls without taking the write lock
+        with self._write() as conn:
+            return pools.acquire_slot(conn, pool, limit, slot, now)
+
+    def renew_pool_slots(self, lease_ids: Sequence[str], expires_at: float) -> int:
+        """Extend these leases to ``expires_at``; return how many are still held."""
+        with self._write() as conn:
+            return pools.renew_slots(conn, lease_ids, expires_at)
+
+    def release_pool_slots(self, lease_ids: Sequence[str]) -> int:
+        """Give back the slots of these leases; return how many were held."""
+        with self._write() as conn:
+            return pools.release_slots(conn, lease_ids)
+
+    def pool_slots(self, pool: str | None = None) -> list[PoolSlotRecord]:
+        """The slots held now (lease alive, run not finished), of ``pool`` or all."""
+        with self._read() as conn:
+            return pools.held_slots(conn, pool, time.time())
 
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"
