@@ -222,8 +222,10 @@ def start_run(
     from assets_core.settings import load_settings
 
     spec, plan, graph = planned.spec, planned.plan, defs.graph
-    resources = {name: resolve_resource(value) for name, value in defs.resources.items()}
-    secrets = sorted(secret_values(defs.resources), key=len, reverse=True)
+    # Dask workers build the resources themselves (EnvVars resolve there, not here).
+    here = spec.executor.name != "dask"
+    resources = {n: resolve_resource(v) for n, v in defs.resources.items()} if here else {}
+    secrets = sorted(secret_values(defs.resources), key=len, reverse=True) if here else []
     managers = resolve_io_managers(
         home or assetline_home(), {**defs.io_managers, **(io_managers or {})}
     )

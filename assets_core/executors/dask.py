@@ -26,6 +26,7 @@ interrupt plugin stops the tasks, and nothing relays to a catalog any more.
 from __future__ import annotations
 
 import contextlib
+import copy
 import logging
 import pickle
 import queue
@@ -33,9 +34,11 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import StepRecord, WriteBatch
+from assets_core.definitions.loader import LOCATION_FILE_PREFIX
 from assets_core.errors import ExecutorLostError, WorkerLostError
 from assets_core.execution.plan import ExecutionPlan, Step
 from assets_core.execution.pools import announce_waiting, warn_unlimited
@@ -464,16 +467,20 @@ class _Driver:
             self.client.run_on_scheduler(forget)
 
 
-def _payload_bytes(plan: ExecutionPlan, state: RunState) -> bytes:
-    """The run, pickled for the workers. Modules loaded from a file (``-f FILE.py``)
-    cannot be imported by name on a worker: they travel by value."""
-    import cloudpickle
+def _payload_bytes(plan: ExecutionPlan, state: RunState) -> tuple[dict[str, str], bytes]:
+    """The run, pickled for the workers, and the code location files they import
+    first: a module loaded from a file (``-f FILE.py``) cannot be imported by name on
+    a worker, so it travels as its path (pickling it by value would lose the file
+    names of its tracebacks)."""
+    from assets_core.executors.dask_worker import RunPayload, dumps
 
-    from assets_core.executors.dask_worker import RunPayload
-
-    for module in {_module_of(s) for s in plan.steps} - {None}:
-        if module is not None and module.startswith("_assetline_location_"):
-            cloudpickle.register_pickle_by_value(sys.modules[module])
+    files: dict[str, str] = {}
+    for step in plan.steps:
+        module = _module_of(step)
+        if module is not None and module.startswith(LOCATION_FILE_PREFIX):
+            path = getattr(sys.modules.get(module), "__file__", None)
+            if path:
+                files[module] = path
     dynamic: dict[str, list[str]] = {}
     lookup = state.dynamic_lookup
     if lookup is not None:
@@ -482,16 +489,23 @@ def _payload_bytes(plan: ExecutionPlan, state: RunState) -> bytes:
                 for name in _dynamic_names(state.graph.get(key).spec.partitions):
                     if name not in dynamic:
                         dynamic[name] = lookup(name)
+    environment, environment_key = RunPayload.environment_of(
+        state.resource_definitions, state.io_managers
+    )
+    # The graph keeps the definitions' resources and IO managers: they travel in the
+    # environment, built once per worker, not with every run.
+    graph = copy.copy(state.graph)
+    graph.resources = graph.io_managers = MappingProxyType({})
     payload = RunPayload(
         run_id=state.run_id,
-        graph=state.graph,
+        graph=graph,
         steps={s.id: s for s in plan.steps},
         configs=state.configs,
-        io_managers=state.io_managers,
-        resource_definitions=state.resource_definitions,
+        environment=environment,
+        environment_key=environment_key,
         dynamic_keys=dynamic,
     )
-    return bytes(cloudpickle.dumps(payload))
+    return files, dumps(payload)
 
 
 def _dynamic_names(partitions: Any) -> list[str]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ctypes
 import hashlib
+import os
 import pickle
 import threading
 from collections import OrderedDict
@@ -48,24 +49,73 @@ _KEEP_ENVIRONMENTS = 4
 
 @dataclass(slots=True)
 class RunPayload:
-    """What every task of a run needs, pickled once and sent to each worker once."""
+    """What every task of a run needs, pickled once and sent to each worker once.
+
+    Attributes:
+        run_id: The run.
+        graph: The asset graph.
+        steps: The plan's steps by id.
+        configs: The run config of each asset.
+        environment: The pickled ``(resource definitions, IO managers)``: a worker
+            unpickles it only when it has not built these before.
+        environment_key: Its digest.
+        dynamic_keys: The keys of the dynamic partition sets the steps read.
+    """
 
     run_id: str
     graph: AssetGraph
     steps: dict[str, Step]
     configs: dict[AssetKey, Any]
-    io_managers: dict[str, IOManager]
-    resource_definitions: dict[str, Any]
+    environment: bytes
+    environment_key: str
     dynamic_keys: dict[str, list[str]]
 
-    @property
-    def environment_key(self) -> str:
-        """A digest of the resources and IO managers: equal definitions share the
-        objects a worker built for them."""
-        import cloudpickle
+    @classmethod
+    def environment_of(
+        cls, resource_definitions: Mapping[str, Any], io_managers: Mapping[str, IOManager]
+    ) -> tuple[bytes, str]:
+        """The pickled environment and its digest."""
+        blob = dumps((dict(resource_definitions), dict(io_managers)))
+        return blob, hashlib.sha256(blob).hexdigest()
 
-        blob = cloudpickle.dumps((self.resource_definitions, self.io_managers))
-        return hashlib.sha256(blob).hexdigest()
+
+def dumps(value: Any) -> bytes:
+    """Pickle ``value`` for the workers (cloudpickle). The function of an ``@asset``
+    (or check) travels as a reference to the definition in its module, which the worker
+    imports: pickled by value, its tracebacks would lose their file names."""
+    import io
+    import types
+
+    import cloudpickle
+
+    class Pickler(cloudpickle.Pickler):
+        def reducer_override(self, obj: Any) -> Any:
+            if isinstance(obj, types.FunctionType):
+                ref = _definition_ref(obj)
+                if ref is not None:
+                    return definition_function, ref
+            return super().reducer_override(obj)
+
+    buffer = io.BytesIO()
+    Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
+    return buffer.getvalue()
+
+
+def _definition_ref(fn: Any) -> tuple[str, str] | None:
+    import sys
+
+    module = fn.__module__
+    if not module or module == "__main__" or module not in sys.modules:
+        return None
+    holder = getattr(sys.modules[module], fn.__name__, None)
+    return (module, fn.__name__) if getattr(holder, "fn", None) is fn else None
+
+
+def definition_function(module: str, name: str) -> Any:
+    """The function of the definition ``module.name`` (how ``dumps`` sends it)."""
+    import importlib
+
+    return getattr(importlib.import_module(module), name).fn
 
 
 @dataclass(slots=True)
@@ -99,9 +149,13 @@ _runs: OrderedDict[str, tuple[RunPayload, _Environment]] = OrderedDict()
 _environments: OrderedDict[str, _Environment] = OrderedDict()
 #: task key -> the thread running it, for ``InterruptReleasedSteps``
 _running: dict[str, int] = {}
+#: code location files imported here -> (mtime, size) when imported
+_location_files: dict[str, tuple[int, int]] = {}
 
 
 def _environment(payload: RunPayload) -> _Environment:
+    """The resources and IO managers of ``payload``, built once per worker process
+    (``EnvVar``s resolved here, on the worker)."""
     from assets_core.definitions.resources import Resources, resolve_resource, secret_values
 
     key = payload.environment_key
@@ -109,16 +163,16 @@ def _environment(payload: RunPayload) -> _Environment:
     if env is not None:
         _environments.move_to_end(key)
         return env
-    defs = payload.resource_definitions
-    resources = Resources({name: resolve_resource(value) for name, value in defs.items()})
-    secrets = sorted(secret_values(defs), key=len, reverse=True)
+    definitions, io_managers = pickle.loads(payload.environment)
+    resources = Resources({name: resolve_resource(v) for name, v in definitions.items()})
+    secrets = sorted(secret_values(definitions), key=len, reverse=True)
 
     def redact(text: str) -> str:
         for secret in secrets:
             text = text.replace(secret, "***")
         return text
 
-    env = _environments[key] = _Environment(resources, redact, payload.io_managers)
+    env = _environments[key] = _Environment(resources, redact, io_managers)
     while len(_environments) > _KEEP_ENVIRONMENTS:
         _, old = _environments.popitem(last=False)
         for manager in {id(m): m for m in old.io_managers.values()}.values():
@@ -128,15 +182,49 @@ def _environment(payload: RunPayload) -> _Environment:
     return env
 
 
-def _run(run_id: str, payload: bytes) -> tuple[RunPayload, _Environment]:
+def _run(run_id: str, shipped: tuple[dict[str, str], bytes]) -> tuple[RunPayload, _Environment]:
     with _lock:
         known = _runs.get(run_id)
         if known is None:
-            loaded: RunPayload = pickle.loads(payload)
+            files, blob = shipped
+            _import_location_files(files)
+            loaded: RunPayload = pickle.loads(blob)
             known = _runs[run_id] = (loaded, _environment(loaded))
             while len(_runs) > _KEEP_RUNS:
                 _runs.popitem(last=False)
         return known
+
+
+def _import_location_files(files: Mapping[str, str]) -> None:
+    """Import the code location files of a run under the names the driver gave them
+    (again when a file changed since this worker imported it)."""
+    import importlib.util
+    import sys
+
+    from assets_core.errors import CodeLocationError
+
+    for name, path in files.items():
+        try:
+            stat = os.stat(path)
+        except OSError:
+            raise CodeLocationError(
+                f"Code location file {path} is not on Dask worker "
+                f"{get_worker().address}. Install the code location on every worker and "
+                "run it as a module (-m MODULE), or share the file at the same path."
+            ) from None
+        stamp = (stat.st_mtime_ns, stat.st_size)
+        if name in sys.modules and _location_files.get(name) == stamp:
+            continue
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise CodeLocationError(f"Cannot load {path} as a Python module.")
+        module = importlib.util.module_from_spec(spec)
+        folder = os.path.dirname(path)
+        if folder not in sys.path:
+            sys.path.insert(0, folder)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+        _location_files[name] = stamp
 
 
 class _RelayWriter(RunEventWriter):
@@ -144,10 +232,12 @@ class _RelayWriter(RunEventWriter):
     the step runs, through the run's event topic; at its end, as the task's result."""
 
     def __init__(self, run_id: str, topic: str, key: str) -> None:
-        super().__init__(None, run_id)  # type: ignore[arg-type]
+        # The worker is found through the task's thread: the flush thread cannot.
+        self.worker = get_worker()
         self.topic, self.key = topic, key
         self.final: list[WriteBatch] = []
         self.relayed = 0
+        super().__init__(None, run_id)  # type: ignore[arg-type]  # starts the flush thread
 
     def _send(self, batch: WriteBatch) -> list[int]:
         if not batch:
@@ -156,7 +246,7 @@ class _RelayWriter(RunEventWriter):
             # The step's end: the driver commits it and assigns materialization ids.
             self.final.append(batch)
             return [0] * len(batch.materializations)
-        get_worker().log_event(self.topic, {"key": self.key, "batch": pickle.dumps(batch)})
+        self.worker.log_event(self.topic, {"key": self.key, "batch": pickle.dumps(batch)})
         self.relayed += 1
         return []
 
@@ -165,12 +255,17 @@ class _RelayWriter(RunEventWriter):
 
 
 def run_step_task(
-    payload: bytes, run_id: str, step_id: str, versions: Versions, first_attempt: int
+    payload: tuple[dict[str, str], bytes],
+    run_id: str,
+    step_id: str,
+    versions: Versions,
+    first_attempt: int,
 ) -> TaskResult:
     """Run one step of run ``run_id`` on this worker (a Dask task).
 
     Args:
-        payload: The pickled ``RunPayload`` of the run (a scattered future's value).
+        payload: The code location files to import and the pickled ``RunPayload`` of
+            the run (a scattered future's value).
         run_id: The run.
         step_id: The step to run.
         versions: (asset, partition) -> (materialization id, data version) of the
@@ -218,6 +313,19 @@ class InterruptReleasedSteps(WorkerPlugin):
     step's thread gets ``RunCanceled`` at its next Python instruction."""
 
     name = "assetline-interrupt-released-steps"
+
+    def setup(self, worker: Any) -> None:
+        """Import what steps need once, when the plugin is registered (the driver
+        waits for it): a cold worker would start its first step seconds late."""
+        import contextlib
+        import importlib
+
+        for module in ("pyarrow", "pyarrow.parquet", "pandas"):
+            with contextlib.suppress(ImportError):
+                importlib.import_module(module)
+        import assets_core.execution.metadata
+        import assets_core.io.parquet_fs
+        import assets_core.io.registry  # noqa: F401
 
     def transition(self, key: Any, start: str, finish: str, **kwargs: Any) -> None:
         if start != "executing" or finish not in ("released", "cancelled", "forgotten"):
