@@ -176,7 +176,7 @@ class _Driver:
         state: RunState,
         on_outcome: Callable[[Step, StepOutcome], None],
     ) -> None:
-        from assets_core.executors.dask_worker import TOPIC_PREFIX, InterruptReleasedSteps
+        from assets_core.executors.dask_worker import TOPIC_PREFIX, InterruptReleasedSteps, hold
 
         self.client, self.address, self.state = client, address, state
         self.on_outcome = on_outcome
@@ -197,7 +197,10 @@ class _Driver:
         client.register_plugin(InterruptReleasedSteps(), name=InterruptReleasedSteps.name)
         client.subscribe_topic(self.topic, lambda event: self.news.put(("relay", event[1])))
         self._check_allowed_failures()
-        self.payload = client.scatter(_payload_bytes(plan, state), broadcast=True, hash=False)
+        # A task, not scattered data: if the workers holding it die, Dask computes it again.
+        self.payload = client.submit(
+            hold, _payload_bytes(plan, state), key=f"assetline-payload-{state.run_id}", pure=False
+        )
 
     def _check_allowed_failures(self) -> None:
         """A scheduler that re-runs the task of a dead worker itself
