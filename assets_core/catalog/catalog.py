@@ -346,19 +346,27 @@ class Catalog:
         """Take a free slot of ``pool`` (of ``limit``) for ``slot``'s lease; return its
         number, or None when every slot is held. See ``pools.acquire_slot``."""
         now = time.time()
-        with self._read() as conn:
-            if pools.slots_in_use(conn, pool, now) >= limit:
-                return None  # full: a waiter polls without taking the write lock
-        with self._write() as conn:
-            return pools.acquire_slot(conn, pool, limit, slot, now)
+        in_use = self._writer.transact(
+            lambda cur, mark: pools.slots_in_use(cur, mark, pool, now), write=False
+        )
+        if in_use >= limit:
+            return None  # full: a waiter polls without taking the write lock
+        try:
+            return self._writer.transact(
+                lambda cur, mark: pools.acquire_slot(cur, mark, pool, limit, slot, now)
+            )
+        except self.engine.dialect.dbapi.IntegrityError:  # type: ignore[union-attr]
+            return None  # another process took that slot in the same instant
 
     def renew_pool_slots(self, lease_ids: Sequence[str], expires_at: float) -> int:
         """Extend these leases to ``expires_at``; return how many are still held."""
-        return self._writing(pools.renew_slots, lease_ids, expires_at)
+        return self._writer.transact(
+            lambda cur, mark: pools.renew_slots(cur, mark, lease_ids, expires_at)
+        )
 
     def release_pool_slots(self, lease_ids: Sequence[str]) -> int:
         """Give back the slots of these leases; return how many were held."""
-        return self._writing(pools.release_slots, lease_ids)
+        return self._writer.transact(lambda cur, mark: pools.release_slots(cur, mark, lease_ids))
 
     def pool_slots(self, pool: str | None = None) -> list[PoolSlotRecord]:
         """The slots held now (lease alive, run not finished), of ``pool`` or all."""

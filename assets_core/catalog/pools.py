@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, exists, select
 
 from assets_core.catalog import tables as t
 from assets_core.catalog.records import FINISHED_RUN_STATUSES, api_partition, db_partition
@@ -52,79 +52,93 @@ class PoolSlotRecord:
     expires_at: float
 
 
-def _live(pool: str, now: float) -> list[object]:
-    """Conditions of a slot still held: lease not expired, run not finished."""
-    finished = exists().where(
-        _runs.c.id == _s.c.run_id, _runs.c.status.in_(sorted(FINISHED_RUN_STATUSES))
-    )
-    return [_s.c.pool == pool, _s.c.expires_at >= now, ~finished]
+_FINISHED = "('SUCCESS', 'FAILURE', 'CANCELED')"
+assert {"SUCCESS", "FAILURE", "CANCELED"} == FINISHED_RUN_STATUSES
+# A slot is held while its lease runs and its run has not ended.
+_IN_USE = (
+    "SELECT count(*) FROM pool_slots s WHERE s.pool = ? AND s.expires_at >= ?"
+    f" AND NOT EXISTS (SELECT 1 FROM runs r WHERE r.id = s.run_id AND r.status IN {_FINISHED})"
+)
+_FREE_DEAD = (
+    "DELETE FROM pool_slots WHERE pool = ? AND (expires_at < ? OR run_id IN"
+    f" (SELECT id FROM runs WHERE status IN {_FINISHED}))"
+)
+_TAKEN = "SELECT slot FROM pool_slots WHERE pool = ?"
+_TAKE = (
+    "INSERT INTO pool_slots (pool, slot, lease_id, run_id, asset_key, partition, holder,"
+    " acquired_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+# These run on the catalog's raw write connection (``BatchWriter.transact``): a step of
+# a pool takes and gives back a slot, and SQLAlchemy's statement building would cost
+# more than the SQL.
 
 
-def slots_in_use(conn: Connection, pool: str, now: float) -> int:
+def slots_in_use(cur: Any, mark: str, pool: str, now: float) -> int:
     """How many slots of ``pool`` are held (read only: lets a waiter skip a write)."""
-    q = select(func.count()).select_from(_s).where(*_live(pool, now))  # type: ignore[arg-type]
-    return int(conn.execute(q).scalar_one())
+    cur.execute(_IN_USE.replace("?", mark), (pool, now))
+    return int(cur.fetchone()[0])
 
 
 def acquire_slot(
-    conn: Connection, pool: str, limit: int, slot: PoolSlotRecord, now: float
+    cur: Any, mark: str, pool: str, limit: int, lease: PoolSlotRecord, now: float
 ) -> int | None:
     """Free the slots of ``pool`` whose lease expired or whose run ended, then take the
-    lowest free slot for ``slot`` (its ``slot`` number is ignored); return that number,
-    or None when all ``limit`` slots are held. Call it in a write transaction."""
-    finished = select(_runs.c.id).where(
-        _runs.c.id == _s.c.run_id, _runs.c.status.in_(sorted(FINISHED_RUN_STATUSES))
-    )
-    conn.execute(delete(_s).where(_s.c.pool == pool, (_s.c.expires_at < now) | exists(finished)))
-    used = set(conn.execute(select(_s.c.slot).where(_s.c.pool == pool)).scalars())
+    lowest free slot for ``lease`` (its ``slot`` number is ignored); return that
+    number, or None when all ``limit`` slots are held. Call it in a write transaction;
+    a concurrent taker of the same slot makes the insert fail (roll back, try again)."""
+    cur.execute(_FREE_DEAD.replace("?", mark), (pool, now))
+    cur.execute(_TAKEN.replace("?", mark), (pool,))
+    used = {row[0] for row in cur.fetchall()}
     if len(used) >= limit:
         return None
     number = next(n for n in range(limit) if n not in used)
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(_s).values(
-                    pool=pool,
-                    slot=number,
-                    lease_id=slot.lease_id,
-                    run_id=slot.run_id,
-                    asset_key=slot.asset_key,
-                    partition=db_partition(slot.partition),
-                    holder=slot.holder,
-                    acquired_at=now,
-                    expires_at=slot.expires_at,
-                )
-            )
-    except IntegrityError:  # another process took that slot in the same instant
-        return None
+    cur.execute(
+        _TAKE.replace("?", mark),
+        (
+            pool,
+            number,
+            lease.lease_id,
+            lease.run_id,
+            lease.asset_key,
+            db_partition(lease.partition),
+            lease.holder,
+            now,
+            lease.expires_at,
+        ),
+    )
     return number
 
 
-def renew_slots(conn: Connection, lease_ids: Sequence[str], expires_at: float) -> int:
+def renew_slots(cur: Any, mark: str, lease_ids: Sequence[str], expires_at: float) -> int:
     """Extend the leases ``lease_ids``; return how many are still held."""
     if not lease_ids:
         return 0
-    q = update(_s).where(_s.c.lease_id.in_(list(lease_ids))).values(expires_at=expires_at)
-    return int(conn.execute(q).rowcount)
+    marks = ", ".join([mark] * len(lease_ids))
+    cur.execute(
+        f"UPDATE pool_slots SET expires_at = {mark} WHERE lease_id IN ({marks})",
+        (expires_at, *lease_ids),
+    )
+    return int(cur.rowcount)
 
 
-def release_slots(conn: Connection, lease_ids: Sequence[str]) -> int:
+def release_slots(cur: Any, mark: str, lease_ids: Sequence[str]) -> int:
     """Give back the slots of ``lease_ids``; return how many were held."""
     if not lease_ids:
         return 0
-    return int(conn.execute(delete(_s).where(_s.c.lease_id.in_(list(lease_ids)))).rowcount)
+    marks = ", ".join([mark] * len(lease_ids))
+    cur.execute(f"DELETE FROM pool_slots WHERE lease_id IN ({marks})", tuple(lease_ids))
+    return int(cur.rowcount)
 
 
 def held_slots(conn: Connection, pool: str | None, now: float) -> list[PoolSlotRecord]:
     """The slots held now (of ``pool``, or of every pool), by pool and slot."""
-    q = select(_s).order_by(_s.c.pool, _s.c.slot)
+    finished = exists().where(
+        _runs.c.id == _s.c.run_id, _runs.c.status.in_(sorted(FINISHED_RUN_STATUSES))
+    )
+    q = select(_s).where(_s.c.expires_at >= now, ~finished).order_by(_s.c.pool, _s.c.slot)
     if pool is not None:
-        q = q.where(*_live(pool, now))  # type: ignore[arg-type]
-    else:
-        finished = exists().where(
-            _runs.c.id == _s.c.run_id, _runs.c.status.in_(sorted(FINISHED_RUN_STATUSES))
-        )
-        q = q.where(and_(_s.c.expires_at >= now, ~finished))
+        q = q.where(_s.c.pool == pool)
     return [
         PoolSlotRecord(
             r.pool,
