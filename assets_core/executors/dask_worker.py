@@ -302,7 +302,11 @@ def run_step_task(
         with _lock:
             _running.pop(key, None)
         writer.close()
-    return TaskResult(outcome, writer.final, writer.relayed, worker.address)
+    result = TaskResult(outcome, writer.final, writer.relayed, worker.address)
+    # The step's end goes to the driver on the same stream as its relayed events (in
+    # order, pushed at once: no gather round trip); the return value is the fallback.
+    worker.log_event(writer.topic, {"key": key, "end": pickle.dumps(result)})
+    return result
 
 
 def _lookup(keys: Mapping[str, list[str]]) -> Callable[[str], list[str]]:
