@@ -103,6 +103,8 @@ class ExecutorSpec:
         )
 
 
+#: The executor of runs that name none (wins over ``[tool.assetline] executor``).
+EXECUTOR_ENV = "ASSETLINE_EXECUTOR"
 #: The Dask scheduler of the ``dask`` executor when a run names none.
 DASK_ADDRESS_ENV = "ASSETLINE_DASK_ADDRESS"
 
@@ -114,7 +116,8 @@ def requested_executor(
     settings: Settings | None = None,
 ) -> ExecutorSpec:
     """The executor a request asks for, completed with the project's defaults
-    (``[tool.assetline] executor / workers / dask_address``, ``$ASSETLINE_DASK_ADDRESS``).
+    (``$ASSETLINE_EXECUTOR``, ``$ASSETLINE_DASK_ADDRESS``, then ``[tool.assetline]
+    executor / workers / dask_address``).
 
     What the request says wins; a default applies only to the executor it belongs to
     (``workers`` of the configured executor, the Dask address to ``dask``), so a
@@ -131,11 +134,12 @@ def requested_executor(
     from assets_core.settings import load_settings
 
     s = settings if settings is not None else load_settings()
-    chosen = name or s.executor or "inprocess"
+    configured = os.environ.get(EXECUTOR_ENV) or s.executor or "inprocess"
+    chosen = name or configured
     if workers is None and dask_address is None:
         if chosen == "dask":
             dask_address = os.environ.get(DASK_ADDRESS_ENV) or s.dask_address
-        if dask_address is None and chosen == (s.executor or "inprocess"):
+        if dask_address is None and chosen == configured == s.executor:
             workers = s.workers
     return ExecutorSpec(chosen, workers, dask_address)
 

@@ -43,6 +43,7 @@ def test_the_request_wins_and_defaults_apply_to_their_executor(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.delenv("ASSETLINE_DASK_ADDRESS", raising=False)
+    monkeypatch.delenv("ASSETLINE_EXECUTOR", raising=False)
     dask = settings(executor="dask", dask_address="tcp://sched:8786", workers=4)
     assert requested_executor(settings=dask) == ExecutorSpec("dask", None, "tcp://sched:8786")
     # Asking for another executor drops the defaults that belong to dask.
@@ -55,6 +56,10 @@ def test_the_request_wins_and_defaults_apply_to_their_executor(
     assert requested_executor(settings=dask).dask_address == "tcp://env:8786"
     assert requested_executor("dask", settings=settings()).dask_address == "tcp://env:8786"
     assert requested_executor(settings=settings()) == ExecutorSpec("inprocess")
+    # A deployment picks the executor with environment variables (docs/deploy.md).
+    monkeypatch.setenv("ASSETLINE_EXECUTOR", "dask")
+    assert requested_executor(settings=multi) == ExecutorSpec("dask", None, "tcp://env:8786")
+    assert requested_executor("multiprocess", settings=multi) == ExecutorSpec("multiprocess")
 
 
 def test_executor_settings_are_read_and_checked(tmp_path: Path) -> None:
