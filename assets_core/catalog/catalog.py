@@ -341,6 +341,12 @@ class Catalog:
         """Store ``value`` (JSON) under ``key``."""
         self._writing(snapshots.set_kv, key, value)
 
+    def snapshots(self) -> Iterator[dict[str, Any]]:
+        """Every stored snapshot, the most recently loaded first; read one at a time,
+        so a caller that stops early reads no more."""
+        with self._read() as conn:
+            yield from snapshots.all_snapshots(conn)
+
     # -- pool slots (pools.py) ------------------------------------------------------------
     def acquire_pool_slot(self, pool: str, limit: int, slot: PoolSlotRecord) -> int | None:
         """Take a free slot of ``pool`` (of ``limit``) for ``slot``'s lease; return its

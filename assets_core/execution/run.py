@@ -187,7 +187,7 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
     keys = select_sorted(
         graph, spec.selection, changed=lambda: changed_keys(graph, catalog.latest_snapshot())
     )
-    full = build_plan(graph, keys, spec.partitions, _cached_dynamic_keys(catalog))
+    full = build_plan(graph, keys, spec.partitions, catalog)
     plan = skip_finished(full, catalog, spec)
     if spec.resume == "from_failure":
         if not plan.steps:
@@ -200,17 +200,6 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
     configs = resolve_configs(graph, plan.selected, spec.config)
     check_executor_fits(spec.executor, plan, graph, defs.io_managers)
     return PlannedRun(spec, plan, configs, len(full.steps) - len(plan.steps))
-
-
-def _cached_dynamic_keys(catalog: Catalog) -> Callable[[str], list[str]]:
-    cache: dict[str, list[str]] = {}
-
-    def lookup(name: str) -> list[str]:
-        if name not in cache:
-            cache[name] = catalog.dynamic_partitions(name)
-        return cache[name]
-
-    return lookup
 
 
 @dataclass(slots=True)
@@ -298,7 +287,6 @@ def start_run(
         writer=writer,
         versions=versions,
         redact=redact,
-        dynamic_lookup=_cached_dynamic_keys(catalog),
         pools=PoolSlots(catalog, load_settings().pools) if pooled else None,
         resource_definitions=dict(defs.resources),
     )

@@ -540,14 +540,6 @@ def _payload_bytes(plan: ExecutionPlan, state: RunState) -> tuple[dict[str, str]
             path = getattr(sys.modules.get(module), "__file__", None)
             if path:
                 files[module] = path
-    dynamic: dict[str, list[str]] = {}
-    lookup = state.dynamic_lookup
-    if lookup is not None:
-        for step in plan.steps:
-            for key in (*step.keys, *(p for k in step.keys for p in state.graph.parents(k))):
-                for name in _dynamic_names(state.graph.get(key).spec.partitions):
-                    if name not in dynamic:
-                        dynamic[name] = lookup(name)
     environment, environment_key = RunPayload.environment_of(
         state.resource_definitions, state.io_managers
     )
@@ -562,18 +554,8 @@ def _payload_bytes(plan: ExecutionPlan, state: RunState) -> tuple[dict[str, str]
         configs=state.configs,
         environment=environment,
         environment_key=environment_key,
-        dynamic_keys=dynamic,
     )
     return files, dumps(payload)
-
-
-def _dynamic_names(partitions: Any) -> list[str]:
-    """The names of the dynamic key sets a partitions definition reads."""
-    if partitions is None:
-        return []
-    dims = getattr(partitions, "dimensions", None)
-    parts = list(dims.values()) if isinstance(dims, dict) else [partitions]
-    return [p.name for p in parts if getattr(p, "kind", "") == "dynamic"]
 
 
 def _module_of(step: Step) -> str | None:

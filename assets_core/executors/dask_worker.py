@@ -59,7 +59,6 @@ class RunPayload:
         environment: The pickled ``(resource definitions, IO managers)``: a worker
             unpickles it only when it has not built these before.
         environment_key: Its digest.
-        dynamic_keys: The keys of the dynamic partition sets the steps read.
     """
 
     run_id: str
@@ -68,7 +67,6 @@ class RunPayload:
     configs: dict[AssetKey, Any]
     environment: bytes
     environment_key: str
-    dynamic_keys: dict[str, list[str]]
 
     @classmethod
     def environment_of(
@@ -293,7 +291,6 @@ def run_step_task(
             writer=writer,
             versions=dict(versions),
             redact=env.redact,
-            dynamic_lookup=_lookup(run.dynamic_keys),
         )
         outcome = run_step(state, run.steps[step_id], first_attempt)
     except RunCanceled:
@@ -307,13 +304,6 @@ def run_step_task(
     # order, pushed at once: no gather round trip); the return value is the fallback.
     worker.log_event(writer.topic, {"key": key, "end": pickle.dumps(result)})
     return result
-
-
-def _lookup(keys: Mapping[str, list[str]]) -> Callable[[str], list[str]]:
-    def lookup(name: str) -> list[str]:
-        return list(keys.get(name, []))
-
-    return lookup
 
 
 class InterruptReleasedSteps(WorkerPlugin):
