@@ -65,7 +65,7 @@ class _Submission:
     """One task submitted for a step (a step retried after a lost worker gets another)."""
 
     step_id: str
-    future: Future
+    future: Future[Any]
     first_attempt: int
     submitted_at: float
     lease: str | None
@@ -268,7 +268,7 @@ class _Driver:
             if sub.future.status == "finished":
                 sub.finished_at = now  # its end is on its way through the relay
             else:
-                self._task_done(sub.future.key)
+                self._task_done(str(sub.future.key))
         late = [
             sub
             for sub in self.running.values()
@@ -338,8 +338,8 @@ class _Driver:
         )
         for (step_id, first_attempt, lease), future in zip(batch, futures, strict=True):
             sub = _Submission(step_id, future, first_attempt, now, lease, first_attempt)
-            self.running[future.key] = sub
-            future.add_done_callback(lambda f: self.news.put(("done", f.key)))
+            self.running[str(future.key)] = sub
+            future.add_done_callback(lambda f: self.news.put(("done", str(f.key))))
 
     def _versions_for(self, step: Step) -> dict[tuple[str, str | None], Any]:
         """The versions of the upstream materializations ``step`` consumes."""
@@ -485,7 +485,7 @@ class _Driver:
     # -- bookkeeping ------------------------------------------------------------------------
     def _end(self, sub: Any) -> None:
         sub.done = True
-        self.running.pop(sub.future.key, None)
+        self.running.pop(str(sub.future.key), None)
         if sub.lease and self.state.pools is not None:
             self.state.pools.release(sub.lease)
 

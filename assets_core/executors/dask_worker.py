@@ -102,11 +102,13 @@ def dumps(value: Any) -> bytes:
 def _definition_ref(fn: Any) -> tuple[str, str] | None:
     import sys
 
-    module = fn.__module__
-    if not module or module == "__main__" or module not in sys.modules:
+    name: str = fn.__name__
+    module: str | None = fn.__module__
+    loaded = sys.modules.get(module) if module and module != "__main__" else None
+    if module is None or loaded is None:
         return None
-    holder = getattr(sys.modules[module], fn.__name__, None)
-    return (module, fn.__name__) if getattr(holder, "fn", None) is fn else None
+    holder = getattr(loaded, name, None)
+    return (module, name) if getattr(holder, "fn", None) is fn else None
 
 
 def definition_function(module: str, name: str) -> Any:
