@@ -177,8 +177,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     workers = None
     if args.max_parallel > 1:
-        if requested_executor(args.executor, dask_address=args.dask_address).name == "inprocess":
+        chosen = requested_executor(args.executor, dask_address=args.dask_address)
+        if chosen.name == "inprocess":
             args.executor = "multiprocess"
+        elif chosen.dask_address is not None:
+            raise UsageError(
+                "--max-parallel sizes the worker processes started for the backfill; on the "
+                f"Dask scheduler {chosen.dask_address} its workers decide. Drop --max-parallel."
+            )
         workers = args.max_parallel
     if args.force and args.missing_only:
         raise UsageError("--force recomputes everything; --missing-only skips what ran: pick one.")

@@ -215,7 +215,7 @@ def test_executor_options_that_do_not_apply_are_usage_errors(
     cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
 ) -> None:
     loc = fixture_path("engine_branches")
-    workers_inprocess, bad_workers, address_inprocess, bad_address, both = cli_many(
+    workers_inprocess, bad_workers, address_inprocess, bad_address, both, backfill = cli_many(
         [
             ("materialize", "-f", loc, "--select", "lone", "--workers", "2"),
             ("materialize", "-f", loc, "--select", "lone", "--executor", "multiprocess",
@@ -225,6 +225,9 @@ def test_executor_options_that_do_not_apply_are_usage_errors(
              "--dask-address", "localhost:8786"),
             ("materialize", "-f", loc, "--select", "lone", "--executor", "dask",
              "--dask-address", "tcp://127.0.0.1:8786", "--workers", "3"),
+            ("backfill", "-f", loc, "--select", "lone", "--from", "a", "--to", "b",
+             "--executor", "dask", "--dask-address", "tcp://127.0.0.1:8786",
+             "--max-parallel", "4"),
         ]
     )  # fmt: skip
     assert_usage_error(workers_inprocess, "--workers applies to the multiprocess and dask")
@@ -234,4 +237,5 @@ def test_executor_options_that_do_not_apply_are_usage_errors(
     )
     assert_usage_error(bad_address, "'localhost:8786' is not a Dask scheduler address")
     assert_usage_error(both, "a running scheduler at --dask-address has its own workers")
+    assert_usage_error(backfill, "its workers decide. Drop --max-parallel.")
     assert sqlite_catalog.list_runs() == []
