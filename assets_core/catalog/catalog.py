@@ -13,6 +13,7 @@ aggregate, as functions taking that connection:
 - ``snapshots``: definition snapshots and key/value state
 - ``pools``: slots of concurrency pools, leased by running steps
 - ``writes``: the hot write path, one transaction per step on a raw connection
+- ``changes``: the commit marker, which moves with every commit (caches compare it)
 
 Several processes (UI server, run workers, CLI) share one catalog: every write is a
 short transaction; on SQLite writers take the lock up front and wait for each other.
@@ -21,7 +22,7 @@ short transaction; on SQLite writers take the lock up front and wait for each ot
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -30,6 +31,7 @@ from sqlalchemy import Connection, Engine
 
 from assets_core.catalog import checks as _checks  # ``checks`` is a parameter name below
 from assets_core.catalog import events, materializations, partitions, pools, runs, snapshots
+from assets_core.catalog.changes import CommitMarker
 from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
 from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.pools import PoolSlotRecord
@@ -60,6 +62,7 @@ class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = BatchWriter(engine)
+        self.commits = CommitMarker(engine)
 
     @classmethod
     def open(cls, url: str | None = None, home: Path | None = None) -> Catalog:
@@ -82,6 +85,7 @@ class Catalog:
     def close(self) -> None:
         """Close the write connection and every pooled connection."""
         self._writer.close()
+        self.commits.close()
         self.engine.dispose()
 
     @contextmanager
@@ -216,6 +220,11 @@ class Catalog:
         outcome: 0 failed, 1 materialized, 2 materialized with a code version other than
         ``code_version`` (when given)."""
         return self._reading(partitions.partition_outcomes, asset_key, code_version, with_times)
+
+    def commit_marker(self) -> Hashable:
+        """A value that changes whenever anything is committed to the catalog, by any
+        process; costs microseconds on SQLite (see ``catalog.changes``)."""
+        return self.commits.current()
 
     def change_marker(self) -> tuple[Any, ...]:
         """A value that changes whenever a materialization, failure or check result is
