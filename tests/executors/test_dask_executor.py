@@ -51,7 +51,10 @@ def test_a_dask_run_records_what_an_inprocess_run_records(
 ) -> None:
     monkeypatch.setenv("ASSETLINE_TEST_WORKER_SECRET", "for-the-inprocess-run")
     defs = load(fixture_path)
-    pace = {"left": {"sleep_s": 1.5}, "right": {"sleep_s": 1.5}}
+    # Warm both workers (imports, the code location) so that the run below measures
+    # parallelism, not a cold worker's start on a busy machine.
+    materialize(defs, DIAMOND, executor="dask", dask_address=cluster.address, home=tmp_path / "w")
+    pace = {"left": {"sleep_s": 3}, "right": {"sleep_s": 3}}
     on_dask = materialize(
         defs,
         DIAMOND,
