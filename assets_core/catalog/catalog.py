@@ -11,6 +11,7 @@ aggregate, as functions taking that connection:
 - ``checks``: check results
 - ``partitions``: latest outcome per (asset, partition), dynamic partitions
 - ``snapshots``: definition snapshots and key/value state
+- ``pools``: slots of concurrency pools, leased by running steps
 - ``writes``: the hot write path, one transaction per step on a raw connection
 - ``changes``: the commit marker, which moves with every commit (caches compare it)
 
@@ -29,10 +30,11 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from sqlalchemy import Connection, Engine
 
 from assets_core.catalog import checks as _checks  # ``checks`` is a parameter name below
-from assets_core.catalog import events, materializations, partitions, runs, snapshots
+from assets_core.catalog import events, materializations, partitions, pools, runs, snapshots
 from assets_core.catalog.changes import CommitMarker
 from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
 from assets_core.catalog.connection import upgrade as upgrade_schema
+from assets_core.catalog.pools import PoolSlotRecord
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -353,6 +355,37 @@ class Catalog:
         so a caller that stops early reads no more."""
         with self._read() as conn:
             yield from snapshots.all_snapshots(conn)
+
+    # -- pool slots (pools.py) ------------------------------------------------------------
+    def acquire_pool_slot(self, pool: str, limit: int, slot: PoolSlotRecord) -> int | None:
+        """Take a free slot of ``pool`` (of ``limit``) for ``slot``'s lease; return its
+        number, or None when every slot is held. See ``pools.acquire_slot``."""
+        now = time.time()
+        in_use = self._writer.transact(
+            lambda cur, mark: pools.slots_in_use(cur, mark, pool, now), write=False
+        )
+        if in_use >= limit:
+            return None  # full: a waiter polls without taking the write lock
+        try:
+            return self._writer.transact(
+                lambda cur, mark: pools.acquire_slot(cur, mark, pool, limit, slot, now)
+            )
+        except self.engine.dialect.dbapi.IntegrityError:  # type: ignore[union-attr]
+            return None  # another process took that slot in the same instant
+
+    def renew_pool_slots(self, lease_ids: Sequence[str], expires_at: float) -> int:
+        """Extend these leases to ``expires_at``; return how many are still held."""
+        return self._writer.transact(
+            lambda cur, mark: pools.renew_slots(cur, mark, lease_ids, expires_at)
+        )
+
+    def release_pool_slots(self, lease_ids: Sequence[str]) -> int:
+        """Give back the slots of these leases; return how many were held."""
+        return self._writer.transact(lambda cur, mark: pools.release_slots(cur, mark, lease_ids))
+
+    def pool_slots(self, pool: str | None = None) -> list[PoolSlotRecord]:
+        """The slots held now (lease alive, run not finished), of ``pool`` or all."""
+        return self._reading(pools.held_slots, pool, time.time())
 
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"

@@ -26,6 +26,7 @@ TABLES = {
     "snapshots",
     "dynamic_partitions",
     "kv",
+    "pool_slots",
     "alembic_version",
 }
 
