@@ -15,10 +15,14 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, delete, func, insert, or_, select, update
 
+from assets_core.catalog import evaluations as evals
+from assets_core.catalog import leases, ticks
 from assets_core.catalog import tables as t
 from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
 from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.dialect import insert_ignore, upsert
+from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
+from assets_core.catalog.leases import LeaseLostError, LeaseRecord
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -38,6 +42,7 @@ from assets_core.catalog.records import (
     run_row,
     step_from_row,
 )
+from assets_core.catalog.ticks import InstigatorState, TickCommit, TickRecord
 from assets_core.catalog.writes import BatchWriter, RunEnd
 from assets_core.errors import NotFoundError
 
@@ -160,6 +165,18 @@ class Catalog:
             q = q.where(
                 or_(t.runs.c.created_at < ts, and_(t.runs.c.created_at == ts, t.runs.c.id < rid))
             )
+        with self._read() as conn:
+            return [run_from_row(r) for r in conn.execute(q).mappings()]
+
+    def runs_in_status(self, statuses: Iterable[str], limit: int | None = None) -> list[RunRecord]:
+        """Runs with one of ``statuses``, oldest first (the run queue's order)."""
+        q = (
+            select(t.runs)
+            .where(t.runs.c.status.in_(list(statuses)))
+            .order_by(t.runs.c.created_at, t.runs.c.id)
+        )
+        if limit is not None:
+            q = q.limit(limit)
         with self._read() as conn:
             return [run_from_row(r) for r in conn.execute(q).mappings()]
 
@@ -593,6 +610,127 @@ class Catalog:
         )
         with self._read() as conn:
             return conn.execute(q).scalar()
+
+    # -- schedules, sensors and ticks (ticks.py) -----------------------------------------
+    def instigator_states(self) -> dict[str, InstigatorState]:
+        """Every schedule's and sensor's stored state (start/stop, cursor), by name."""
+        with self._read() as conn:
+            return ticks.instigator_states(conn)
+
+    def set_instigator_status(
+        self, name: str, kind: str, status: str, last_tick_at: float | None = None
+    ) -> None:
+        """Start (``RUNNING``) or stop (``STOPPED``) a schedule or sensor."""
+        with self._write() as conn:
+            ticks.set_instigator_status(conn, name, kind, status, time.time(), last_tick_at)
+
+    def mark_instigator(self, name: str, kind: str, **values: Any) -> None:
+        """Set columns of a schedule's or sensor's state (``last_tick_at``, ``cursor``)."""
+        with self._write() as conn:
+            ticks.mark_state(conn, name, kind, time.time(), **values)
+
+    def commit_ticks(
+        self,
+        commits: Sequence[TickCommit],
+        fence: tuple[str, str, float] | None = None,
+    ) -> list[TickRecord]:
+        """Record ticks with the runs they queued and the state they moved, in one
+        transaction; with ``fence`` = (lease name, owner, ttl) only while that owner
+        holds the lease (else ``LeaseLostError`` and nothing is written)."""
+        now = time.time()
+        with self._write() as conn:
+            if fence is not None and not leases.renew_lease(
+                conn, fence[0], fence[1], now, fence[2]
+            ):
+                raise LeaseLostError(f"The lease {fence[0]!r} is no longer held by this process.")
+            return ticks.commit_ticks(conn, commits, now)
+
+    def list_ticks(
+        self,
+        names: Sequence[str] | None = None,
+        limit: int = 50,
+        before_id: int | None = None,
+        kinds: Sequence[str] | None = None,
+    ) -> list[TickRecord]:
+        """Ticks newest first; ``before_id``: the id of the previous page's last tick."""
+        with self._read() as conn:
+            return ticks.list_ticks(conn, names, limit, before_id, kinds)
+
+    def latest_ticks(self, names: Sequence[str], per_name: int = 1) -> dict[str, list[TickRecord]]:
+        """The ``per_name`` newest ticks of each name, newest first."""
+        with self._read() as conn:
+            return ticks.latest_ticks(conn, names, per_name)
+
+    def tick_durations(self, limit: int = 500) -> list[tuple[str, str, float]]:
+        """(kind, status, seconds) of the newest ticks."""
+        with self._read() as conn:
+            return ticks.tick_durations(conn, limit)
+
+    def prune_ticks(self, older_than: float) -> int:
+        """Delete SKIPPED ticks older than ``older_than`` (epoch seconds)."""
+        with self._write() as conn:
+            return ticks.prune_ticks(conn, older_than)
+
+    # -- automation evaluations and asset events (evaluations.py) ------------------------
+    def add_evaluations(
+        self,
+        records: Sequence[EvaluationRecord],
+        asset_events: Sequence[AssetEventRecord] = (),
+    ) -> None:
+        """Record automation evaluations and asset events in one transaction."""
+        with self._write() as conn:
+            evals.add_evaluations(conn, records)
+            evals.add_asset_events(conn, asset_events)
+
+    def evaluations(
+        self, asset_key: str, limit: int = 20, before_id: int | None = None
+    ) -> list[EvaluationRecord]:
+        """An asset's automation evaluations, newest first."""
+        with self._read() as conn:
+            return evals.evaluations(conn, asset_key, limit, before_id)
+
+    def latest_evaluations(
+        self, asset_keys: Sequence[str], per_asset: int = 5
+    ) -> dict[str, list[EvaluationRecord]]:
+        """The newest automation evaluations of each asset, newest first."""
+        with self._read() as conn:
+            return evals.latest_evaluations(conn, asset_keys, per_asset)
+
+    def asset_events(
+        self, asset_key: str | None = None, type: str | None = None, limit: int = 50
+    ) -> list[AssetEventRecord]:
+        """Asset events (freshness violations...), newest first."""
+        with self._read() as conn:
+            return evals.asset_events(conn, asset_key, type, limit)
+
+    def latest_asset_events(self, type: str) -> dict[str, float]:
+        """asset key -> the time of its latest asset event of ``type``."""
+        with self._read() as conn:
+            return evals.latest_asset_events(conn, type)
+
+    # -- leases (leases.py) ------------------------------------------------------------
+    def acquire_lease(
+        self, name: str, owner: str, host: str, pid: int, ttl_s: float
+    ) -> LeaseRecord | None:
+        """Take the lease if it is free, expired or already ``owner``'s; return it as
+        it now stands."""
+        with self._write() as conn:
+            return leases.acquire_lease(conn, name, owner, host, pid, time.time(), ttl_s)
+
+    def renew_lease(self, name: str, owner: str, ttl_s: float) -> bool:
+        """Extend ``owner``'s lease; False when it no longer holds it."""
+        with self._write() as conn:
+            return leases.renew_lease(conn, name, owner, time.time(), ttl_s)
+
+    def release_lease(self, name: str, owner: str) -> None:
+        """Give up ``owner``'s lease."""
+        with self._write() as conn:
+            leases.release_lease(conn, name, owner)
+
+    def get_lease(self, name: str) -> LeaseRecord | None:
+        """The lease ``name`` as stored, live or expired."""
+        with self._read() as conn:
+            return leases.get_lease(conn, name)
 
     def __repr__(self) -> str:
         return f"<Catalog {self.url}>"
