@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,12 @@ class Catalog:
         return self.engine.url.render_as_string(hide_password=True)
 
     def close(self) -> None:
+        self._writer.close()
+        self.engine.dispose()
+
+    def release_connections(self) -> None:
+        """Close every open connection (before a fork: a connection must never be
+        shared with a child process); the next call opens new ones."""
         self._writer.close()
         self.engine.dispose()
 
@@ -633,17 +640,39 @@ class Catalog:
         self,
         commits: Sequence[TickCommit],
         fence: tuple[str, str, float] | None = None,
+        marks: Sequence[tuple[str, str, float]] = (),
     ) -> list[TickRecord]:
         """Record ticks with the runs they queued and the state they moved, in one
         transaction; with ``fence`` = (lease name, owner, ttl) only while that owner
-        holds the lease (else ``LeaseLostError`` and nothing is written)."""
+        holds the lease (else ``LeaseLostError`` and nothing is written). ``marks``:
+        (name, kind, last_tick_at) of schedules and sensors seen for the first time."""
         now = time.time()
         with self._write() as conn:
             if fence is not None and not leases.renew_lease(
                 conn, fence[0], fence[1], now, fence[2]
             ):
                 raise LeaseLostError(f"The lease {fence[0]!r} is no longer held by this process.")
-            return ticks.commit_ticks(conn, commits, now)
+            return ticks.commit_ticks(conn, commits, now, marks)
+
+    def commit_evaluation_tick(
+        self,
+        commit: TickCommit,
+        records: Sequence[EvaluationRecord],
+        events: Sequence[AssetEventRecord] = (),
+        fence: tuple[str, str, float] | None = None,
+    ) -> TickRecord:
+        """Record an automation tick with its runs, the evaluations it decided (linked
+        to the tick) and asset events, in one transaction (see ``commit_ticks``)."""
+        now = time.time()
+        with self._write() as conn:
+            if fence is not None and not leases.renew_lease(
+                conn, fence[0], fence[1], now, fence[2]
+            ):
+                raise LeaseLostError(f"The lease {fence[0]!r} is no longer held by this process.")
+            (tick,) = ticks.commit_ticks(conn, [commit], now)
+            evals.add_evaluations(conn, [replace(r, tick_id=tick.id) for r in records])
+            evals.add_asset_events(conn, events)
+            return tick
 
     def list_ticks(
         self,

@@ -158,9 +158,15 @@ def reset_cursor(conn: Connection, name: str, kind: str, cursor: str | None, now
 
 
 # -- ticks ------------------------------------------------------------------------------
-def commit_ticks(conn: Connection, commits: Sequence[TickCommit], now: float) -> list[TickRecord]:
-    """Record ``commits`` and everything they decided (see the module docstring);
-    return the recorded ticks, in order."""
+def commit_ticks(
+    conn: Connection,
+    commits: Sequence[TickCommit],
+    now: float,
+    marks: Sequence[tuple[str, str, float]] = (),
+) -> list[TickRecord]:
+    """Record ``commits`` and everything they decided (see the module docstring), and
+    ``marks``: (name, kind, last_tick_at) of schedules or sensors seen for the first
+    time (no tick); return the recorded ticks, in order."""
     keyed = [r.run_key for c in commits for r in c.runs if r.run_key]
     launched: dict[str, str] = {}
     for i in range(0, len(keyed), 500):
@@ -170,7 +176,10 @@ def commit_ticks(conn: Connection, commits: Sequence[TickCommit], now: float) ->
 
     run_rows: list[dict[str, Any]] = []
     tick_rows: list[dict[str, Any]] = []
-    states: dict[str, dict[str, Any]] = {}
+    states: dict[str, dict[str, Any]] = {
+        name: {"name": name, "kind": kind, "updated_at": now, "last_tick_at": at}
+        for name, kind, at in marks
+    }
     partitions: list[dict[str, Any]] = []
     for c in commits:
         fresh = [r for r in c.runs if not r.run_key or r.run_key not in launched]

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from assets_core.automation.schedules import Schedule
+from assets_core.automation.sensors import SensorDefinition
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.errors import DefinitionError
 
@@ -33,8 +35,8 @@ class Definitions:
         self,
         assets: Iterable[AssetsDefinition] = (),
         checks: Iterable[Any] = (),
-        schedules: Iterable[Any] = (),
-        sensors: Iterable[Any] = (),
+        schedules: Iterable[Schedule] = (),
+        sensors: Iterable[SensorDefinition] = (),
         resources: Mapping[str, Any] | None = None,
         io_managers: Mapping[str, Any] | None = None,
         default_io_manager: str = "fs",
@@ -47,8 +49,16 @@ class Definitions:
                     "decorate functions with @asset or use sql_asset(...) / external_asset(...)."
                 )
         self.checks: tuple[Any, ...] = tuple(checks)
-        self.schedules: tuple[Any, ...] = tuple(schedules)
-        self.sensors: tuple[Any, ...] = tuple(sensors)
+        self.schedules: tuple[Schedule, ...] = _of_type(
+            "schedules",
+            schedules,
+            Schedule,
+            "a Schedule",
+            "Use Schedule(name, cron=..., select=...).",
+        )
+        self.sensors: tuple[SensorDefinition, ...] = _of_type(
+            "sensors", sensors, SensorDefinition, "a sensor", "Decorate a function with @sensor."
+        )
         self.resources: dict[str, Any] = dict(resources or {})
         self.io_managers: dict[str, Any] = dict(io_managers or {})
         self.default_io_manager = default_io_manager
@@ -68,3 +78,20 @@ class Definitions:
 
     def __repr__(self) -> str:
         return f"<Definitions {len(self.assets)} assets, {len(self.checks)} checks>"
+
+
+def _of_type(
+    argument: str, values: Iterable[Any], kind: type, noun: str, fix: str
+) -> tuple[Any, ...]:
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise DefinitionError(
+            f"Definitions({argument}=...) is {values!r}, not a list. Pass a list: "
+            f"Definitions({argument}=[...])."
+        )
+    items = tuple(values)
+    for item in items:
+        if not isinstance(item, kind):
+            raise DefinitionError(
+                f"Definitions({argument}=...) holds {item!r}, which is not {noun}. {fix}"
+            )
+    return items

@@ -1,0 +1,237 @@
+"""One tick of the automation conditions: evaluate, turn what was requested into as few
+runs as possible, and describe it all for the catalog (the tick, its runs, the
+evaluations that changed, freshness violations), to commit in one transaction.
+
+Runs: the requested partitions of assets sharing a partitions definition are grouped
+by index; consecutive indices requesting the same assets become one run over a range
+(2,000 missing daily partitions of 35 assets: one run). Unpartitioned assets join the
+run when there is exactly one; otherwise they get their own.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from assets_core.automation.asset_state import (
+    InflightRuns,
+    PartitionKeys,
+    load_states,
+    unfinished_runs,
+)
+from assets_core.automation.evaluation import (
+    ConditionEvaluator,
+    TickDecisions,
+    reason_text,
+)
+from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
+from assets_core.catalog.ticks import TickCommit
+
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+    from assets_core.catalog.records import RunRecord
+    from assets_core.graph.asset_graph import AssetGraph
+    from assets_core.keys import AssetKey
+    from assets_core.partitions.subset import PartitionSubset
+
+TRIGGER_TAG = "assetline/trigger"
+
+
+@dataclass(slots=True)
+class AutomationOutcome:
+    """What one tick decided, ready to commit."""
+
+    commit: TickCommit
+    evaluations: list[EvaluationRecord] = field(default_factory=list)
+    events: list[AssetEventRecord] = field(default_factory=list)
+    covered: dict[str, dict[AssetKey, tuple[str, ...] | None]] = field(default_factory=dict)
+    decisions: TickDecisions | None = None
+
+
+class AutomationTicker:
+    """Evaluates a graph's automation conditions tick after tick.
+
+    Args:
+        graph: The asset graph.
+        catalog: Where the state is read.
+    """
+
+    def __init__(self, graph: AssetGraph, catalog: Catalog) -> None:
+        self.graph = graph
+        self.catalog = catalog
+        self.partition_keys = PartitionKeys(catalog)
+        self.evaluator = ConditionEvaluator(graph, self.partition_keys)
+        self.inflight = InflightRuns()
+        self._signatures: dict[AssetKey, tuple[Any, ...]] = {}
+
+    @property
+    def active(self) -> bool:
+        """Whether any asset has a condition or a freshness policy."""
+        return bool(self.evaluator.involved)
+
+    def tick(self, now: float) -> AutomationOutcome:
+        """Evaluate every condition at ``now``."""
+        started = time.perf_counter()
+        self.partition_keys.new_tick()
+        states = load_states(
+            self.graph, self.catalog, self.evaluator.involved, now, self.partition_keys
+        )
+        when = _utc(now)
+        self.inflight.apply(
+            self.graph,
+            unfinished_runs(self.catalog),
+            states,
+            lambda pdef: self.partition_keys.keys(pdef, when)[0],
+        )
+        since = (
+            self.catalog.latest_asset_events("FRESHNESS_VIOLATION") if self.evaluator.fresh else {}
+        )
+        decisions = self.evaluator.evaluate(states, now, since)
+        runs, covered, run_of = self._runs(decisions, now)
+
+        records: list[EvaluationRecord] = []
+        for key, decision in decisions.decisions.items():
+            signature = tuple((r, w, s.ranges) for r, w, s in decision.groups)
+            requested = any(r for r, _, _ in decision.groups)
+            if not requested and self._signatures.get(key) == signature:
+                continue
+            self._signatures[key] = signature
+            state = states[key]
+            for req, why, subset in decision.groups:
+                text = reason_text(self.graph, self.evaluator, key, why, subset, states)
+                first = subset.ranges[0][0] if subset.ranges else 0
+                records.append(
+                    EvaluationRecord(
+                        str(key),
+                        now,
+                        req,
+                        text,
+                        _key_ranges(state.keys, subset) if state.keys is not None else None,
+                        len(subset),
+                        run_of.get((key, first)) if req else None,
+                    )
+                )
+        n_assets = sum(1 for d in decisions.decisions.values() if d.requested)
+        if runs:
+            status, reason = "SUCCESS", f"requested {n_assets} asset(s) in {len(runs)} run(s)"
+        else:
+            status, reason = "SKIPPED", "no condition requested a run"
+        commit = TickCommit(
+            "automation",
+            "automation",
+            now,
+            status,
+            reason=reason,
+            runs=runs,
+            duration_s=time.perf_counter() - started,
+        )
+        return AutomationOutcome(commit, records, decisions.violations, covered, decisions)
+
+    def committed(self, outcome: AutomationOutcome) -> None:
+        """Remember what the committed runs cover (they are in flight from now on)."""
+        for run_id, parts in outcome.covered.items():
+            self.inflight.remember(run_id, parts)
+
+    def forget(self) -> None:
+        """Forget the previous verdicts (the next tick records every asset again)."""
+        self._signatures.clear()
+
+    def _runs(
+        self, decisions: TickDecisions, now: float
+    ) -> tuple[
+        list[RunRecord],
+        dict[str, dict[AssetKey, tuple[str, ...] | None]],
+        dict[tuple[AssetKey, int], str],
+    ]:
+        requested = decisions.requested()
+        plain = [k for k in requested if decisions.states[k].keys is None]
+        # (partitions definition) -> index -> assets
+        by_def: dict[int, tuple[Any, dict[int, list[AssetKey]]]] = {}
+        for key, subset in requested.items():
+            pdef = self.graph.get(key).spec.partitions
+            if pdef is None:
+                continue
+            _, by_index = by_def.setdefault(id(pdef), (key, {}))
+            for i in subset:
+                by_index.setdefault(i, []).append(key)
+        groups: list[tuple[list[AssetKey], AssetKey | None, int, int]] = []
+        for sample, by_index in by_def.values():
+            start = prev = -2
+            members: list[AssetKey] = []
+            for i in sorted(by_index):
+                keys = by_index[i]
+                if i == prev + 1 and keys == members:
+                    prev = i
+                    continue
+                if members:
+                    groups.append((members, sample, start, prev))
+                start = prev = i
+                members = keys
+            if members:
+                groups.append((members, sample, start, prev))
+        if plain and len(groups) == 1:
+            members, sample, a, b = groups[0]
+            groups = [(plain + members, sample, a, b)]
+        elif plain:
+            groups.insert(0, (plain, None, 0, 0))
+
+        runs: list[RunRecord] = []
+        covered: dict[str, dict[AssetKey, tuple[str, ...] | None]] = {}
+        run_of: dict[tuple[AssetKey, int], str] = {}
+        for members, sample, a, b in groups:
+            run_id = uuid.uuid4().hex
+            keys = self.graph.sorted(members)
+            parts: tuple[str, ...] | None = None
+            if sample is not None:
+                pkeys = decisions.states[sample].keys
+                assert pkeys is not None
+                parts = tuple(pkeys[a : b + 1])
+            runs.append(_run_record(run_id, keys, parts, now))
+            covered[run_id] = {
+                k: parts if decisions.states[k].keys is not None else None for k in keys
+            }
+            for k in keys:
+                if decisions.states[k].keys is None:
+                    run_of[(k, 0)] = run_id
+                else:
+                    for i in range(a, b + 1):
+                        run_of.setdefault((k, i), run_id)
+        return runs, covered, run_of
+
+
+def _run_record(
+    run_id: str, keys: list[AssetKey], parts: tuple[str, ...] | None, now: float
+) -> RunRecord:
+    from assets_core.execution.plan import PartitionRequest
+    from assets_core.execution.request import RunSpec
+    from assets_core.execution.run import run_record
+
+    if not parts:
+        request = PartitionRequest()
+    elif len(parts) == 1:
+        request = PartitionRequest(key=parts[0])
+    else:
+        request = PartitionRequest(start=parts[0], end=parts[-1])
+    spec = RunSpec(
+        selection=", ".join(str(k) for k in keys),
+        partitions=request,
+        tags={TRIGGER_TAG: "automation"},
+        launched_by="automation",
+    )
+    return run_record(spec, run_id, "QUEUED", now)
+
+
+def _key_ranges(keys: list[str], subset: PartitionSubset) -> list[tuple[str, str]]:
+    last = len(keys) - 1
+    return [(keys[a], keys[min(b, last)]) for a, b in subset.ranges if a <= last]
+
+
+def _utc(t: float) -> Any:
+    from datetime import UTC, datetime
+
+    return datetime.fromtimestamp(t, UTC)
+
+
+__all__ = ["TRIGGER_TAG", "AutomationOutcome", "AutomationTicker"]
