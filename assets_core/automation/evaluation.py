@@ -495,7 +495,7 @@ def _decide(key: AssetKey, verdicts: Verdicts) -> AssetDecision:
         key,
         tuple(
             (r, w, PartitionSubset.from_indices(idx))
-            for (r, w), idx in sorted(buckets.items(), key=lambda kv: (not kv[0][0], kv[1][0]))
+            for (r, w), idx in sorted(buckets.items(), key=lambda kv: (kv[0][0], kv[1][0]))
         ),
     )
 

@@ -78,7 +78,9 @@ def describe_error(e: BaseException) -> str:
 
     if isinstance(e, AssetlineError):
         return e.message
-    frames = traceback.extract_tb(e.__traceback__)[-3:]
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    every = traceback.extract_tb(e.__traceback__)
+    frames = [f for f in every if not f.filename.startswith(package)][-3:] or every[-1:]
     where = "; ".join(f"{f.filename}:{f.lineno} in {f.name}" for f in frames)
     return f"{type(e).__name__}: {e}" + (f" (at {where})" if where else "")
 
