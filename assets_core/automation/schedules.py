@@ -246,7 +246,12 @@ def tick_partitions(
     local = schedule.schedule.local(tick)
     if callable(choice):
         value = choice(local)
-        keys = [value] if isinstance(value, str) else list(value) if value is not None else []
+        if isinstance(value, str):
+            keys = [value]
+        elif isinstance(value, (list, tuple)):
+            keys = list(value)
+        else:
+            keys = []
         if not keys or not all(isinstance(k, str) for k in keys):
             raise UsageError(
                 f"partition= of schedule {schedule.name!r} returned {value!r} for "
