@@ -1,12 +1,7 @@
 """One tick of the automation conditions: evaluate, turn what was requested into as few
-runs as possible, and describe it all for the catalog (the tick, its runs, the
-evaluations that changed, freshness violations), to commit in one transaction.
-
-Runs: the requested partitions of assets sharing a partitions definition are grouped
-by index; consecutive indices requesting the same assets become one run over a range
-(2,000 missing daily partitions of 35 assets: one run). Unpartitioned assets join the
-run when there is exactly one; otherwise they get their own.
-"""
+runs as possible (``grouping.py``), and describe it all for the catalog (the tick, its
+runs, the evaluations that changed, freshness violations), to commit in one
+transaction."""
 
 from __future__ import annotations
 
@@ -26,6 +21,7 @@ from assets_core.automation.evaluation import (
     TickDecisions,
     reason_text,
 )
+from assets_core.automation.grouping import defer_split_chains
 from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
 from assets_core.catalog.ticks import TickCommit
 
@@ -145,58 +141,35 @@ class AutomationTicker:
         dict[str, dict[AssetKey, tuple[str, ...] | None]],
         dict[tuple[AssetKey, int], str],
     ]:
-        requested = decisions.requested()
-        plain = [k for k in requested if decisions.states[k].keys is None]
-        # (partitions definition) -> index -> assets
-        by_def: dict[int, tuple[Any, dict[int, list[AssetKey]]]] = {}
-        for key, subset in requested.items():
-            pdef = self.graph.get(key).spec.partitions
-            if pdef is None:
-                continue
-            _, by_index = by_def.setdefault(id(pdef), (key, {}))
-            for i in subset:
-                by_index.setdefault(i, []).append(key)
-        groups: list[tuple[list[AssetKey], AssetKey | None, int, int]] = []
-        for sample, by_index in by_def.values():
-            start = prev = -2
-            members: list[AssetKey] = []
-            for i in sorted(by_index):
-                keys = by_index[i]
-                if i == prev + 1 and keys == members:
-                    prev = i
-                    continue
-                if members:
-                    groups.append((members, sample, start, prev))
-                start = prev = i
-                members = keys
-            if members:
-                groups.append((members, sample, start, prev))
-        if plain and len(groups) == 1:
-            members, sample, a, b = groups[0]
-            groups = [(plain + members, sample, a, b)]
-        elif plain:
-            groups.insert(0, (plain, None, 0, 0))
-
+        requested = {k: set(s) for k, s in decisions.requested().items()}
+        groups, deferred = defer_split_chains(
+            self.graph,
+            self.evaluator,
+            requested,
+            decisions.states,
+            lambda key, i: decisions.verdicts[key].why[i],
+        )
+        for key, found in deferred.items():
+            decisions.defer(key, found)
         runs: list[RunRecord] = []
         covered: dict[str, dict[AssetKey, tuple[str, ...] | None]] = {}
         run_of: dict[tuple[AssetKey, int], str] = {}
-        for members, sample, a, b in groups:
+        for group in groups:
             run_id = uuid.uuid4().hex
-            keys = self.graph.sorted(members)
             parts: tuple[str, ...] | None = None
-            if sample is not None:
-                pkeys = decisions.states[sample].keys
+            if group.sample is not None:
+                pkeys = decisions.states[group.sample].keys
                 assert pkeys is not None
-                parts = tuple(pkeys[a : b + 1])
-            runs.append(_run_record(run_id, keys, parts, now))
+                parts = tuple(pkeys[group.first : group.last + 1])
+            runs.append(_run_record(run_id, list(group.members), parts, now))
             covered[run_id] = {
-                k: parts if decisions.states[k].keys is not None else None for k in keys
+                k: parts if decisions.states[k].keys is not None else None for k in group.members
             }
-            for k in keys:
+            for k in group.members:
                 if decisions.states[k].keys is None:
                     run_of[(k, 0)] = run_id
                 else:
-                    for i in range(a, b + 1):
+                    for i in range(group.first, group.last + 1):
                         run_of.setdefault((k, i), run_id)
         return runs, covered, run_of
 

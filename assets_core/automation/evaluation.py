@@ -86,6 +86,14 @@ class TickDecisions:
     decisions: dict[AssetKey, AssetDecision] = field(default_factory=dict)
     states: dict[AssetKey, AssetState] = field(default_factory=dict)
     violations: list[AssetEventRecord] = field(default_factory=list)
+    verdicts: dict[AssetKey, Verdicts] = field(default_factory=dict)
+
+    def defer(self, key: AssetKey, deferred: dict[int, Why]) -> None:
+        """Turn requested indices of ``key`` into not requested, each with its reason."""
+        verdicts = self.verdicts[key]
+        for i, why in deferred.items():
+            verdicts.req[i], verdicts.why[i] = False, why
+        self.decisions[key] = _decide(key, verdicts)
 
     def requested(self) -> dict[AssetKey, PartitionSubset]:
         """asset -> the partition indices requested (non-empty only)."""
@@ -142,6 +150,7 @@ class ConditionEvaluator:
                     verdicts = _any([verdicts, overdue])
             decision = _decide(key, verdicts)
             out.decisions[key] = decision
+            out.verdicts[key] = verdicts
             chosen = {i for req, _, s in decision.groups if req for i in s}
             if chosen:
                 requested[key] = chosen
@@ -552,6 +561,11 @@ def reason_text(
         return f"upstream {name} updated"
     if code == "requested":
         return f"upstream {why[1]} is requested in this tick"
+    if code == "deferred":
+        return (
+            f"waiting: upstream {why[1]} is requested in this tick in another run; it follows "
+            "once that run is done"
+        )
     if code == "inflight_up":
         return f"waiting: upstream {why[1]} has a run queued or in progress"
     if code == "failed_up":
