@@ -46,6 +46,7 @@ test: install
 lint: $(PY_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: $(PY_STAMP)
 	$(BIN)/ruff format .

@@ -15,6 +15,10 @@ class AssetKey:
     """The identity of an asset: a tuple of components, written ``a/b/c``.
 
     Each component matches ``[A-Za-z0-9_-]+``, so a key can never escape a storage root.
+
+    Attributes:
+        path: The components, ``("sales", "daily_orders")``; build one from text with
+            ``AssetKey.parse("sales/daily_orders")``.
     """
 
     path: tuple[str, ...]

@@ -13,16 +13,21 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from assets_core.checks.check import AssetCheckDefinition
 from assets_core.checks.runner import CheckContext, CheckEvaluation, run_check
+from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.execution.run import RunResult, as_definitions, materialize
 from assets_core.io.memory import MemoryIOManager
 
+if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
+
 
 def materialize_in_memory(
-    defs_or_assets: Definitions | Iterable[Any],
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
     selection: str = "*",
     partition: str | None = None,
     *,
@@ -33,6 +38,15 @@ def materialize_in_memory(
 ) -> RunResult:
     """Materialize with in-memory IO (every IO manager, built-in or custom, is replaced)
     and a throwaway SQLite catalog. ``result.output_for(key)`` reads the values.
+
+    Args:
+        defs_or_assets: A ``Definitions`` or a list of assets (and checks).
+        selection: A selection expression (SPEC §2).
+        partition: The partition to materialize, for partitioned assets.
+        partition_range: ``(start, end)``, both inclusive, instead of ``partition``.
+        config: Run config, ``{"asset_key": {"field": value}}``.
+        resources: Resources added to (or replacing) the definitions', by name.
+        raise_on_error: Raise ``ExecutionError`` when the run does not succeed.
 
     Example::
 
@@ -75,7 +89,12 @@ def materialize_in_memory(
 
 @dataclass(frozen=True, slots=True)
 class AssetRun:
-    """The value an asset returned for given inputs, and its checks' evaluations."""
+    """The value an asset returned for given inputs, and its checks' evaluations.
+
+    Attributes:
+        value: What the asset's function returned.
+        checks: One evaluation per check given to ``run_asset``.
+    """
 
     value: Any
     checks: list[CheckEvaluation]
@@ -86,13 +105,23 @@ class AssetRun:
 
 
 def run_asset(
-    asset: Any, checks: Iterable[Any] = (), context: Any = None, **inputs: Any
+    asset: AssetsDefinition,
+    checks: Iterable[AssetCheckDefinition] = (),
+    context: Any = None,
+    **inputs: Any,
 ) -> AssetRun:
     """Call ``asset``'s function with ``inputs`` (and ``context`` if it takes one), then
-    run ``checks`` on the value."""
+    run ``checks`` on the value.
+
+    Args:
+        asset: A Python asset (``@asset`` or ``@multi_asset``).
+        checks: Checks to run on the returned value.
+        context: Passed as the first argument when the function takes ``context``.
+        inputs: The function's data parameters by name.
+    """
     d = asset
     args = (context,) if d.takes_context else ()
-    value = d.fn(*args, **inputs)
+    value = d(*args, **inputs)
     evaluations = [run_check(c, value, CheckContext(asset_key=d.key)) for c in checks]
     return AssetRun(value, evaluations)
 
@@ -110,7 +139,7 @@ try:  # pytest fixtures, when pytest is installed
         return home
 
     @pytest.fixture
-    def catalog(assetline_home: Path) -> Iterator[Any]:
+    def catalog(assetline_home: Path) -> Iterator[Catalog]:
         """An open catalog in the temporary home."""
         from assets_core.catalog.catalog import Catalog
 

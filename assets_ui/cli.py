@@ -72,7 +72,7 @@ def run_ui(args: argparse.Namespace) -> int:
     try:
         app = create_app(module=args.module, file=args.file)
     except AssetlineError as e:
-        print(f"assetline ui: {e}", file=sys.stderr)
+        print(f"assetline ui: {e.render()}", file=sys.stderr)
         return e.exit_code
     if not _is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
         print(

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
-from typing import Any
+from typing import TypedDict
 
 import pandas as pd
 import pyarrow as pa
@@ -24,8 +24,15 @@ from assets_core import (
 from assets_core.execution.context import AssetExecutionContext
 from example_project.partitions import LAST_DAY, daily, region_daily
 
+
+class MartOptions(TypedDict):
+    key_prefix: str
+    group: str
+    owners: list[str]
+
+
 #: Options shared by every mart: stored under marts/, owned by analytics, paged to BI.
-MART_OPTIONS: dict[str, Any] = {
+MART_OPTIONS: MartOptions = {
     "key_prefix": "marts",
     "group": "marts",
     "owners": ["team:analytics", "bi-oncall@shop.example.com"],
@@ -150,7 +157,7 @@ def orders_rolling_7d(context: AssetExecutionContext, stg_orders: pd.DataFrame) 
     days = sorted(kept["order_date"].unique())
     return pd.DataFrame(
         {
-            "day": [date.fromisoformat(context.partition_key)],
+            "day": [context.partition_time_window.start.date()],
             "window_start": [days[0]],
             "days_in_window": [len(days)],
             "orders": [len(kept)],
@@ -170,6 +177,7 @@ def orders_rolling_7d(context: AssetExecutionContext, stg_orders: pd.DataFrame) 
 def regional_sales(context: AssetExecutionContext, stg_orders: pd.DataFrame) -> pd.DataFrame:
     """One region's sales on one day, by channel (partitioned by day and region so each
     country team can re-run its own numbers)."""
+    assert context.partition_key is not None  # region_daily keys: "<day>|<region>"
     day, region = context.partition_key.split("|")
     mine = stg_orders[(stg_orders["region"] == region) & (stg_orders["status"] != "cancelled")]
     by_channel = mine.groupby("channel", as_index=False).agg(

@@ -12,6 +12,7 @@ import pandas as pd
 from assets_core import AssetOut, Freshness, Retry, asset, external_asset, multi_asset
 from assets_core.execution.context import AssetExecutionContext
 from example_project.partitions import daily
+from example_project.shop import ShopExport
 
 #: Every raw asset: stored under raw/, in the raw group, owned by the platform team.
 raw_asset = partial(
@@ -29,7 +30,8 @@ FLAKY_API = Retry(max_attempts=3, backoff_s=1.0)
 @raw_asset(code_version="1", retry=FLAKY_API, required_resources=["shop"])
 def customers(context: AssetExecutionContext) -> pd.DataFrame:
     """Every customer account, as exported by the shop (duplicates included)."""
-    frame = context.resources.shop.export_customers()
+    shop: ShopExport = context.resources.shop  # resources are untyped: say what it is
+    frame = shop.export_customers()
     context.log.info("exported %d customer rows", len(frame))
     return frame
 
@@ -37,7 +39,8 @@ def customers(context: AssetExecutionContext) -> pd.DataFrame:
 @raw_asset(code_version="1", retry=FLAKY_API, required_resources=["shop"])
 def products(context: AssetExecutionContext) -> pd.DataFrame:
     """The product catalog, as exported by the shop."""
-    return context.resources.shop.export_products()
+    shop: ShopExport = context.resources.shop
+    return shop.export_products()
 
 
 @multi_asset(
@@ -56,7 +59,8 @@ def products(context: AssetExecutionContext) -> pd.DataFrame:
 )
 def shop_orders_export(context: AssetExecutionContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """One call of the daily order export yields both the orders and their lines."""
-    orders, items = context.resources.shop.export_orders(context.partition_key)
+    shop: ShopExport = context.resources.shop
+    orders, items = shop.export_orders(context.partition_time_window.start.date())
     context.log.info(
         "%s: %d order rows, %d line rows", context.partition_key, len(orders), len(items)
     )
@@ -72,7 +76,8 @@ def shop_orders_export(context: AssetExecutionContext) -> tuple[pd.DataFrame, pd
 )
 def web_events(context: AssetExecutionContext) -> pd.DataFrame:
     """The web tracker's events of one day (page views, carts, checkouts, purchases)."""
-    return context.resources.shop.export_web_events(context.partition_key)
+    shop: ShopExport = context.resources.shop
+    return shop.export_web_events(context.partition_time_window.start.date())
 
 
 marketing_spend = external_asset(

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from assets_core.partitions.base import PartitionsDefinition
 
 _UNFINISHED = ("QUEUED", "STARTED", "CANCELING")
-_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -117,7 +116,7 @@ def load_states(
             n = len(pkeys)
             states[key] = AssetState(pkeys, [0.0] * n, [0.0] * n, index=index)
         by_name[str(key)] = key
-    for name, partition, failed, has_mat, ts, failed_at in _outcome_rows(catalog, list(by_name)):
+    for name, partition, failed, has_mat, ts, failed_at in catalog.latest_attempts(list(by_name)):
         state = states[by_name[name]]
         if state.keys is None:
             if partition:
@@ -134,25 +133,6 @@ def load_states(
         if failed:
             state.failed.add(i)
     return states
-
-
-def _outcome_rows(catalog: Catalog, names: Sequence[str]) -> list[tuple[Any, ...]]:
-    """(asset, partition, failed, has materialization, timestamp, failed_at) rows."""
-    if not names:
-        return []
-    rows: list[tuple[Any, ...]] = []
-    with catalog._raw_cursor() as (cursor, mark):
-        for i in range(0, len(names), _CHUNK):
-            chunk = names[i : i + _CHUNK]
-            cursor.execute(
-                "SELECT asset_key, partition, status = 'FAILED', materialization_id IS NOT NULL,"
-                " timestamp, failed_at FROM asset_partitions WHERE asset_key IN ("
-                + ", ".join([mark] * len(chunk))
-                + ")",
-                chunk,
-            )
-            rows += cursor.fetchall()
-    return rows
 
 
 class InflightRuns:

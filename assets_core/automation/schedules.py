@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from assets_core.automation.cron import CronSchedule, iso_utc
-from assets_core.automation.where import definition_error, user_location
+from assets_core.automation.where import definition_error, text_of, user_location
 from assets_core.errors import AssetlineError, DefinitionError, SourceLocation
 
 if TYPE_CHECKING:
@@ -122,7 +122,7 @@ class Schedule:
         try:
             object.__setattr__(self, "_cron", CronSchedule(self.cron, self.timezone))
         except DefinitionError as e:
-            raise definition_error(f"{what}: {e.message}", None, loc) from None
+            raise definition_error(f"{what}: {text_of(e)}", None, loc) from None
         if not isinstance(self.select, str) or not self.select.strip():
             raise definition_error(
                 f"{what}: select must be a selection expression such as 'group:sales'.",
@@ -184,7 +184,10 @@ def resolve_target(schedule: Schedule, graph: AssetGraph) -> ScheduleTarget:
         keys = [k for k in select_sorted(graph, schedule.select) if not graph.get(k).is_external]
     except AssetlineError as e:
         raise definition_error(
-            f"{what} has a bad selection {schedule.select!r}: {e.message}", None, loc
+            f"{what} has a bad selection {schedule.select!r}: {text_of(e)}",
+            None,
+            loc,
+            highlight=schedule.select,
         ) from None
     if not keys:
         raise definition_error(

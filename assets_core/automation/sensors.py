@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, overload
 
 from assets_core.automation.schedules import check_default_status, check_name
-from assets_core.automation.where import definition_error, user_location
+from assets_core.automation.where import definition_error, text_of, user_location
 from assets_core.errors import DefinitionError, SourceLocation, UsageError
 
 if TYPE_CHECKING:
@@ -299,7 +299,7 @@ def sensor(
         try:
             interval_s = parse_duration(interval).total_seconds()
         except DefinitionError as e:
-            raise definition_error(f"{what}: {e.message}", None, loc) from None
+            raise definition_error(f"{what}: {text_of(e)}", None, loc) from None
         if interval_s < 0:
             raise definition_error(f"{what}: interval must not be negative.", None, loc)
         if select is not None and (not isinstance(select, str) or not select.strip()):

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assets_core.automation.isolation import ChildOutcome, call_in_children, describe_error
 from assets_core.automation.schedules import (
@@ -81,7 +81,7 @@ class ScheduleTicker:
         if found is None:
             try:
                 found = resolve_target(schedule, self.defs.graph)
-                check_config(self.defs, found, schedule.config, f"schedule {schedule.name!r}")
+                check_config(self.defs, found, schedule)
             except DefinitionError as e:
                 found = e
             self._targets[schedule.name] = found
@@ -153,16 +153,20 @@ class ScheduleTicker:
         return commit
 
 
-def check_config(
-    defs: Definitions, target: ScheduleTarget, config: Mapping[str, Any], what: str
-) -> None:
-    """Raise a definition error when ``config`` does not fit the selected assets."""
+def check_config(defs: Definitions, target: ScheduleTarget, schedule: Schedule) -> None:
+    """Raise a definition error when the schedule's config does not fit its assets."""
+    from assets_core.automation.where import definition_error, text_of
     from assets_core.execution.run import resolve_configs
 
     try:
-        resolve_configs(defs.graph, list(target.keys), config)
+        resolve_configs(defs.graph, list(target.keys), schedule.config)
     except AssetlineError as e:
-        raise DefinitionError(f"{what}: bad config: {e.message}") from None
+        raise definition_error(
+            f"Schedule {schedule.name!r} has a bad config: {text_of(e)}",
+            None,
+            schedule.location,
+            highlight="config",
+        ) from None
 
 
 def _label(request: PartitionRequest) -> str:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from assets_core.automation.where import definition_error
-from assets_core.errors import AssetlineError, DefinitionError
+from assets_core.automation.where import definition_error, text_of
+from assets_core.errors import AssetlineError, DefinitionError, DefinitionErrors
 
 if TYPE_CHECKING:
     from assets_core.definitions.repository import Definitions
@@ -44,13 +44,9 @@ def automation_errors(defs: Definitions) -> list[DefinitionError]:
     for schedule in defs.schedules:
         try:
             target = resolve_target(schedule, graph)
-            check_config(defs, target, schedule.config, f"Schedule {schedule.name!r}")
+            check_config(defs, target, schedule)
         except DefinitionError as e:
-            errors.append(
-                e
-                if schedule.location is None or str(schedule.location) in e.message
-                else definition_error(e.message, None, schedule.location)
-            )
+            errors.append(e if e.location else e.with_location(schedule.location))
     for sensor in defs.sensors:
         if sensor.select is None:
             continue
@@ -59,7 +55,7 @@ def automation_errors(defs: Definitions) -> list[DefinitionError]:
         except AssetlineError as e:
             errors.append(
                 definition_error(
-                    f"Sensor {sensor.name!r} has a bad selection {sensor.select!r}: {e.message}",
+                    f"Sensor {sensor.name!r} has a bad selection {sensor.select!r}: {text_of(e)}",
                     None,
                     sensor.location,
                 )
@@ -68,17 +64,13 @@ def automation_errors(defs: Definitions) -> list[DefinitionError]:
 
 
 def check_automation(defs: Definitions) -> None:
-    """Raise the first definition error of the schedules and sensors (with how many
-    more there are)."""
+    """Raise the definition errors of the schedules and sensors: the one, or all of
+    them (``DefinitionErrors``)."""
     errors = automation_errors(defs)
-    if not errors:
-        return
     if len(errors) == 1:
         raise errors[0]
-    raise DefinitionError(
-        f"{len(errors)} schedule/sensor definition errors:\n"
-        + "\n".join(f"- {e.message}" for e in errors)
-    )
+    if errors:
+        raise DefinitionErrors(errors)
 
 
 __all__ = ["automation_errors", "check_automation", "duplicate_names"]

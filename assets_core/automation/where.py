@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-from assets_core.errors import DefinitionError, SourceLocation
-
-_PACKAGE = str(Path(__file__).resolve().parent.parent)
+from assets_core.errors import (
+    AssetlineError,
+    DefinitionError,
+    SourceLocation,
+    caller_location,
+    is_user_file,
+)
 
 
 def user_location() -> SourceLocation | None:
-    """The first stack frame outside Assetline (and the standard library's
-    ``dataclasses``): the user's line that made the object being built."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        name = frame.f_code.co_filename
-        if not name.startswith(_PACKAGE) and not name.startswith("<"):
-            return SourceLocation(name, frame.f_lineno)
-        frame = frame.f_back  # type: ignore[assignment]
-    return None
+    """The user's line that is making the object being built (the first stack frame
+    outside Assetline and generated code), or None when Assetline itself makes it."""
+    location = caller_location()
+    return location if location is not None and is_user_file(location.file) else None
 
 
 def definition_error(
-    problem: str, fix: str | None = None, location: SourceLocation | None = None
+    problem: str,
+    fix: str | None = None,
+    location: SourceLocation | None = None,
+    highlight: str | None = None,
 ) -> DefinitionError:
-    """A ``DefinitionError``: where (``file:line``), what is wrong, and what to do."""
-    text = f"{problem} {fix}" if fix else problem
-    return DefinitionError(f"{location}: {text}" if location else text)
+    """A ``DefinitionError``: what is wrong, what to do, and where (``file:line``)."""
+    return DefinitionError(problem, fix, location=location, highlight=highlight)
 
 
-__all__ = ["definition_error", "user_location"]
+def text_of(error: AssetlineError) -> str:
+    """An error's text without its location (to quote it inside another message)."""
+    if isinstance(error, DefinitionError):
+        return f"{error.problem} {error.suggestion}" if error.suggestion else error.problem
+    # A selection error draws a caret under the expression on the next lines: the
+    # quoting message names the expression already.
+    return error.message.split("\n", 1)[0]
+
+
+__all__ = ["definition_error", "text_of", "user_location"]

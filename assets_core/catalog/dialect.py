@@ -1,11 +1,61 @@
-"""Dialect-specific statements: upserts for SQLite and PostgreSQL."""
+"""What differs between SQLite and PostgreSQL, and the small helpers every aggregate
+module shares: upserts, chunked ``IN`` lists, a raw DB-API cursor."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Connection, Table
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+T = TypeVar("T")
+
+#: Rows of an ``IN (...)`` list per statement: below SQLite's bound-parameter limit on
+#: old builds.
+CHUNK = 900
+
+
+def chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    """``items`` in slices of at most ``size``.
+
+    Args:
+        items: The values of an ``IN (...)`` list.
+        size: The largest slice.
+    """
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+@contextmanager
+def raw_cursor(conn: Connection) -> Iterator[tuple[Any, str]]:
+    """A DB-API cursor on ``conn`` and the driver's parameter mark (``?`` or ``%s``), for
+    the bulk reads where SQLAlchemy's result objects cost more than the query.
+
+    Args:
+        conn: An open connection; the cursor shares its transaction.
+    """
+    mark = "?" if conn.dialect.name == "sqlite" else "%s"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        yield cursor, mark
+    finally:
+        cursor.close()
+
+
+def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with the dialect's ``ON CONFLICT`` clauses."""
+    # Imported here: the dialect modules cost ~25 ms to import and few commands write.
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        return pg_insert(table)
+    from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+    return sqlite_insert(table)
 
 
 def upsert(
@@ -15,14 +65,18 @@ def upsert(
     keys: Sequence[str],
     update: Sequence[str],
 ) -> None:
-    """Insert ``rows``; on a primary-key conflict update the ``update`` columns."""
+    """Insert ``rows``; on a primary-key conflict update the ``update`` columns.
+
+    Args:
+        conn: A connection in a write transaction.
+        table: The table to write.
+        rows: Column name -> value, one dict per row.
+        keys: The columns of the conflicting key.
+        update: The columns to overwrite on a conflict.
+    """
     if not rows:
         return
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    stmt = insert(table)
+    stmt = _insert(conn, table)
     stmt = stmt.on_conflict_do_update(
         index_elements=list(keys), set_={c: stmt.excluded[c] for c in update}
     )
@@ -30,15 +84,17 @@ def upsert(
 
 
 def insert_ignore(conn: Connection, table: Table, rows: Sequence[dict[str, Any]]) -> int:
-    """Insert ``rows`` skipping those whose primary key exists; return how many were new."""
+    """Insert ``rows`` skipping those whose primary key exists; return how many were new.
+
+    Args:
+        conn: A connection in a write transaction.
+        table: The table to write.
+        rows: Column name -> value, one dict per row.
+    """
     if not rows:
         return 0
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
     # Count the rows actually inserted with RETURNING: with several parameter sets the
     # driver's rowcount is -1 on PostgreSQL.
     key = next(iter(table.primary_key.columns))
-    stmt = insert(table).on_conflict_do_nothing().returning(key)
+    stmt = _insert(conn, table).on_conflict_do_nothing().returning(key)
     return len(conn.execute(stmt, list(rows)).all())

@@ -1,11 +1,21 @@
 """Definition snapshots: what the asset graph looked like when it was loaded, so the
-lineage of removed assets stays queryable and ``changed`` can be selected in CI."""
+lineage of removed assets stays queryable and ``changed`` can be selected in CI; and
+the catalog's small key/value state (cursors and the like).
+
+The functions that read or write the catalog take an open SQLAlchemy ``Connection``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import time
 from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Connection, select, update
+
+from assets_core.catalog import tables as t
+from assets_core.catalog.dialect import insert_ignore, upsert
 
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
@@ -80,3 +90,54 @@ def changed_keys(graph: AssetGraph, baseline: dict[str, Any] | None) -> set[Asse
         ):
             out.add(key)
     return out
+
+
+def save_snapshot(conn: Connection, digest: str, data: dict[str, Any]) -> bool:
+    """Record that the definitions with this digest were loaded now; store the snapshot
+    itself once. Return whether it was new.
+
+    Args:
+        conn: A connection in a write transaction.
+        digest: The snapshot's digest (from ``snapshot_of``).
+        data: The snapshot.
+    """
+    now = time.time()
+    s = t.snapshots
+    seen = conn.execute(update(s).where(s.c.hash == digest).values(created_at=now)).rowcount
+    if seen:
+        return False
+    return insert_ignore(conn, s, [{"hash": digest, "created_at": now, "data": data}]) > 0
+
+
+def latest_snapshot(conn: Connection) -> dict[str, Any] | None:
+    """The definitions most recently loaded (by a run or the server).
+
+    Args:
+        conn: An open connection.
+    """
+    s = t.snapshots
+    q = select(s.c.data).order_by(s.c.created_at.desc(), s.c.id.desc()).limit(1)
+    data: dict[str, Any] | None = conn.execute(q).scalar()
+    return data
+
+
+def get_kv(conn: Connection, key: str) -> Any:
+    """The value stored under ``key``, or None.
+
+    Args:
+        conn: An open connection.
+        key: The key.
+    """
+    return conn.execute(select(t.kv.c.value).where(t.kv.c.key == key)).scalar()
+
+
+def set_kv(conn: Connection, key: str, value: Any) -> None:
+    """Store ``value`` (JSON) under ``key``, replacing what was there.
+
+    Args:
+        conn: A connection in a write transaction.
+        key: The key.
+        value: A JSON-serialisable value.
+    """
+    row = {"key": key, "value": value, "updated_at": time.time()}
+    upsert(conn, t.kv, [row], keys=("key",), update=("value", "updated_at"))

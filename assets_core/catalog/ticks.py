@@ -22,7 +22,8 @@ from sqlalchemy import Connection, delete, func, insert, select
 
 from assets_core.catalog import tables as t
 from assets_core.catalog.dialect import insert_ignore, upsert
-from assets_core.catalog.records import RunRecord, run_row
+from assets_core.catalog.records import RunRecord
+from assets_core.catalog.runs import run_row
 
 TICK_STATUSES = ("SUCCESS", "SKIPPED", "FAILURE")
 INSTIGATOR_STATUSES = ("RUNNING", "STOPPED")

@@ -39,9 +39,9 @@ from assets_core.checks.tabular import (
     sample_rows,
     strictly_monotonic,
 )
-from assets_core.definitions.asset import caller_location
+from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.policies import parse_duration
-from assets_core.errors import DefinitionError, ExecutionError
+from assets_core.errors import DefinitionError, ExecutionError, caller_location
 from assets_core.keys import AssetKey
 
 _SAMPLE_ROWS = 5
@@ -50,7 +50,7 @@ _TABLE = "asset_value"
 
 
 def not_null(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     columns: str | Sequence[str],
     *,
     severity: Severity = "error",
@@ -59,6 +59,13 @@ def not_null(
 ) -> AssetCheckDefinition:
     """Check that ``columns`` hold no missing values (None, NaN, NaT, ``pd.NA``; in an
     Arrow table, nulls).
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        columns: A column name or several.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``null_counts`` per column, ``rows_with_nulls`` and ``sample_rows`` (the
     first few offending rows, with their position as ``_row``).
@@ -93,7 +100,7 @@ def not_null(
 
 
 def unique(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     columns: str | Sequence[str],
     *,
     severity: Severity = "error",
@@ -103,6 +110,13 @@ def unique(
     """Check that each combination of ``columns`` appears at most once. Rows with a
     null in any of the columns are ignored, as by a SQL UNIQUE constraint (add
     ``not_null`` to forbid them). Runs in DuckDB.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        columns: The column, or columns whose combination, must be unique.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``duplicate_keys`` (distinct duplicated keys), ``duplicate_rows`` (rows
     carrying them) and ``sample_duplicates`` (the most repeated keys with counts).
@@ -156,7 +170,7 @@ def unique(
 
 
 def row_count(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     min: int | None = None,
     max: int | None = None,
     *,
@@ -166,6 +180,14 @@ def row_count(
 ) -> AssetCheckDefinition:
     """Check that the number of rows is within ``[min, max]``; with neither bound, that
     there is at least one row. Works on anything with a length.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        min: The fewest rows allowed (inclusive).
+        max: The most rows allowed (inclusive).
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``row_count``, ``min`` and ``max``.
     """
@@ -193,7 +215,7 @@ def row_count(
 
 
 def accepted_values(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     column: str,
     values: Iterable[Any],
     *,
@@ -203,6 +225,14 @@ def accepted_values(
 ) -> AssetCheckDefinition:
     """Check that every non-null value of ``column`` is one of ``values`` (of the
     column's type: a date column needs ``datetime.date`` values). Runs in DuckDB.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        column: The column to check.
+        values: The allowed values.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``unexpected_rows``, ``unexpected_distinct`` and ``unexpected_values``
     (the most frequent, with counts, at most 20).
@@ -253,7 +283,7 @@ def accepted_values(
 
 
 def schema(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     columns: Mapping[str, str],
     *,
     severity: Severity = "error",
@@ -265,6 +295,13 @@ def schema(
     ``datetime``, ``date`` — matched across pandas 2, pandas 3 and Arrow, or an exact
     pandas/Arrow dtype name such as ``"int32"``, ``"Int64"``, ``"datetime64[ns, UTC]"``
     or ``"timestamp[us]"``. See ``assets_core.checks.tabular`` for the matching rules.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        columns: Column name -> dtype name (logical or exact).
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``mismatches``, one ``{"column", "expected", "actual", "problem"}`` each.
     """
@@ -314,7 +351,7 @@ def schema(
 
 
 def freshness(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     max_lag: str | float | timedelta,
     *,
     severity: Severity = "error",
@@ -324,6 +361,13 @@ def freshness(
     """Check that the asset (or partition) was materialized at most ``max_lag`` ago
     (``"26h"``, ``"1h30m"``, seconds or a timedelta), from the context's
     ``last_materialized_at`` and ``now``. It does not read the value.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        max_lag: The oldest a materialization may be.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``lag_s``, ``max_lag_s`` and ``last_materialized_at``.
     """
@@ -361,7 +405,7 @@ def freshness(
 
 
 def sql(
-    asset: Any,
+    asset: str | AssetKey | AssetsDefinition,
     query: str,
     expect: Any = 0,
     *,
@@ -376,6 +420,14 @@ def sql(
     ``sql("sales/orders", "SELECT count(*) FROM orders WHERE amount < 0")``. A query
     returning no row, several rows or several columns errors. Name it with ``name=``;
     the default is ``sql_`` and a hash of the query.
+
+    Args:
+        asset: The checked asset: a key ``"a/b"`` or its definition.
+        query: A query returning one value (one row, one column).
+        expect: The value it must return.
+        severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        name: The check's name; defaults to the built-in's.
 
     Metadata: ``result``, ``expect`` and ``query``.
     """
@@ -419,12 +471,16 @@ def _define(
     blocking: bool,
     needs_value: bool = True,
 ) -> AssetCheckDefinition:
-    location = caller_location(3)  # the user's line that called the built-in
+    location = caller_location()  # the user's line that called the built-in
     key = AssetKey.parse(asset)
     if not isinstance(name, str):
-        raise DefinitionError(f"Check on {key} ({location}): name= must be a string, got {name!r}.")
+        raise DefinitionError(
+            f"Check on {key}: name= must be a string, got {name!r}.",
+            location=location,
+            highlight="name",
+        )
     check_name = re.sub(r"[^A-Za-z0-9_]+", "_", name).strip("_") or "check"
-    validate_check_options(severity, blocking, f"{check_name} on {key} ({location})")
+    validate_check_options(severity, blocking, f"{check_name} on {key}", location)
     return AssetCheckDefinition(
         name=check_name,
         asset_key=key,

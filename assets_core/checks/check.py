@@ -5,9 +5,9 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal
 
-from assets_core.definitions.asset import AssetsDefinition, location_of
+from assets_core.definitions.asset import AssetsDefinition, FnT, FnT_co, location_of
 from assets_core.errors import DefinitionError, SourceLocation
 from assets_core.keys import AssetKey
 
@@ -32,13 +32,29 @@ class CheckResult:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class AssetCheckDefinition:
+class AssetCheckDefinition(Generic[FnT_co]):
     """A check of one asset. ``fn`` receives the asset's value as its parameter named
-    like the asset (or its first data parameter), and optionally ``context``."""
+    like the asset (or its first data parameter), and optionally ``context``.
+
+    Generic over the function's type like ``AssetsDefinition``: calling the check calls
+    the function, type-checked.
+
+    Attributes:
+        name: The check's name, unique per asset.
+        asset_key: The checked asset.
+        fn: The check function.
+        severity: ``"error"`` or ``"warn"``.
+        blocking: Whether a failure skips everything downstream.
+        description: What the check verifies.
+        takes_context: Whether ``fn``'s first parameter is ``context``.
+        value_param: The parameter receiving the asset's value (None: not read).
+        required_resources: Resource keys the check reads.
+        location: Where the check is defined (file and line).
+    """
 
     name: str
     asset_key: AssetKey
-    fn: Callable[..., Any]
+    fn: FnT_co
     severity: Severity = "error"
     blocking: bool = False
     description: str | None = None
@@ -58,16 +74,34 @@ class AssetCheckDefinition:
         runner may skip loading it and pass ``None``."""
         return self.value_param is not None
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.fn(*args, **kwargs)
+    if TYPE_CHECKING:
+
+        @property
+        def __call__(self) -> FnT_co: ...
+
+    else:
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            return self.fn(*args, **kwargs)
 
 
-def validate_check_options(severity: object, blocking: object, where: str) -> None:
-    """Raise a ``DefinitionError`` naming ``where`` for a bad ``severity`` or ``blocking``."""
+def validate_check_options(
+    severity: object, blocking: object, what: str, location: SourceLocation | None
+) -> None:
+    """Raise a ``DefinitionError`` naming the check ``what`` and its ``location`` for a
+    bad ``severity`` or ``blocking``."""
     if severity not in ("error", "warn"):
-        raise DefinitionError(f"Check {where}: severity={severity!r}; use 'error' or 'warn'.")
+        raise DefinitionError(
+            f"Check {what}: severity={severity!r}; use 'error' or 'warn'.",
+            location=location,
+            highlight="severity",
+        )
     if not isinstance(blocking, bool):
-        raise DefinitionError(f"Check {where}: blocking= must be True or False.")
+        raise DefinitionError(
+            f"Check {what}: blocking= must be True or False.",
+            location=location,
+            highlight="blocking",
+        )
 
 
 def asset_check(
@@ -78,7 +112,7 @@ def asset_check(
     severity: Severity = "error",
     description: str | None = None,
     required_resources: Iterable[str] | None = None,
-) -> Callable[[Callable[..., Any]], AssetCheckDefinition]:
+) -> Callable[[FnT], AssetCheckDefinition[FnT]]:
     """Declare a check of ``asset``, run right after it materializes.
 
     The function takes the asset's value (one parameter, any name) and optionally
@@ -99,18 +133,19 @@ def asset_check(
             return CheckResult(passed=bool((daily_orders.amount >= 0).all()))
     """
 
-    def decorate(fn: Callable[..., Any]) -> AssetCheckDefinition:
+    def decorate(fn: FnT) -> AssetCheckDefinition[FnT]:
         loc = location_of(fn)
         check_name = name or fn.__name__
-        validate_check_options(severity, blocking, f"{check_name} ({loc})")
+        validate_check_options(severity, blocking, check_name, loc)
         key = AssetKey.parse(asset)
         params = list(inspect.signature(fn).parameters)
         takes_context = bool(params) and params[0] == "context"
         data_params = params[1:] if takes_context else params
         if len(data_params) > 1:
             raise DefinitionError(
-                f"Check {check_name} ({loc}) takes {data_params}; a check receives only the "
-                f"value of {key} (one parameter) and optionally `context` first."
+                f"Check {check_name} takes {data_params}; a check receives only the "
+                f"value of {key} (one parameter) and optionally `context` first.",
+                location=loc,
             )
         doc = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
         return AssetCheckDefinition(

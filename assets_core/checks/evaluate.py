@@ -58,7 +58,7 @@ def evaluate_checks(
             log=log,
             run_id=state.run_id,
             last_materialized_at=now,
-            now=now,  # type: ignore[arg-type]
+            now=now,
         )
         ev = run_check(check, checked, context)
         level = "INFO" if ev.passed else ("ERROR" if ev.severity == "error" else "WARNING")

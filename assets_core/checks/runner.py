@@ -16,11 +16,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, Severity
 from assets_core.errors import AssetlineError, UsageError
 from assets_core.keys import AssetKey
+
+if TYPE_CHECKING:
+    from assets_core.execution.context import StepLog
 
 CheckStatus = Literal["PASSED", "FAILED", "ERRORED"]
 
@@ -55,7 +58,7 @@ class CheckContext:
     asset_key: AssetKey
     partition_key: str | None = None
     resources: Any = field(default_factory=SimpleNamespace)
-    log: logging.Logger | logging.LoggerAdapter[Any] = field(default_factory=_default_log)
+    log: logging.Logger | logging.LoggerAdapter[Any] | StepLog = field(default_factory=_default_log)
     run_id: str | None = None
     last_materialized_at: datetime | None = None
     now: datetime = field(default_factory=_utc_now)
@@ -80,6 +83,20 @@ class CheckEvaluation:
     returned something other than a ``CheckResult``) counts as failed with the check's
     severity. ``metadata`` is JSON-safe. ``error`` and ``traceback`` are set only for
     ``ERRORED``.
+
+    Attributes:
+        check_name: The check's name.
+        asset_key: The checked asset.
+        partition_key: The checked partition, or None.
+        passed: Whether the check passed.
+        severity: ``"error"`` or ``"warn"`` (the result's, else the check's).
+        blocking: Whether the check blocks downstream assets when it fails.
+        metadata: What the check recorded, JSON-safe.
+        description: One line saying what was found.
+        error: The exception message of an ``ERRORED`` check.
+        traceback: Its formatted traceback.
+        duration_s: How long the check ran, in seconds.
+        status: ``"PASSED"``, ``"FAILED"`` or ``"ERRORED"``.
     """
 
     check_name: str

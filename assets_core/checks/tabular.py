@@ -308,7 +308,9 @@ def _same_dtype(expected: str, kind: str, dtype: Any) -> bool:
             return bool(pandas_dtype(expected) == dtype)
         import pyarrow as pa
 
-        return bool(pa.type_for_alias(expected) == dtype)
+        # pyarrow-stubs list each alias as a Literal overload; any name is valid at run
+        # time (an unknown one raises ValueError, handled below).
+        return bool(pa.type_for_alias(expected) == dtype)  # type: ignore[call-overload]
     except (TypeError, ValueError, KeyError):
         return False
 
@@ -319,7 +321,7 @@ def _known_dtype_name(name: str) -> bool:
 
     for parse in (pandas_dtype, pa.type_for_alias):
         try:
-            parse(name)
+            parse(name)  # type: ignore[call-overload]  # the stubs want a Literal (_same_dtype)
             return True
         except (TypeError, ValueError, KeyError):
             continue

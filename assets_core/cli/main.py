@@ -66,7 +66,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.func(args) or 0)
     except AssetlineError as e:
-        print(f"error: {e.message}", file=sys.stderr)
+        print(f"error: {e.render()}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)

@@ -7,7 +7,9 @@ import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Generic, Literal, overload
+
+from typing_extensions import TypeVar
 
 from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.errors import DefinitionError, SourceLocation
@@ -17,11 +19,23 @@ from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
 AssetKind = Literal["python", "sql", "external"]
 BackfillPolicy = Literal["multi_run", "single_run"]
 
+# Definitions are generic over the function's type (not a ParamSpec: mypy joins a list of
+# those to list[object]), so a direct call is type-checked; sql/external ones are [None].
+# A new decorator (@sensor) follows @asset: an @overload per form (bare, called) and a
+# definition class Generic[FnT_co] whose __call__ is the function to the type checker.
+FnT_co = TypeVar("FnT_co", covariant=True, default=Any)
+FnT = TypeVar("FnT", bound=Callable[..., Any])
+
 
 @dataclass(frozen=True, slots=True)
 class AssetIn:
     """An explicit input: which upstream asset a parameter receives, and how its
-    partitions map onto this asset's partitions."""
+    partitions map onto this asset's partitions.
+
+    Attributes:
+        key: The upstream asset's key; None keeps the parameter's name.
+        partition_mapping: How upstream partitions map onto this asset's.
+    """
 
     key: str | AssetKey | None = None
     partition_mapping: PartitionMapping | None = None
@@ -40,7 +54,15 @@ class AssetInput:
 
 @dataclass(frozen=True, slots=True)
 class AssetSpec:
-    """Everything the catalog and the UI know about one asset."""
+    """Everything the catalog and the UI know about one asset.
+
+    Attributes:
+        key: The asset key.
+        group, description, code_version, owners, tags, metadata, partitions,
+            io_manager, freshness, automation, columns, column_lineage: The options
+            given to ``@asset`` (see its arguments), validated.
+        kind: ``"python"``, ``"sql"`` or ``"external"``.
+    """
 
     key: AssetKey
     group: str = "default"
@@ -61,14 +83,25 @@ class AssetSpec:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class AssetsDefinition:
+class AssetsDefinition(Generic[FnT_co]):
     """A computation that produces one asset (``@asset``) or several (``@multi_asset``).
 
     Calling it calls the decorated function, so assets stay unit-testable.
+
+    Attributes:
+        specs: One ``AssetSpec`` per produced asset.
+        fn: The decorated function; None for SQL and external assets.
+        inputs: The data inputs and ordering-only dependencies.
+        retry, pool, backfill, required_resources: As given to the decorator.
+        takes_context: Whether ``fn``'s first parameter is ``context``.
+        config_type: The dataclass of ``fn``'s ``config`` parameter, if any.
+        location: Where the asset is defined (file and line).
+        sql: The query of a SQL asset.
+        output_names: The output names of a ``@multi_asset``, one per spec.
     """
 
     specs: tuple[AssetSpec, ...]
-    fn: Callable[..., Any] | None
+    fn: FnT_co | None
     inputs: tuple[AssetInput, ...] = ()
     retry: Retry | None = None
     pool: str | None = None
@@ -111,12 +144,20 @@ class AssetsDefinition:
 
     @property
     def name(self) -> str:
-        return self.fn.__name__ if self.fn is not None else str(self.specs[0].key)
+        name = getattr(self.fn, "__name__", None)
+        return name if isinstance(name, str) else str(self.specs[0].key)
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        if self.fn is None:
-            raise DefinitionError(f"{self.name} is not a Python asset and cannot be called.")
-        return self.fn(*args, **kwargs)
+    if TYPE_CHECKING:
+        # To the type checker, calling the definition is calling the function.
+        @property
+        def __call__(self) -> FnT_co: ...
+
+    else:
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            if self.fn is None:
+                raise DefinitionError(f"{self.name} is not a Python asset and cannot be called.")
+            return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<AssetsDefinition {', '.join(str(k) for k in self.keys)}>"
@@ -127,18 +168,6 @@ def location_of(fn: Callable[..., Any]) -> SourceLocation | None:
     if code is None:
         return None
     return SourceLocation(code.co_filename, code.co_firstlineno)
-
-
-def caller_location(depth: int = 2) -> SourceLocation:
-    """The user's file and line that called a definition factory (``sql_asset``...)."""
-    import sys
-
-    frame = sys._getframe(depth)
-    return SourceLocation(frame.f_code.co_filename, frame.f_lineno)
-
-
-def _where(location: SourceLocation | None) -> str:
-    return f" ({location})" if location else ""
 
 
 def make_key(
@@ -154,7 +183,7 @@ def make_key(
             base = base.with_prefix(tuple(prefix))
         return base
     except DefinitionError as e:
-        raise type(e)(f"{e.message}{_where(location)}") from None
+        raise e.with_location(location or e.location) from None
 
 
 def _check_str_collection(
@@ -167,7 +196,7 @@ def _check_str_collection(
     out = tuple(value)
     for v in out:
         if not isinstance(v, str):
-            raise DefinitionError(f"{what} must be strings, got {v!r}{_where(loc)}.")
+            raise DefinitionError(f"{what} must be strings, got {v!r}.", location=loc)
     return out
 
 
@@ -177,8 +206,9 @@ def validate_owner(owner: str, loc: SourceLocation | None, key: AssetKey | None 
     if "@" in owner and "." in owner.split("@")[-1] and " " not in owner:
         return
     raise DefinitionError(
-        f"Invalid owner {owner!r}{f' of asset {key}' if key else ''}{_where(loc)}: use "
-        "'team:<name>' or an e-mail address."
+        f"Invalid owner {owner!r}{f' of asset {key}' if key else ''}: use "
+        "'team:<name>' or an e-mail address.",
+        location=loc,
     )
 
 
@@ -201,37 +231,46 @@ def build_spec(
     column_lineage: Mapping[str, Sequence[str]] | None = None,
 ) -> AssetSpec:
     """Validate the options shared by every definition factory and build a spec."""
-    where = _where(location)
     if group is not None and (not isinstance(group, str) or not group.replace("_", "").isalnum()):
-        raise DefinitionError(f"Invalid group {group!r} for {key}{where}: use [A-Za-z0-9_]+.")
+        raise DefinitionError(
+            f"Invalid group {group!r} for {key}: use [A-Za-z0-9_]+.", location=location
+        )
     owners_t = _check_str_collection(owners, "owners", location)
     for o in owners_t:
         validate_owner(o, location, key)
     if tags is not None:
         if not isinstance(tags, Mapping):
-            raise DefinitionError(f"tags of {key}{where} must be a dict of str to str.")
+            raise DefinitionError(f"tags of {key} must be a dict of str to str.", location=location)
         for k, v in tags.items():
             if not isinstance(k, str) or not isinstance(v, str):
                 raise DefinitionError(
-                    f"Tag {k!r}={v!r} of {key}{where}: tag keys and values must be strings."
+                    f"Tag {k!r}={v!r} of {key}: tag keys and values must be strings.",
+                    location=location,
                 )
     if metadata is not None and not isinstance(metadata, Mapping):
-        raise DefinitionError(f"metadata of {key}{where} must be a dict.")
+        raise DefinitionError(f"metadata of {key} must be a dict.", location=location)
     if partitions is not None and not isinstance(partitions, PartitionsDefinition):
         raise DefinitionError(
-            f"partitions= of {key}{where} must be a partitions definition such as "
-            f"DailyPartitions(start='2024-01-01'), got {partitions!r}."
+            f"partitions= of {key} must be a partitions definition such as "
+            f"DailyPartitions(start='2024-01-01'), got {partitions!r}.",
+            location=location,
         )
     if code_version is not None and not isinstance(code_version, str):
-        raise DefinitionError(f"code_version of {key}{where} must be a string, e.g. '2'.")
+        raise DefinitionError(
+            f"code_version of {key} must be a string, e.g. '2'.", location=location
+        )
     if io_manager is not None and not isinstance(io_manager, str):
-        raise DefinitionError(f"io_manager of {key}{where} must be a name such as 'fs'.")
+        raise DefinitionError(
+            f"io_manager of {key} must be a name such as 'fs'.", location=location
+        )
     if freshness is not None and not isinstance(freshness, Freshness):
-        raise DefinitionError(f"freshness= of {key}{where} must be Freshness(max_lag='26h').")
+        raise DefinitionError(
+            f"freshness= of {key} must be Freshness(max_lag='26h').", location=location
+        )
     if automation is not None and not isinstance(automation, Automation):
         raise DefinitionError(
-            f"automation= of {key}{where} must be Automation.eager(), .on_cron(...) "
-            "or .on_missing()."
+            f"automation= of {key} must be Automation.eager(), .on_cron(...) or .on_missing().",
+            location=location,
         )
     lineage = {c: tuple(srcs) for c, srcs in (column_lineage or {}).items()}
     return AssetSpec(
@@ -297,7 +336,6 @@ def inspect_params(
 ) -> tuple[bool, type | None, list[AssetInput]]:
     """Read a function's signature: (takes context, config dataclass, data inputs)."""
     params = _parameters(fn)
-    where = _where(location)
     takes_context = bool(params) and params[0][0] == "context"
     if takes_context:
         params = params[1:]
@@ -307,19 +345,23 @@ def inspect_params(
     for name, annotation, variadic, _has_default in params:
         if variadic:
             raise DefinitionError(
-                f"Asset {key}{where}: *{name} / **{name} parameters are not supported; "
-                "name each upstream asset as its own parameter."
+                f"Asset {key}: *{name} / **{name} parameters are not supported; "
+                "name each upstream asset as its own parameter.",
+                location=location,
             )
         if name == "context":
-            raise DefinitionError(f"Asset {key}{where}: 'context' must be the first parameter.")
+            raise DefinitionError(
+                f"Asset {key}: 'context' must be the first parameter.", location=location
+            )
         if name == "config":
             ann = annotation
             if isinstance(ann, str):
                 ann = fn.__globals__.get(ann, ann)
             if not (isinstance(ann, type) and dataclasses.is_dataclass(ann)):
                 raise DefinitionError(
-                    f"Asset {key}{where}: the 'config' parameter must be annotated with a "
-                    "dataclass, e.g. `config: MyConfig`."
+                    f"Asset {key}: the 'config' parameter must be annotated with a "
+                    "dataclass, e.g. `config: MyConfig`.",
+                    location=location,
                 )
             config_type = ann
             continue
@@ -333,8 +375,9 @@ def inspect_params(
             inputs.append(AssetInput(name, name))
     if ins:
         raise DefinitionError(
-            f"Asset {key}{where}: ins= names {sorted(ins)} but the function has no such "
-            "parameter. Add the parameter or remove it from ins=."
+            f"Asset {key}: ins= names {sorted(ins)} but the function has no such "
+            "parameter. Add the parameter or remove it from ins=.",
+            location=location,
         )
     return takes_context, config_type, inputs
 
@@ -350,9 +393,41 @@ def dep_inputs(deps: Iterable[Any] | None, loc: SourceLocation | None) -> list[A
             try:
                 k = AssetKey.parse(d)
             except DefinitionError as e:
-                raise type(e)(f"{e.message}{_where(loc)}") from None
+                raise e.with_location(loc or e.location) from None
             out.append(AssetInput(None, str(k), k))
     return out
+
+
+@overload
+def asset(fn: FnT, /) -> AssetsDefinition[FnT]: ...
+
+
+@overload
+def asset(
+    fn: None = None,
+    /,
+    *,
+    key: str | AssetKey | Sequence[str] | None = None,
+    key_prefix: str | Sequence[str] | None = None,
+    ins: Mapping[str, AssetIn] | None = None,
+    deps: Iterable[Any] | None = None,
+    group: str | None = None,
+    description: str | None = None,
+    code_version: str | None = None,
+    owners: Iterable[str] | None = None,
+    tags: Mapping[str, str] | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    partitions: PartitionsDefinition | None = None,
+    io_manager: str | None = None,
+    retry: Retry | None = None,
+    freshness: Freshness | None = None,
+    automation: Automation | None = None,
+    pool: str | None = None,
+    backfill: BackfillPolicy = "multi_run",
+    required_resources: Iterable[str] | None = None,
+    columns: Mapping[str, str] | None = None,
+    column_lineage: Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[FnT], AssetsDefinition[FnT]]: ...
 
 
 def asset(
@@ -378,7 +453,7 @@ def asset(
     required_resources: Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     column_lineage: Mapping[str, Sequence[str]] | None = None,
-) -> Any:
+) -> AssetsDefinition[Any] | Callable[[Callable[..., Any]], AssetsDefinition[Any]]:
     """Declare a software-defined asset computed by the decorated function.
 
     Args:
@@ -409,19 +484,20 @@ def asset(
         def daily_orders(context, raw_orders: pd.DataFrame) -> pd.DataFrame: ...
     """
 
-    def decorate(f: Callable[..., Any]) -> AssetsDefinition:
+    def decorate(f: Callable[..., Any]) -> AssetsDefinition[Any]:
         if not callable(f):
             raise DefinitionError(f"@asset decorates a function, got {f!r}.")
         loc = location_of(f)
         k = make_key(f.__name__, key, key_prefix, loc)
         if backfill not in ("multi_run", "single_run"):
             raise DefinitionError(
-                f"Asset {k}{_where(loc)}: backfill={backfill!r}; use 'multi_run' or 'single_run'."
+                f"Asset {k}: backfill={backfill!r}; use 'multi_run' or 'single_run'.",
+                location=loc,
             )
         if retry is not None and not isinstance(retry, Retry):
-            raise DefinitionError(f"Asset {k}{_where(loc)}: retry= must be a Retry(...).")
+            raise DefinitionError(f"Asset {k}: retry= must be a Retry(...).", location=loc)
         if pool is not None and not isinstance(pool, str):
-            raise DefinitionError(f"Asset {k}{_where(loc)}: pool= must be a pool name string.")
+            raise DefinitionError(f"Asset {k}: pool= must be a pool name string.", location=loc)
         takes_context, config_type, inputs = inspect_params(f, ins, k, loc)
         inputs.extend(dep_inputs(deps, loc))
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None

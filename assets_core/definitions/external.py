@@ -8,11 +8,11 @@ from typing import Any
 from assets_core.definitions.asset import (
     AssetsDefinition,
     build_spec,
-    caller_location,
     dep_inputs,
     make_key,
 )
 from assets_core.definitions.policies import Freshness
+from assets_core.errors import caller_location
 from assets_core.partitions.base import PartitionsDefinition
 
 
@@ -29,11 +29,24 @@ def external_asset(
     io_manager: str | None = None,
     freshness: Freshness | None = None,
     columns: Mapping[str, str] | None = None,
-) -> AssetsDefinition:
+) -> AssetsDefinition[None]:
     """Declare an asset produced outside Assetline: observed, never materialized.
 
     Downstream assets may read it when an IO manager can load it (``io_manager=``),
     and it appears in lineage.
+
+    Args:
+        key: The asset key, ``"raw/events"``.
+        deps: Upstream assets it is derived from, shown in lineage.
+        group: The group shown in the UI and selectable as ``group:NAME``.
+        description: What the data is and who produces it.
+        owners: ``team:name`` or e-mail addresses.
+        tags: String key/value pairs, selectable as ``tag:key=value``.
+        metadata: Static metadata shown in the catalog.
+        partitions: The partitions the data arrives in.
+        io_manager: Name of the IO manager that loads it for downstream assets.
+        freshness: A ``Freshness`` policy: how recent an observation must be.
+        columns: Column name -> type or description.
 
     Example::
 

@@ -12,7 +12,13 @@ from types import ModuleType
 
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
-from assets_core.errors import AssetlineError, CodeLocationError, UsageError
+from assets_core.errors import (
+    AssetlineError,
+    CodeLocationError,
+    SourceLocation,
+    UsageError,
+    is_user_file,
+)
 
 
 def configured_module(cwd: Path | None = None) -> str | None:
@@ -30,7 +36,19 @@ def load_definitions(
     module: str | None = None, file: str | Path | None = None, cwd: Path | None = None
 ) -> Definitions:
     """Load the code location named by ``module`` or ``file``, else the one configured
-    in pyproject.toml. A module exposes ``defs`` or its asset objects are collected."""
+    in pyproject.toml. A module exposes ``defs`` or its asset objects are collected.
+
+    Args:
+        module: A module to import, ``"my_project.assets"``.
+        file: A Python file to load instead, ``"pipeline.py"``.
+        cwd: Where pyproject.toml and relative module paths are looked up (default:
+            the working directory).
+
+    Raises:
+        UsageError: Both or neither of ``module`` / ``file`` are given (and none is
+            configured).
+        CodeLocationError: The code location cannot be imported or defines no assets.
+    """
     if module and file:
         raise UsageError("Give either -m MODULE or -f FILE.py, not both.")
     if file is not None:
@@ -57,8 +75,9 @@ def definitions_from_module(mod: ModuleType) -> Definitions:
     checks = [v for v in values if isinstance(v, AssetCheckDefinition)]
     if not assets:
         raise CodeLocationError(
-            f"{mod.__file__} defines no assets and no `defs`. "
-            "Define `defs = Definitions(assets=[...])` or module-level @asset functions."
+            f"{mod.__file__} defines no assets and no `defs`.",
+            "Define `defs = Definitions(assets=[...])` or module-level @asset functions.",
+            location=None,
         )
     return Definitions(assets=assets, checks=checks)
 
@@ -74,22 +93,23 @@ def _import_module(name: str, cwd: Path | None) -> ModuleType:
     except ModuleNotFoundError as e:
         if e.name and (name == e.name or name.startswith(e.name + ".")):
             raise CodeLocationError(
-                f"Cannot import code location module {name!r} from {root}: {e}. "
-                "Check the name, or run from the project's directory."
+                f"Cannot import code location module {name!r} from {root}: {e}.",
+                "Check the name, or run from the project's directory.",
+                location=None,
             ) from None
-        raise CodeLocationError(_import_failure(name, e)) from e
+        raise _import_failure(name, e) from e
     except Exception as e:
-        raise CodeLocationError(_import_failure(name, e)) from e
+        raise _import_failure(name, e) from e
 
 
 def _import_file(path: Path) -> ModuleType:
     path = path.resolve()
     if not path.is_file():
-        raise CodeLocationError(f"Code location file {path} does not exist.")
+        raise CodeLocationError(f"Code location file {path} does not exist.", location=None)
     name = f"_assetline_location_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise CodeLocationError(f"Cannot load {path} as a Python module.")
+        raise CodeLocationError(f"Cannot load {path} as a Python module.", location=None)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     if str(path.parent) not in sys.path:
@@ -101,15 +121,28 @@ def _import_file(path: Path) -> ModuleType:
         raise
     except Exception as e:
         sys.modules.pop(name, None)
-        raise CodeLocationError(_import_failure(str(path), e)) from e
+        raise _import_failure(str(path), e) from e
     return module
 
 
-def _import_failure(what: str, e: BaseException) -> str:
-    frames = traceback.extract_tb(e.__traceback__)
-    user = [f for f in frames if "importlib" not in f.filename]
-    where = f" at {user[-1].filename}:{user[-1].lineno}" if user else ""
-    return (
-        f"Importing code location {what} failed{where}: {type(e).__name__}: {e}. "
-        "Fix the error in that file, then run `assetline validate`."
+def _import_failure(what: str, e: BaseException) -> CodeLocationError:
+    """The error for a code location whose import raised ``e``, located at the user's
+    line that failed: where a ``SyntaxError`` points, else the innermost frame of the
+    traceback in the user's code (not importlib's, ours or an installed package's)."""
+    location: SourceLocation | None = None
+    detail = str(e)
+    if isinstance(e, SyntaxError) and e.filename and e.lineno and is_user_file(e.filename):
+        same_line = e.end_lineno in (None, e.lineno)
+        location = SourceLocation(
+            e.filename, e.lineno, e.offset, e.end_offset if same_line else None
+        )
+        detail = e.msg
+    else:
+        frames = [f for f in traceback.extract_tb(e.__traceback__) if is_user_file(f.filename)]
+        if frames and frames[-1].lineno is not None:
+            location = SourceLocation(frames[-1].filename, frames[-1].lineno)
+    return CodeLocationError(
+        f"Importing code location {what} failed: {type(e).__name__}: {detail.rstrip('.')}.",
+        "Fix the error in that file, then run `assetline validate`.",
+        location=location,
     )

@@ -10,6 +10,7 @@ from typing import Any
 from assets_core.definitions.asset import (
     AssetIn,
     AssetsDefinition,
+    FnT,
     build_spec,
     dep_inputs,
     inspect_params,
@@ -24,7 +25,19 @@ from assets_core.partitions.base import PartitionsDefinition
 
 @dataclass(frozen=True, slots=True)
 class AssetOut:
-    """One output of a ``@multi_asset``; options default to the multi_asset's."""
+    """One output of a ``@multi_asset``; options default to the multi_asset's.
+
+    Attributes:
+        key: The output's asset key; defaults to the output's name (with key_prefix).
+        group: The output's group.
+        description: Defaults to the function's docstring.
+        code_version: The output's code version.
+        io_manager: Name of the IO manager that stores this output.
+        owners: ``team:name`` or e-mail addresses.
+        tags: String key/value pairs.
+        metadata: Static metadata shown in the catalog.
+        freshness: A ``Freshness`` policy of this output.
+    """
 
     key: str | AssetKey | None = None
     group: str | None = None
@@ -53,11 +66,27 @@ def multi_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     required_resources: Iterable[str] | None = None,
-) -> Callable[[Callable[..., Any]], AssetsDefinition]:
+) -> Callable[[FnT], AssetsDefinition[FnT]]:
     """Declare several assets computed by one function.
 
     The function returns a tuple (one value per output, in ``outs`` order) or a dict
     keyed by output name; a value may be an ``Output(value, metadata=...)``.
+
+    Args:
+        outs: The outputs by name, ``{"customers": AssetOut(), ...}`` (at least one).
+        ins: Explicit inputs, ``{"param": AssetIn("raw/orders", partition_mapping=...)}``.
+        deps: Upstream assets to run after, without receiving their values.
+        key_prefix: Components put in front of every output's key.
+        group: The default group of the outputs.
+        code_version: The default code version of the outputs.
+        owners: The default owners (``team:name`` or e-mail addresses).
+        tags: The default tags.
+        partitions: The partitions definition shared by every output.
+        io_manager: The default IO manager of the outputs.
+        retry: A ``Retry`` policy for the function.
+        automation: An ``Automation`` condition evaluated by the daemon.
+        pool: A concurrency pool name limited in ``[tool.assetline.pools]``.
+        required_resources: Names of the resources used via ``context.resources``.
 
     Example::
 
@@ -65,16 +94,20 @@ def multi_asset(
         def split_crm(raw_crm): return customers_df, addresses_df
     """
 
-    def decorate(f: Callable[..., Any]) -> AssetsDefinition:
+    def decorate(f: FnT) -> AssetsDefinition[FnT]:
         loc = location_of(f)
         if not outs:
-            raise DefinitionError(f"@multi_asset {f.__name__} ({loc}) needs at least one out.")
+            raise DefinitionError(
+                f"@multi_asset {f.__name__} needs at least one out.", location=loc
+            )
         specs = []
         doc = inspect.cleandoc(f.__doc__) if f.__doc__ else None
         for name, out in outs.items():
             if not isinstance(out, AssetOut):
                 raise DefinitionError(
-                    f"@multi_asset {f.__name__} ({loc}): outs[{name!r}] must be AssetOut(...)."
+                    f"@multi_asset {f.__name__}: outs[{name!r}] must be AssetOut(...).",
+                    location=loc,
+                    highlight=name,
                 )
             k = make_key(name, out.key, key_prefix, loc)
             specs.append(

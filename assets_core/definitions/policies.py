@@ -41,7 +41,15 @@ def parse_duration(value: str | float | int | timedelta) -> timedelta:
 class Retry:
     """Retry a failing asset: ``max_attempts`` in all, waiting ``backoff_s`` then
     doubling up to ``max_backoff_s``, plus up to ``jitter`` (a fraction) at random.
-    ``retry_on`` limits retries to these exception types."""
+    ``retry_on`` limits retries to these exception types.
+
+    Attributes:
+        max_attempts: Attempts in all, the first included (>= 1).
+        backoff_s: Seconds before the second attempt; doubled for each next one.
+        max_backoff_s: The longest wait between two attempts, in seconds.
+        jitter: Up to this fraction of the wait is added at random (0 to 1).
+        retry_on: Exception types that are retried; others fail at once.
+    """
 
     max_attempts: int = 3
     backoff_s: float = 1.0
@@ -63,14 +71,19 @@ class Retry:
         """Seconds to wait before attempt ``attempt + 1`` (attempts count from 1)."""
         import random
 
-        base = min(self.backoff_s * (2 ** (attempt - 1)), self.max_backoff_s)
+        base = min(self.backoff_s * (2.0 ** (attempt - 1)), self.max_backoff_s)
         return base * (1 + random.uniform(0, self.jitter)) if self.jitter else base
 
 
 @dataclass(frozen=True, slots=True)
 class Freshness:
     """The asset must have been materialized within ``max_lag`` of now (``"26h"``);
-    with ``cron`` the lag is counted from the last cron tick."""
+    with ``cron`` the lag is counted from the last cron tick.
+
+    Attributes:
+        max_lag: A duration (``"26h"``, ``"1h30m"``, seconds or a timedelta).
+        cron: A five-field cron expression the lag is counted from, or None.
+    """
 
     max_lag: timedelta | str = "24h"
     cron: str | None = None

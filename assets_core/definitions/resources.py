@@ -11,7 +11,11 @@ from assets_core.errors import ConfigError
 
 @dataclass(frozen=True, slots=True)
 class EnvVar:
-    """A secret read from the environment at run time, never stored or shown."""
+    """A secret read from the environment at run time, never stored or shown.
+
+    Attributes:
+        name: The environment variable, e.g. ``"WAREHOUSE_PASSWORD"``.
+    """
 
     name: str
 

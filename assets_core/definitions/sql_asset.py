@@ -10,12 +10,11 @@ from assets_core.definitions.asset import (
     AssetsDefinition,
     BackfillPolicy,
     build_spec,
-    caller_location,
     dep_inputs,
     make_key,
 )
 from assets_core.definitions.policies import Automation, Freshness, Retry
-from assets_core.errors import DefinitionError, SourceLocation
+from assets_core.errors import DefinitionError, SourceLocation, caller_location
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
 
@@ -29,8 +28,7 @@ def referenced_tables(query: str, location: SourceLocation | None = None) -> lis
     try:
         tree = sqlglot.parse_one(query, read="duckdb")
     except sqlglot.errors.ParseError as e:
-        where = f" ({location})" if location else ""
-        raise DefinitionError(f"SQL does not parse{where}: {e}".strip()) from None
+        raise DefinitionError(f"SQL does not parse: {e}".strip(), location=location) from None
     ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
     seen: dict[str, None] = {}
     for table in tree.find_all(exp.Table):
@@ -64,12 +62,34 @@ def sql_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     backfill: BackfillPolicy = "multi_run",
-) -> AssetsDefinition:
+) -> AssetsDefinition[None]:
     """Declare an asset computed by a DuckDB SQL query.
 
     Its upstream assets are the tables the query reads (parsed with sqlglot); each is
     visible to the query as a table named like the asset's last key component (or
     ``schema.table`` for ``schema/table``). Column lineage is derived from the query.
+
+    Args:
+        name: The asset's name (its key, unless ``key=`` is given).
+        query: A DuckDB ``SELECT``; the tables it reads are its upstream assets.
+        key: The asset key, e.g. ``"marts/revenue"``; defaults to ``name``.
+        key_prefix: Components put in front of the key.
+        deps: Other upstream assets to run after, which the query does not read.
+        partition_mappings: How the partitions of a table the query reads map onto
+            this asset's, by table name.
+        group: The group shown in the UI and selectable as ``group:NAME``.
+        description: What the table holds.
+        code_version: Bump it when the query's logic changes.
+        owners: ``team:name`` or e-mail addresses.
+        tags: String key/value pairs, selectable as ``tag:key=value``.
+        metadata: Static metadata (``partition_column`` for partitioned tables).
+        partitions: A partitions definition such as ``DailyPartitions(start=...)``.
+        io_manager: Name of the IO manager that stores the result (default ``fs``).
+        retry: A ``Retry`` policy.
+        freshness: A ``Freshness`` policy.
+        automation: An ``Automation`` condition evaluated by the daemon.
+        pool: A concurrency pool name limited in ``[tool.assetline.pools]``.
+        backfill: ``"single_run"`` to query a whole partition range at once.
 
     Example::
 
@@ -78,20 +98,22 @@ def sql_asset(
     """
     loc = caller_location()
     if not isinstance(query, str) or not query.strip():
-        raise DefinitionError(f"sql_asset {name!r} ({loc}) needs a non-empty SQL query.")
+        raise DefinitionError(f"sql_asset {name!r} needs a non-empty SQL query.", location=loc)
     k = make_key(name, key, key_prefix, loc)
     tables = referenced_tables(query, loc)
     if not tables:
         raise DefinitionError(
-            f"sql_asset {k} ({loc}) reads no table; reference its upstream assets by name "
-            "in FROM / JOIN."
+            f"sql_asset {k} reads no table; reference its upstream assets by name in FROM / JOIN.",
+            location=loc,
         )
     mappings = dict(partition_mappings or {})
     inputs = [AssetInput(None, t, None, mappings.pop(t, None)) for t in tables]
     if mappings:
         raise DefinitionError(
-            f"sql_asset {k} ({loc}): partition_mappings names {sorted(mappings)} which the "
-            f"query does not read (it reads {tables})."
+            f"sql_asset {k}: partition_mappings names {sorted(mappings)} which the "
+            f"query does not read (it reads {tables}).",
+            location=loc,
+            highlight="partition_mappings",
         )
     inputs.extend(dep_inputs(deps, loc))
     spec = build_spec(

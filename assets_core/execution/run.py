@@ -38,6 +38,7 @@ from assets_core.graph.asset_graph import AssetGraph
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.checks.check import AssetCheckDefinition
     from assets_core.io.base import IOManager
     from assets_core.keys import AssetKey
 
@@ -50,7 +51,16 @@ class RunNotQueuedError(UsageError):
 
 @dataclass(slots=True)
 class RunResult:
-    """The outcome of a run: its status, every step's outcome, and access to values."""
+    """The outcome of a run: its status, every step's outcome, and access to values.
+
+    Attributes:
+        run_id: The run's id (``assetline runs``, the UI).
+        status: ``SUCCESS``, ``FAILURE`` or ``CANCELED``.
+        steps: Each step's outcome by step id (``key`` or ``key[partition]``).
+        graph: The asset graph the run used.
+        catalog: The catalog the run was recorded in.
+        io_managers: The IO managers, by name, that ``output_for`` loads through.
+    """
 
     run_id: str
     status: str
@@ -97,12 +107,28 @@ class RunResult:
         return [o for o in self.steps.values() if o.status == "FAILED"]
 
 
-def as_definitions(defs_or_assets: Definitions | Iterable[Any]) -> Definitions:
+def as_definitions(
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
+) -> Definitions:
+    """``defs_or_assets`` as ``Definitions``: a list of assets and checks is wrapped.
+
+    Raises:
+        UsageError: The list holds something that is neither an asset nor a check.
+    """
     if isinstance(defs_or_assets, Definitions):
         return defs_or_assets
-    items = list(defs_or_assets)
     from assets_core.checks.check import AssetCheckDefinition
 
+    if isinstance(defs_or_assets, (str, bytes)):
+        raise UsageError("Pass a Definitions or a list of assets and checks, not a string.")
+    items = list(defs_or_assets)
+    for item in items:
+        if not isinstance(item, (AssetsDefinition, AssetCheckDefinition)):
+            raise UsageError(
+                f"materialize() takes a Definitions or a list of assets and checks; got "
+                f"{type(item).__name__} {item!r:.60}. Decorate functions with @asset, or "
+                "pass Definitions(...)."
+            )
     return Definitions(
         assets=[a for a in items if isinstance(a, AssetsDefinition)],
         checks=[c for c in items if isinstance(c, AssetCheckDefinition)],
@@ -403,7 +429,11 @@ def _install_sigterm() -> Callable[[], None] | None:
         raise RunCanceled()
 
     previous = signal.signal(signal.SIGTERM, handler)
-    return lambda: signal.signal(signal.SIGTERM, previous)
+
+    def restore() -> None:
+        signal.signal(signal.SIGTERM, previous)
+
+    return restore
 
 
 _snapshots: weakref.WeakKeyDictionary[AssetGraph, tuple[str, dict[str, Any]]] = (
@@ -423,7 +453,7 @@ def _save_snapshot(catalog: Catalog, graph: AssetGraph) -> None:
 
 
 def materialize(
-    defs_or_assets: Definitions | Iterable[Any],
+    defs_or_assets: Definitions | Iterable[AssetsDefinition | AssetCheckDefinition],
     selection: str | Sequence[str] = "*",
     partition: str | None = None,
     *,

@@ -20,17 +20,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AssetNode:
-    """One asset in the graph, with its resolved upstream keys."""
+    """One asset in the graph, with its resolved upstream keys.
+
+    Attributes:
+        spec: The asset's spec (key, group, partitions...).
+        definition: The definition producing it (shared by a multi_asset's nodes).
+        input_keys: Parameter name -> upstream key, for inputs whose value the
+            function receives.
+        parents: Every upstream key (data inputs, SQL tables and ordering-only deps),
+            in order.
+        mappings: Upstream key -> its partition mapping (None: the default mapping).
+        sql_tables: SQL assets: table name in the query -> upstream key.
+    """
 
     spec: AssetSpec
     definition: AssetsDefinition
-    #: parameter name -> upstream key, for inputs whose value the function receives
     input_keys: Mapping[str, AssetKey]
-    #: every upstream key (data inputs, SQL tables and ordering-only deps), in order
     parents: tuple[AssetKey, ...]
-    #: upstream key -> its partition mapping (None: the default mapping)
     mappings: Mapping[AssetKey, PartitionMapping | None]
-    #: SQL assets: table name in the query -> upstream key
     sql_tables: Mapping[str, AssetKey]
 
     @property
@@ -57,6 +64,13 @@ class AssetGraph:
     """A read-only view of a code location's assets and their dependencies.
 
     Build it with ``Definitions(...).graph``; it never changes afterwards.
+
+    Args:
+        nodes: The assets, resolved.
+        checks: The checks, by the asset they check.
+        resources: Resources by name.
+        io_managers: Extra or replacement IO managers by name.
+        default_io_manager: The IO manager of assets that name none.
     """
 
     def __init__(
@@ -128,9 +142,13 @@ class AssetGraph:
         if len(matches) > 1:
             options = ", ".join(sorted(str(m) for m in matches))
             raise UnknownAssetError(
-                f"Asset name {name!r} is ambiguous: it matches {options}. Use the full key."
+                f"Asset name {name!r} is ambiguous: it matches {options}.",
+                "Use the full key.",
+                location=None,  # a lookup: no place in the definitions is wrong
             )
-        raise UnknownAssetError(f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}")
+        raise UnknownAssetError(
+            f"Unknown asset {name!r}.{did_you_mean(name, list(self._by_str))}", location=None
+        )
 
     def key_strings(self) -> list[str]:
         return list(self._by_str)

@@ -10,19 +10,20 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from assets_core.definitions.asset import AssetInput, AssetsDefinition
-from assets_core.definitions.repository import BUILTIN_IO_MANAGERS
 from assets_core.errors import (
     AmbiguousInputError,
     CycleError,
     DefinitionError,
+    DefinitionErrors,
     DuplicateKeyError,
-    SourceLocation,
+    PartitionMappingError,
     UnknownAssetError,
     UnknownIOManagerError,
     UnknownResourceError,
     did_you_mean,
 )
 from assets_core.graph.asset_graph import AssetGraph, AssetNode
+from assets_core.io.registry import known_io_managers
 from assets_core.keys import AssetKey
 
 if TYPE_CHECKING:
@@ -30,19 +31,13 @@ if TYPE_CHECKING:
     from assets_core.partitions.base import PartitionMapping
 
 
-class DefinitionErrors(DefinitionError):
-    """Several definition errors at once; ``errors`` holds each."""
-
-    def __init__(self, message: str, errors: tuple[DefinitionError, ...] = ()) -> None:
-        super().__init__(message)
-        self.errors = errors
-
-    def __reduce__(self):  # type: ignore[no-untyped-def]
-        return (type(self), (self.message, self.errors))
+def _suggest(*parts: str) -> str:
+    """A suggestion from its parts (``did_you_mean`` gives one with a leading space)."""
+    return " ".join(p.strip() for p in parts if p.strip())
 
 
-def _at(loc: SourceLocation | None) -> str:
-    return f" ({loc})" if loc else ""
+def _asset_key(d: AssetsDefinition) -> str | None:
+    return str(d.keys[0]) if len(d.keys) == 1 else None
 
 
 def build_graph(defs: Definitions) -> AssetGraph:
@@ -56,7 +51,10 @@ def build_graph(defs: Definitions) -> AssetGraph:
                 errors.append(
                     DuplicateKeyError(
                         f"Asset key {spec.key} is defined twice: at {first.location} and at "
-                        f"{d.location}. Rename one (key=...) or give it a key_prefix=."
+                        f"{d.location}.",
+                        "Rename one (key=...) or give it a key_prefix=.",
+                        location=d.location,
+                        asset_key=str(spec.key),
                     )
                 )
                 continue
@@ -66,7 +64,7 @@ def build_graph(defs: Definitions) -> AssetGraph:
     for k in owner:
         by_name.setdefault(k.name, []).append(k)
 
-    known_io = set(BUILTIN_IO_MANAGERS) | set(defs.io_managers)
+    known_io = known_io_managers(defs.io_managers)
     nodes: list[AssetNode] = []
     done: set[int] = set()
     for d in defs.assets:
@@ -78,9 +76,14 @@ def build_graph(defs: Definitions) -> AssetGraph:
         for r in missing:
             errors.append(
                 UnknownResourceError(
-                    f"Asset {d.name}{_at(d.location)} requires resource {r!r}, which is not "
-                    f"defined.{did_you_mean(r, list(defs.resources))} Add it to "
-                    f"Definitions(resources={{{r!r}: ...}})."
+                    f"Asset {d.name} requires resource {r!r}, which is not defined.",
+                    _suggest(
+                        did_you_mean(r, list(defs.resources)),
+                        f"Add it to Definitions(resources={{{r!r}: ...}}).",
+                    ),
+                    location=d.location,
+                    asset_key=_asset_key(d),
+                    highlight=r,
                 )
             )
         for spec in d.specs:
@@ -89,10 +92,16 @@ def build_graph(defs: Definitions) -> AssetGraph:
             if spec.io_manager is not None and spec.io_manager not in known_io:
                 errors.append(
                     UnknownIOManagerError(
-                        f"Asset {spec.key}{_at(d.location)} uses io_manager={spec.io_manager!r}, "
-                        f"which is not defined.{did_you_mean(spec.io_manager, known_io)} Known: "
-                        f"{', '.join(sorted(known_io))}; register others in "
-                        "Definitions(io_managers={...})."
+                        f"Asset {spec.key} uses io_manager={spec.io_manager!r}, which is not "
+                        "defined.",
+                        _suggest(
+                            did_you_mean(spec.io_manager, known_io),
+                            f"Known: {', '.join(sorted(known_io))}; register others in "
+                            "Definitions(io_managers={...}).",
+                        ),
+                        location=d.location,
+                        asset_key=str(spec.key),
+                        highlight=spec.io_manager,
                     )
                 )
             input_keys = {i.param: k for i, k in resolved if i.param is not None}
@@ -126,17 +135,17 @@ def build_graph(defs: Definitions) -> AssetGraph:
                 continue  # resolved below by name
             errors.append(
                 UnknownAssetError(
-                    f"Check {c.name}{_at(c.location)} is on unknown asset {name!r}."
-                    f"{did_you_mean(name, list(by_str))} Point asset= at a defined asset."
+                    f"Check {c.name} is on unknown asset {name!r}.",
+                    _suggest(did_you_mean(name, list(by_str)), "Point asset= at a defined asset."),
+                    location=c.location,
+                    highlight=name,
                 )
             )
-    if not errors:
-        _check_cycles(graph_nodes, errors)
+    _check_cycles(graph_nodes, errors)
+    if len(errors) == 1:
+        raise errors[0]
     if errors:
-        if len(errors) == 1:
-            raise errors[0]
-        text = "\n".join(f"- {e.message}" for e in errors)
-        raise DefinitionErrors(f"{len(errors)} definition errors:\n{text}", tuple(errors))
+        raise DefinitionErrors(errors)
 
     checks = []
     for c in defs.checks:
@@ -155,22 +164,41 @@ def _resolve_inputs(
     errors: list[DefinitionError],
 ) -> list[tuple[AssetInput, AssetKey]]:
     out: list[tuple[AssetInput, AssetKey]] = []
-    where = f"Asset {d.name}{_at(d.location)}"
-    what = lambda i: f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"  # noqa: E731
+
+    def what(i: AssetInput) -> str:
+        return f"parameter {i.param!r}" if i.param else f"dependency {i.name!r}"
+
+    def error(kind: type[DefinitionError], problem: str, fix: str, i: AssetInput) -> None:
+        errors.append(
+            kind(
+                f"Asset {d.name}{problem}",
+                fix,
+                location=d.location,
+                asset_key=_asset_key(d),
+                highlight=i.param or i.name,
+            )
+        )
+
     own = d.keys
     for i in d.inputs:
         if i.key is not None:
             if i.key in own:
-                errors.append(CycleError(f"{where} depends on itself: {i.key} -> {i.key}."))
+                error(
+                    CycleError,
+                    f" depends on itself: {i.key} -> {i.key}.",
+                    "Remove that dependency.",
+                    i,
+                )
             elif str(i.key) in by_str:
                 out.append((i, i.key))
             else:
-                errors.append(
-                    UnknownAssetError(
-                        f"{where}: {what(i)} names unknown upstream asset {str(i.key)!r}."
-                        f"{did_you_mean(str(i.key), list(by_str))} "
-                        "Define that asset or fix the key."
-                    )
+                error(
+                    UnknownAssetError,
+                    f": {what(i)} names unknown upstream asset {str(i.key)!r}.",
+                    _suggest(
+                        did_you_mean(str(i.key), list(by_str)), "Define that asset or fix the key."
+                    ),
+                    i,
                 )
             continue
         name = i.name
@@ -179,29 +207,28 @@ def _resolve_inputs(
         candidates = [k for k in candidates if k not in own] or candidates
         if len(candidates) == 1:
             if candidates[0] in own:
-                errors.append(
-                    CycleError(f"{where} depends on itself: {candidates[0]} -> {candidates[0]}.")
-                )
+                loop = f"{candidates[0]} -> {candidates[0]}"
+                error(CycleError, f" depends on itself: {loop}.", "Remove that dependency.", i)
             else:
                 out.append((i, candidates[0]))
         elif len(candidates) > 1:
             options = ", ".join(sorted(str(c) for c in candidates))
-            errors.append(
-                AmbiguousInputError(
-                    f"{where}: {what(i)} could be any of {options}. Name one explicitly with "
-                    f"ins={{{i.param or name!r}: AssetIn({str(candidates[0])!r})}}."
-                    if i.param
-                    else f"{where}: {what(i)} could be any of {options}. Use the full key path."
-                )
+            fix = (
+                f"Name one explicitly with ins={{{i.param!r}: AssetIn({str(candidates[0])!r})}}."
+                if i.param
+                else "Use the full key path."
             )
+            error(AmbiguousInputError, f": {what(i)} could be any of {options}.", fix, i)
         else:
-            hint = did_you_mean(name, list(by_str))
-            errors.append(
-                UnknownAssetError(
-                    f"{where}: {what(i)} does not name an upstream asset; no asset is called "
-                    f"{name!r}.{hint} Define that asset, rename the parameter, or map it with "
-                    "ins={...: AssetIn('key')}."
-                )
+            error(
+                UnknownAssetError,
+                f": {what(i)} does not name an upstream asset; no asset is called {name!r}.",
+                _suggest(
+                    did_you_mean(name, list(by_str)),
+                    "Define that asset, rename the parameter, or map it with "
+                    "ins={...: AssetIn('key')}.",
+                ),
+                i,
             )
     return out
 
@@ -216,14 +243,20 @@ def _check_mappings(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionErr
                 continue
             reason = validate_mapping(mapping, up.spec.partitions, node.spec.partitions)
             if reason:
-                from assets_core.errors import PartitionMappingError
-
                 errors.append(
                     PartitionMappingError(
-                        f"Asset {node.key}{_at(node.definition.location)} reads {up_key} "
-                        f"({_describe(up)} -> {_describe(node)}): {reason}"
+                        f"Asset {node.key} reads {up_key} ({_describe(up)} -> "
+                        f"{_describe(node)}): {reason}",
+                        location=node.definition.location,
+                        asset_key=str(node.key),
+                        highlight=_param_of(node, up_key),
                     )
                 )
+
+
+def _param_of(node: AssetNode, up_key: AssetKey) -> str:
+    """The name under which ``node`` reads ``up_key`` in its source."""
+    return next((p for p, k in node.input_keys.items() if k == up_key), up_key.name)
 
 
 def _describe(node: AssetNode) -> str:
@@ -257,11 +290,14 @@ def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError
                     flow = flow[start:] + flow[:start]
                     flow.append(flow[0])
                     locs = "; ".join(f"{k} at {nodes[k].definition.location}" for k in flow[:-1])
+                    first = nodes[flow[0]]
                     errors.append(
                         CycleError(
-                            "Dependency cycle: "
-                            + " -> ".join(str(k) for k in flow)
-                            + f" ({locs}). Remove one of these dependencies."
+                            f"Dependency cycle: {' -> '.join(str(k) for k in flow)} ({locs}).",
+                            "Remove one of these dependencies.",
+                            location=first.definition.location,
+                            asset_key=str(first.key),
+                            highlight=_param_of(first, flow[-2]),
                         )
                     )
                     return

@@ -369,6 +369,6 @@ def split_value(context: OutputContext, value: Any) -> dict[str, Any]:
         )
     parts: dict[str, Any] = {}
     for k in keys:
-        part = table.filter(pc.equal(labels, k))
+        part = table.filter(pc.equal(labels, pa.scalar(k)))
         parts[k] = part.to_pandas() if kind == "pandas" else part
     return parts

@@ -21,7 +21,7 @@ import pickle
 import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from assets_core.errors import PartitionKeyError
 from assets_core.io.base import (
@@ -37,6 +37,7 @@ from assets_core.io.base import (
 )
 from assets_core.keys import AssetKey
 
+ParquetCompression = Literal["snappy", "gzip", "brotli", "lz4", "zstd", "none"]
 PARQUET = "data.parquet"
 PICKLE = "data.pickle"
 _KIND_KEY = b"assetline.kind"
@@ -165,7 +166,11 @@ class FilesystemIOManager(IOManager):
     """
 
     def __init__(
-        self, base_dir: str | Path, *, compression: str | None = None, durable: bool = False
+        self,
+        base_dir: str | Path,
+        *,
+        compression: ParquetCompression | None = None,
+        durable: bool = False,
     ) -> None:
         self.base_dir = Path(base_dir).absolute()
         self.compression = compression

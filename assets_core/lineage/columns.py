@@ -66,9 +66,9 @@ class ColumnLineage:
                 out[column] = [
                     (str(node.sql_tables[t]), c) for t, c in sources if t in node.sql_tables
                 ]
-        for column, sources in node.spec.column_lineage.items():
+        for column, declared in node.spec.column_lineage.items():
             refs = []
-            for src in sources:
+            for src in declared:
                 asset, _, col = src.rpartition(".")
                 if asset:
                     up = self.graph.find(asset)

@@ -34,6 +34,10 @@ class TimeWindow:
     Python subtracts and compares two datetimes of the same ``ZoneInfo`` by their wall
     clocks, so across a daylight saving change ``end - start`` is off by the shift; use
     ``duration`` (or convert to UTC) for elapsed time.
+
+    Attributes:
+        start: The first instant of the window.
+        end: The first instant after it.
     """
 
     start: datetime

@@ -386,6 +386,8 @@ class DimensionMapping(PartitionMapping):
         """The upstream keys matching ``downstream_key`` on the dimension."""
         if downstream_key is None:
             return upstream.get_partition_keys(dynamic_keys, current_time=current_time)
+        if downstream is None:
+            raise TypeError("DimensionMapping needs a partitioned downstream asset")
         inner = (self.mapping or IdentityMapping()).upstream_keys
         return self._map(
             downstream_key,

@@ -135,7 +135,11 @@ def test_validate_cli_reports_a_bad_schedule_with_file_and_line(
     )
     result = cli("validate", "-f", location)  # type: ignore[operator]
     assert result.returncode == 2, result
-    assert f"{location}:5: Schedule 'nightly' has a bad selection 'b'" in result.stderr
+    assert result.stderr.splitlines()[:2] == [
+        "error: Schedule 'nightly' has a bad selection 'b': Invalid selection: unknown asset 'b'.",
+        f" --> {location}:5",
+    ]
+    assert "5 | s = Schedule('nightly', cron='0 6 * * *', select='b')" in result.stderr
 
 
 # -- partitions of a tick -----------------------------------------------------------------

@@ -1,5 +1,5 @@
-"""The catalog façade on SQLite and PostgreSQL: migrations, runs, events, batched
-writes, materializations and provenance, retention, dynamic partitions, snapshots."""
+"""The catalog façade on SQLite and PostgreSQL: migrations on first open, reopening,
+and the one-transaction write path (``catalog/catalog.py``, ``catalog/writes.py``)."""
 
 from __future__ import annotations
 
@@ -12,15 +12,8 @@ from sqlalchemy import inspect, text
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import HEAD_REVISION, current_revision, make_engine, upgrade
-from assets_core.catalog.records import (
-    CheckResultRecord,
-    EventRecord,
-    NewMaterialization,
-    RunRecord,
-    StepRecord,
-    WriteBatch,
-)
-from assets_core.errors import NotFoundError
+from assets_core.catalog.records import EventRecord, StepRecord, WriteBatch
+from tests.catalog.factories import mat, run
 
 TABLES = {
     "runs",
@@ -33,6 +26,11 @@ TABLES = {
     "snapshots",
     "dynamic_partitions",
     "kv",
+    "instigators",
+    "ticks",
+    "automation_evaluations",
+    "asset_events",
+    "daemon_leases",
     "alembic_version",
 }
 
@@ -79,88 +77,9 @@ def test_reopening_keeps_the_data(catalog_url: str) -> None:
     second = Catalog.open(catalog_url)
     try:
         assert second.get_run("kept").status == "STARTED"
+        assert repr(second) == f"<Catalog {second.url}>"
     finally:
         second.close()
-
-
-def run(run_id: str, status: str = "STARTED", created_at: float | None = None) -> RunRecord:
-    return RunRecord(
-        id=run_id,
-        status=status,  # type: ignore[arg-type]
-        selection="*",
-        partitions=["2024-01-01"],
-        tags={"k": "v"},
-        config={"a": {"limit": 1}},
-        launched_by="tester",
-        executor="inprocess",
-        created_at=created_at or time.time(),
-        started_at=time.time(),
-    )
-
-
-def test_runs_round_trip(catalog: Catalog) -> None:
-    catalog.create_run(run("r1"))
-    got = catalog.get_run("r1")
-    assert (got.status, got.selection, got.partitions) == ("STARTED", "*", ["2024-01-01"])
-    assert (got.tags, got.config, got.launched_by) == ({"k": "v"}, {"a": {"limit": 1}}, "tester")
-
-    catalog.update_run("r1", status="SUCCESS", ended_at=123.0, error=None)
-    assert (catalog.get_run("r1").status, catalog.get_run("r1").ended_at) == ("SUCCESS", 123.0)
-    assert catalog.get_run("r1").is_finished
-
-
-def test_get_run_by_prefix_and_not_found(catalog: Catalog) -> None:
-    catalog.create_run(run("abcd1111"))
-    catalog.create_run(run("abcd2222"))
-    assert catalog.get_run("abcd1").id == "abcd1111"
-    with pytest.raises(NotFoundError, match="No run 'abcz'"):
-        catalog.get_run("abcz")
-    with pytest.raises(NotFoundError):
-        catalog.get_run("abcd")  # ambiguous
-    with pytest.raises(NotFoundError):
-        catalog.get_run("abc")  # prefixes shorter than 4 characters are not looked up
-    catalog.create_run(run("xyz0"))
-    with pytest.raises(NotFoundError):
-        catalog.get_run("xyz")
-
-
-@pytest.mark.parametrize("pattern", ["____", "ab%%", "%%%%"])
-def test_get_run_prefix_is_not_a_pattern(catalog: Catalog, pattern: str) -> None:
-    catalog.create_run(run("abcd1234"))
-    with pytest.raises(NotFoundError):
-        catalog.get_run(pattern)
-
-
-def test_list_runs_newest_first_with_status_filter_and_pages(catalog: Catalog) -> None:
-    for i in range(5):
-        catalog.create_run(run(f"run{i}", "SUCCESS" if i % 2 else "FAILURE", 1000.0 + i))
-    assert [r.id for r in catalog.list_runs()] == ["run4", "run3", "run2", "run1", "run0"]
-    assert [r.id for r in catalog.list_runs(status="SUCCESS")] == ["run3", "run1"]
-    page1 = catalog.list_runs(limit=2)
-    page2 = catalog.list_runs(limit=2, before=(page1[-1].created_at, page1[-1].id))
-    assert [r.id for r in page1 + page2] == ["run4", "run3", "run2", "run1"]
-    assert catalog.count_runs(["FAILURE"]) == 3
-
-
-def test_transition_run_only_from_given_statuses(catalog: Catalog) -> None:
-    catalog.create_run(run("q", "QUEUED"))
-    assert catalog.transition_run("q", "STARTED", only_from=["QUEUED"]) is True
-    assert catalog.transition_run("q", "STARTED", only_from=["QUEUED"]) is False
-    assert catalog.get_run("q").status == "STARTED"
-
-
-def mat(asset: str, run_id: str, partition: str | None = None, upstream: tuple[int, ...] = ()):  # type: ignore[no-untyped-def]
-    return NewMaterialization(
-        asset_key=asset,
-        partition=partition,
-        run_id=run_id,
-        timestamp=time.time(),
-        code_version="1",
-        data_version=f"dv-{asset}",
-        metadata={"row_count": 3, "nested": {"nan": float("nan")}},
-        location=f"/tmp/{asset}",
-        upstream_ids=upstream,
-    )
 
 
 def test_a_batch_writes_events_steps_materializations_and_provenance(catalog: Catalog) -> None:
@@ -170,7 +89,7 @@ def test_a_batch_writes_events_steps_materializations_and_provenance(catalog: Ca
         WriteBatch(
             events=[EventRecord("r", now, "STEP_START", "Started a", "a")],
             steps=[StepRecord("r", "a", None, "SUCCESS", 1, now, now + 1)],
-            materializations=[mat("a", "r")],
+            materializations=[mat("a", "r", metadata={"row_count": 3, "n": {"x": float("nan")}})],
         )
     )
     [b_id] = catalog.write(WriteBatch(materializations=[mat("b", "r", upstream=(a_id, a_id))]))
@@ -180,112 +99,23 @@ def test_a_batch_writes_events_steps_materializations_and_provenance(catalog: Ca
     [a] = catalog.provenance(b_id)
     assert (a.id, a.asset_key, a.data_version, a.partition) == (a_id, "a", "dv-a", None)
     # NaN is not JSON: it is stored as null rather than failing the write.
-    assert a.metadata == {"row_count": 3, "nested": {"nan": None}}
+    assert a.metadata == {"row_count": 3, "n": {"x": None}}
     [step] = catalog.steps("r")
-    assert (step.asset_key, step.partition, step.status, step.duration_s) == (
-        "a",
-        None,
-        "SUCCESS",
-        pytest.approx(1.0),
-    )
+    assert (step.asset_key, step.partition, step.status) == ("a", None, "SUCCESS")
+    assert step.duration_s == pytest.approx(1.0)
     [event] = catalog.events("r")
     assert (event.type, event.asset_key, event.message) == ("STEP_START", "a", "Started a")
 
 
-def test_latest_outcome_per_partition(catalog: Catalog) -> None:
+def test_end_run_writes_the_last_batch_only_if_the_run_moves(catalog: Catalog) -> None:
     catalog.create_run(run("r"))
-    [first] = catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01")]))
-    catalog.write(WriteBatch(failures=[("p", "2024-01-02", "r", time.time())]))
-    [second] = catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01")]))
-    # A failure keeps the partition's last good materialization.
-    catalog.write(WriteBatch(failures=[("p", "2024-01-01", "r", time.time())]))
+    last = WriteBatch(events=[EventRecord("r", time.time(), "RUN_SUCCESS", "done")])
+    assert catalog.end_run("r", "SUCCESS", only_from=["STARTED"], batch=last) is True
+    got = catalog.get_run("r")
+    assert (got.status, got.ended_at is not None) == ("SUCCESS", True)
+    assert [e.type for e in catalog.events("r")] == ["RUN_SUCCESS"]
 
-    rows = {r.partition: r for r in catalog.partition_rows(["p"], all_partitions=True)}
-    assert (rows["2024-01-01"].status, rows["2024-01-01"].materialization_id) == (
-        "FAILED",
-        second,
-    )
-    assert (rows["2024-01-02"].status, rows["2024-01-02"].materialization_id) == ("FAILED", None)
-    assert [m.id for m in catalog.materializations("p")] == [second, first]
-    assert [m.id for m in catalog.materializations("p", before=second)] == [first]
-    assert catalog.latest_versions(["p"]) == {("p", "2024-01-01"): (second, "dv-p")}
-    assert catalog.latest_materializations(["p"])["p"].id == second
-
-
-def test_partition_statuses(catalog: Catalog) -> None:
-    catalog.create_run(run("r"))
-    catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01")]))
-    catalog.write(WriteBatch(failures=[("p", "2024-01-02", "r", time.time())]))
-    assert catalog.partition_statuses("p") == {
-        "2024-01-01": "MATERIALIZED",
-        "2024-01-02": "FAILED",
-    }
-
-
-def test_prune_removes_old_events_and_keeps_history(catalog: Catalog) -> None:
-    catalog.create_run(run("old"))
-    old = time.time() - 10 * 86400
-    [a_id] = catalog.write(
-        WriteBatch(
-            events=[EventRecord("old", old, "LOG", f"line {i}") for i in range(3)],
-            materializations=[mat("a", "old")],
-            check_results=[
-                CheckResultRecord("a", "ok", None, "old", old, "PASSED", True, "error", False, {})
-            ],
-        )
-    )
-    [b_id] = catalog.write(
-        WriteBatch(
-            events=[EventRecord("old", time.time(), "LOG", "recent")],
-            materializations=[mat("b", "old", upstream=(a_id,))],
-        )
-    )
-    assert catalog.prune_events(7 * 86400) == 3
-    assert [e.message for e in catalog.events("old")] == ["recent"]
-    assert catalog.get_run("old").id == "old"
-    assert [m.id for m in catalog.materializations("a")] == [a_id]
-    assert catalog.upstream_ids([b_id]) == {b_id: [a_id]}
-    assert len(catalog.check_results_for_run("old")) == 1
-    assert catalog.prune_events(7 * 86400) == 0
-
-
-def test_check_results_latest_and_history(catalog: Catalog) -> None:
-    def result(passed: bool, ts: float) -> CheckResultRecord:
-        status = "PASSED" if passed else "FAILED"
-        return CheckResultRecord("a", "c", None, None, ts, status, passed, "warn", True, {"n": 1})
-
-    catalog.write(WriteBatch(check_results=[result(True, 1.0), result(False, 2.0)]))
-    latest = catalog.latest_check_results(["a"])[("a", "c")]
-    assert (latest.passed, latest.severity, latest.blocking, latest.metadata) == (
-        False,
-        "warn",
-        True,
-        {"n": 1},
-    )
-    assert [r.passed for r in catalog.check_history("a", "c")] == [False, True]
-
-
-def test_dynamic_partitions(catalog: Catalog, request: pytest.FixtureRequest) -> None:
-    assert catalog.add_dynamic_partitions("customers", ["acme", "globex"]) == 2
-    assert catalog.add_dynamic_partitions("customers", ["acme", "initech"]) == 1
-    assert catalog.dynamic_partitions("customers") == ["acme", "globex", "initech"]
-    assert catalog.delete_dynamic_partitions("customers", ["globex"]) == 1
-    assert catalog.dynamic_partitions("customers") == ["acme", "initech"]
-    assert catalog.dynamic_partitions("other") == []
-
-
-def test_key_value_state(catalog: Catalog) -> None:
-    assert catalog.get_kv("cursor") is None
-    catalog.set_kv("cursor", {"offset": 1})
-    catalog.set_kv("cursor", {"offset": 2})
-    assert catalog.get_kv("cursor") == {"offset": 2}
-
-
-def test_snapshots_are_stored_once_per_digest(
-    catalog: Catalog, request: pytest.FixtureRequest
-) -> None:
-    assert catalog.latest_snapshot() is None
-    assert catalog.save_snapshot("h1", {"assets": [{"key": "a"}]}) is True
-    assert catalog.save_snapshot("h1", {"assets": [{"key": "a"}]}) is False
-    assert catalog.save_snapshot("h2", {"assets": [{"key": "b"}]}) is True
-    assert catalog.latest_snapshot() == {"assets": [{"key": "b"}]}
+    again = WriteBatch(events=[EventRecord("r", time.time(), "RUN_FAILURE", "late")])
+    assert catalog.end_run("r", "FAILURE", only_from=["STARTED"], batch=again) is False
+    assert catalog.get_run("r").status == "SUCCESS"
+    assert [e.type for e in catalog.events("r")] == ["RUN_SUCCESS"]

@@ -124,8 +124,11 @@ def test_options_and_asset_objects() -> None:
     )
     with pytest.raises(DefinitionError) as exc:
         not_null(KEY, "id", severity="fatal")  # type: ignore[arg-type]
-    assert str(exc.value).startswith("Check not_null_id on sales/orders (")
-    assert str(exc.value).endswith("): severity='fatal'; use 'error' or 'warn'.")
+    assert exc.tb is not None  # the user's line that called the built-in
+    assert str(exc.value) == (
+        f"{__file__}:{exc.tb.tb_lineno}: Check not_null_id on sales/orders: "
+        "severity='fatal'; use 'error' or 'warn'."
+    )
 
 
 def test_missing_column_fails_with_the_available_columns(as_value: Convert) -> None:
@@ -198,7 +201,8 @@ COLUMNS_HINT = "give a column name or a list of column names"
 def test_definition_errors(make: Callable[[], Any], message: str) -> None:
     with pytest.raises(DefinitionError) as exc:
         make()
-    assert str(exc.value) == message
+    # located at the user's line that called the built-in: here, the lambda's
+    assert str(exc.value) == f"{__file__}:{make.__code__.co_firstlineno}: {message}"
 
 
 # -- unique ----------------------------------------------------------------------------

@@ -336,10 +336,10 @@ def test_asset_check_definition_errors() -> None:
     with pytest.raises(DefinitionError) as exc:
         asset_check(asset="sales/orders")(two)
     assert str(exc.value) == (
-        f"Check two ({two.__code__.co_filename}:{two.__code__.co_firstlineno}) takes "
+        f"{two.__code__.co_filename}:{two.__code__.co_firstlineno}: Check two takes "
         "['a', 'b']; a check receives only the value of sales/orders (one parameter) and "
         "optionally `context` first."
     )
     with pytest.raises(DefinitionError) as exc:
         asset_check(asset="sales/orders", blocking="yes")(two)  # type: ignore[arg-type]
-    assert str(exc.value).endswith("): blocking= must be True or False.")
+    assert str(exc.value).endswith(": Check two: blocking= must be True or False.")

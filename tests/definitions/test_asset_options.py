@@ -1,5 +1,8 @@
 """Options of ``@asset`` and its policy objects are validated when the asset is defined,
-with a message that names the asset, its file and line, and what to write instead."""
+with a message that names the asset, its file and line, and what to write instead.
+
+Messages start with ``file:line:``: the asset's definition, or for a policy object
+(``Retry``, ``Freshness``...) the user's line that made it."""
 
 from __future__ import annotations
 
@@ -40,57 +43,54 @@ def definition_error(**options: Any) -> tuple[str, str]:
     [
         (
             {"owners": ["analytics"]},
-            "Invalid owner 'analytics' of asset orders ({where}): use 'team:<name>' or an e-mail "
-            "address.",
+            "Invalid owner 'analytics' of asset orders: use 'team:<name>' or an e-mail address.",
         ),
         (
             {"owners": ["team:"]},
-            "Invalid owner 'team:' of asset orders ({where}): use 'team:<name>' or an e-mail "
-            "address.",
+            "Invalid owner 'team:' of asset orders: use 'team:<name>' or an e-mail address.",
         ),
         (
             {"owners": ["ana lyst@shop.com"]},
-            "Invalid owner 'ana lyst@shop.com' of asset orders ({where}): use 'team:<name>' or "
+            "Invalid owner 'ana lyst@shop.com' of asset orders: use 'team:<name>' or "
             "an e-mail address.",
         ),
         (
             {"tags": {"tier": 1}},
-            "Tag 'tier'=1 of orders ({where}): tag keys and values must be strings.",
+            "Tag 'tier'=1 of orders: tag keys and values must be strings.",
         ),
-        ({"tags": ["gold"]}, "tags of orders ({where}) must be a dict of str to str."),
+        ({"tags": ["gold"]}, "tags of orders must be a dict of str to str."),
         (
             {"group": "sales team"},
-            "Invalid group 'sales team' for orders ({where}): use [A-Za-z0-9_]+.",
+            "Invalid group 'sales team' for orders: use [A-Za-z0-9_]+.",
         ),
-        ({"code_version": 2}, "code_version of orders ({where}) must be a string, e.g. '2'."),
-        ({"io_manager": 3}, "io_manager of orders ({where}) must be a name such as 'fs'."),
+        ({"code_version": 2}, "code_version of orders must be a string, e.g. '2'."),
+        ({"io_manager": 3}, "io_manager of orders must be a name such as 'fs'."),
         (
             {"partitions": "daily"},
-            "partitions= of orders ({where}) must be a partitions definition such as "
+            "partitions= of orders must be a partitions definition such as "
             "DailyPartitions(start='2024-01-01'), got 'daily'.",
         ),
-        ({"metadata": ["a"]}, "metadata of orders ({where}) must be a dict."),
+        ({"metadata": ["a"]}, "metadata of orders must be a dict."),
         (
             {"freshness": "26h"},
-            "freshness= of orders ({where}) must be Freshness(max_lag='26h').",
+            "freshness= of orders must be Freshness(max_lag='26h').",
         ),
         (
             {"automation": "eager"},
-            "automation= of orders ({where}) must be Automation.eager(), .on_cron(...) or "
-            ".on_missing().",
+            "automation= of orders must be Automation.eager(), .on_cron(...) or .on_missing().",
         ),
-        ({"retry": 3}, "Asset orders ({where}): retry= must be a Retry(...)."),
-        ({"pool": 1}, "Asset orders ({where}): pool= must be a pool name string."),
+        ({"retry": 3}, "Asset orders: retry= must be a Retry(...)."),
+        ({"pool": 1}, "Asset orders: pool= must be a pool name string."),
         (
             {"backfill": "whole"},
-            "Asset orders ({where}): backfill='whole'; use 'multi_run' or 'single_run'.",
+            "Asset orders: backfill='whole'; use 'multi_run' or 'single_run'.",
         ),
     ],
     ids=lambda v: "-".join(v) if isinstance(v, dict) else None,
 )
 def test_bad_option(options: dict[str, Any], expected: str) -> None:
     message, at = definition_error(**options)
-    assert message == expected.format(where=at)
+    assert message == f"{at}: {expected}"
 
 
 def test_good_options_are_kept_on_the_spec() -> None:
@@ -159,7 +159,8 @@ def test_defaults() -> None:
 def test_bad_policy(make: Callable[[], object], expected: str) -> None:
     with pytest.raises(DefinitionError) as info:
         make()
-    assert str(info.value) == expected
+    # The location is the user's line that made the policy: here, the lambda's line.
+    assert str(info.value) == f"{__file__}:{make.__code__.co_firstlineno}: {expected}"
 
 
 def test_durations() -> None:
@@ -183,7 +184,7 @@ def test_config_parameter_must_be_a_dataclass() -> None:
     with pytest.raises(DefinitionError) as info:
         asset(orders)
     assert str(info.value) == (
-        f"Asset orders ({where(orders)}): the 'config' parameter must be annotated with a "
+        f"{where(orders)}: Asset orders: the 'config' parameter must be annotated with a "
         "dataclass, e.g. `config: MyConfig`."
     )
 
@@ -203,12 +204,12 @@ def test_config_dataclass_is_not_an_input() -> None:
     [
         (
             "def orders(*upstreams): return 1",
-            "Asset orders ({where}): *upstreams / **upstreams parameters are not supported; "
+            "Asset orders: *upstreams / **upstreams parameters are not supported; "
             "name each upstream asset as its own parameter.",
         ),
         (
             "def orders(raw, context): return 1",
-            "Asset orders ({where}): 'context' must be the first parameter.",
+            "Asset orders: 'context' must be the first parameter.",
         ),
     ],
     ids=["varargs", "context-not-first"],
@@ -218,13 +219,16 @@ def test_bad_signature(source: str, expected: str) -> None:
     exec(compile(source, "pipeline.py", "exec"), namespace)
     with pytest.raises(DefinitionError) as info:
         asset(namespace["orders"])
-    assert str(info.value) == expected.format(where="pipeline.py:1")
+    assert str(info.value) == f"pipeline.py:1: {expected}"
 
 
 def test_decorating_something_else_is_an_error() -> None:
     with pytest.raises(DefinitionError) as info:
         asset()("orders")
-    assert str(info.value) == "@asset decorates a function, got 'orders'."
+    assert info.tb is not None  # the frame of this test, at the line that raised
+    assert str(info.value) == (
+        f"{__file__}:{info.tb.tb_lineno}: @asset decorates a function, got 'orders'."
+    )
 
 
 @pytest.mark.parametrize(
@@ -240,7 +244,7 @@ def test_bad_check_option(options: dict[str, Any], expected: str) -> None:
 
     with pytest.raises(DefinitionError) as info:
         asset_check(asset="orders", **options)(has_rows)
-    assert str(info.value) == f"Check has_rows ({where(has_rows)}): {expected}"
+    assert str(info.value) == f"{where(has_rows)}: Check has_rows: {expected}"
 
 
 def test_check_takes_only_the_asset_value() -> None:
@@ -250,6 +254,6 @@ def test_check_takes_only_the_asset_value() -> None:
     with pytest.raises(DefinitionError) as info:
         asset_check(asset="orders")(compare)
     assert str(info.value) == (
-        f"Check compare ({where(compare)}) takes ['orders', 'customers']; a check receives "
+        f"{where(compare)}: Check compare takes ['orders', 'customers']; a check receives "
         "only the value of orders (one parameter) and optionally `context` first."
     )

@@ -85,7 +85,7 @@ def test_ins_for_a_parameter_the_function_does_not_have() -> None:
         asset(ins={"rows": AssetIn("raw/orders")})(report)
     line = report.__code__.co_firstlineno
     assert str(info.value) == (
-        f"Asset report ({__file__}:{line}): ins= names ['rows'] but the function has no "
+        f"{__file__}:{line}: Asset report: ins= names ['rows'] but the function has no "
         "such parameter. Add the parameter or remove it from ins=."
     )
 
@@ -99,7 +99,7 @@ def test_ins_naming_an_unknown_key() -> None:
         Definitions(assets=[orders, report]).graph  # noqa: B018
     line = report.fn.__code__.co_firstlineno
     assert str(info.value) == (
-        f"Asset report ({__file__}:{line}): parameter 'rows' names unknown upstream asset "
+        f"{__file__}:{line}: Asset report: parameter 'rows' names unknown upstream asset "
         "'raw/order'. Did you mean 'raw/orders'? Define that asset or fix the key."
     )
 
@@ -135,8 +135,9 @@ def test_invalid_dep_key() -> None:
 
     with pytest.raises(DefinitionError) as info:
         asset(deps=["raw/bad key"])(export_done)
-    assert "Invalid asset key 'raw/bad key'" in str(info.value)
-    assert str(info.value).endswith(f"({__file__}:{export_done.__code__.co_firstlineno})")
+    assert str(info.value).startswith(
+        f"{__file__}:{export_done.__code__.co_firstlineno}: Invalid asset key 'raw/bad key'"
+    )
 
 
 def test_context_is_not_an_input() -> None:

@@ -112,7 +112,7 @@ def test_module_whose_import_fails_names_file_and_line(tmp_path: Path) -> None:
     with pytest.raises(CodeLocationError) as info:
         load_definitions(module=name, cwd=tmp_path)
     assert str(info.value) == (
-        f"Importing code location {name} failed at {path}:4: KeyError: 'eur'. "
+        f"{path}:4: Importing code location {name} failed: KeyError: 'eur'. "
         "Fix the error in that file, then run `assetline validate`."
     )
     assert isinstance(info.value.__cause__, KeyError)
@@ -125,7 +125,7 @@ def test_module_importing_a_missing_package_names_the_import_line(tmp_path: Path
     with pytest.raises(CodeLocationError) as info:
         load_definitions(module=name, cwd=tmp_path)
     assert str(info.value) == (
-        f"Importing code location {name} failed at {path}:3: ModuleNotFoundError: "
+        f"{path}:3: Importing code location {name} failed: ModuleNotFoundError: "
         f"No module named {missing!r}. Fix the error in that file, then run "
         "`assetline validate`."
     )
@@ -152,4 +152,33 @@ def test_missing_package_named_like_the_module_prefix_names_the_import_line(
     path = write_module(tmp_path, name, f"import {prefix}\n")
     with pytest.raises(CodeLocationError) as info:
         load_definitions(module=name, cwd=tmp_path)
-    assert f"failed at {path}:1: ModuleNotFoundError" in str(info.value)
+    assert str(info.value).startswith(f"{path}:1: Importing code location {name} failed: ")
+
+
+def test_module_with_a_syntax_error_names_the_users_line(tmp_path: Path) -> None:
+    name = unique_name("pipeline")
+    path = write_module(tmp_path, name, "from assets_core import asset\n\nRATES = {'eur': 1\n")
+    with pytest.raises(CodeLocationError) as info:
+        load_definitions(module=name, cwd=tmp_path)
+    assert str(info.value) == (
+        f"{path}:3: Importing code location {name} failed: SyntaxError: '{{' was never closed. "
+        "Fix the error in that file, then run `assetline validate`."
+    )
+    assert info.value.render().splitlines()[2:5] == [
+        "  |",
+        "3 | RATES = {'eur': 1",
+        "  |         ^",
+    ]
+
+
+def test_import_failure_inside_an_installed_package_names_the_users_line(
+    tmp_path: Path,
+) -> None:
+    name = unique_name("pipeline")
+    path = write_module(tmp_path, name, "import json\n\nSETTINGS = json.loads('{')\n")
+    with pytest.raises(CodeLocationError) as info:
+        load_definitions(module=name, cwd=tmp_path)
+    # json raised deep in the standard library; the user's line is the one to fix
+    assert str(info.value).startswith(
+        f"{path}:3: Importing code location {name} failed: JSONDecodeError: "
+    )

@@ -27,6 +27,10 @@ BROKEN = {
     "no_assets": "defines no assets and no `defs`",
     "check_on_unknown_asset": "is on unknown asset 'order'",
     "bad_key": "Invalid asset key 'sales/daily orders'",
+    "syntax_error": "SyntaxError: '[' was never closed",
+    "bad_daily_start": "DailyPartitions(start='2024-31-01') is not a date",
+    "not_a_sensor": "Definitions(sensors=...) holds 42, which is not a sensor",
+    "cycle_and_typo": "2 definition errors:",
 }
 
 
@@ -48,6 +52,65 @@ def test_every_definition_error_exits_2_without_a_traceback(cli_many: Runner) ->
         assert phrase in result.stderr, result
         assert f"{LOCATIONS / name}.py:" in result.stderr or name == "no_assets", result
         assert "Traceback" not in result.stderr, result
+
+
+def test_a_definition_error_shows_the_source_line_and_the_fix(cli: Runner) -> None:
+    path = LOCATIONS / "unknown_upstream.py"
+    result = cli("validate", "-f", path)
+    assert result.returncode == 2, result
+    assert result.stderr == (
+        "error: Asset daily_revenue: parameter 'ordrs' does not name an upstream asset; no "
+        "asset is called 'ordrs'.\n"
+        f"  --> {path}:11\n"
+        "   |\n"
+        "11 | @asset\n"
+        "12 | def daily_revenue(ordrs):\n"
+        "   |                   ^^^^^\n"
+        "   = fix: Did you mean 'orders'? Define that asset, rename the parameter, or map it "
+        "with ins={...: AssetIn('key')}.\n"
+    )
+
+
+def test_a_syntax_error_names_the_users_file_not_the_loader(cli: Runner) -> None:
+    path = LOCATIONS / "syntax_error.py"
+    result = cli("validate", "-f", path)
+    assert result.returncode == 2, result
+    assert result.stderr == (
+        f"error: Importing code location {path} failed: SyntaxError: '[' was never closed.\n"
+        f" --> {path}:8\n"
+        "  |\n"
+        "8 |     return [1, 2, 3\n"
+        "  |            ^\n"
+        "  = fix: Fix the error in that file, then run `assetline validate`.\n"
+    )
+    assert "loader.py" not in result.stderr
+
+
+def test_a_bad_partitions_definition_names_the_line_where_it_was_written(cli: Runner) -> None:
+    path = LOCATIONS / "bad_daily_start.py"
+    result = cli("validate", "-f", path)
+    assert result.returncode == 2, result
+    assert result.stderr == (
+        "error: DailyPartitions(start='2024-31-01') is not a date: expected YYYY-MM-DD or an "
+        "ISO date such as 2024-01-01.\n"
+        f" --> {path}:5\n"
+        "  |\n"
+        '5 | DAILY = DailyPartitions(start="2024-31-01")\n'
+        "  | ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^\n"
+    )
+
+
+def test_cycles_are_reported_with_the_other_errors(cli: Runner) -> None:
+    path = LOCATIONS / "cycle_and_typo.py"
+    result = cli("validate", "-f", path)
+    assert result.returncode == 2, result
+    blocks = result.stderr.split("\n\n")
+    assert blocks[0] == "error: 2 definition errors:"
+    assert blocks[1].startswith("Asset report: parameter 'aa' does not name an upstream asset")
+    assert blocks[2].startswith(
+        f"Dependency cycle: a -> b -> a (a at {path}:6; b at {path}:11).\n --> {path}:6\n"
+    )
+    assert len(blocks) == 3
 
 
 def test_valid_location_exits_0(cli: Runner) -> None:

@@ -241,3 +241,15 @@ def test_materialize_in_memory_touches_no_real_storage(assetline_home: Path) -> 
     assert result.success
     assert result.output_for("b") == 2
     assert not assetline_home.exists()
+
+
+def test_a_list_holding_something_else_than_assets_is_a_usage_error(
+    sqlite_catalog: Catalog,
+) -> None:
+    @asset
+    def a() -> int:
+        return 1
+
+    with pytest.raises(UsageError, match=r"got int 42\. Decorate functions with @asset"):
+        materialize([a, 42], catalog=sqlite_catalog)  # type: ignore[list-item]
+    assert sqlite_catalog.list_runs() == []

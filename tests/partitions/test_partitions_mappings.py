@@ -198,7 +198,7 @@ def test_time_window_mapping_validation_and_construction() -> None:
     )
     with pytest.raises(DefinitionError) as info:
         TimeWindowMapping(start_offset=1, end_offset=0)
-    assert str(info.value) == (
+    assert info.value.problem == (
         "TimeWindowMapping(start_offset=1, end_offset=0) is empty: start_offset must not be "
         "after end_offset."
     )

@@ -186,4 +186,4 @@ def test_describe_hash_pickle() -> None:
 def test_bad_definitions(dimensions: object, message: str) -> None:
     with pytest.raises(DefinitionError) as info:
         MultiPartitions(dimensions)  # type: ignore[arg-type]
-    assert str(info.value) == message
+    assert info.value.problem == message

@@ -11,9 +11,12 @@ from assets_core.partitions import DynamicPartitions, StaticPartitions, key_prob
 
 
 def definition_error(fn: object, *args: object) -> str:
+    """The problem ``fn(...)`` raises; the error is located at the line that called it."""
     with pytest.raises(DefinitionError) as info:
         fn(*args)  # type: ignore[operator]
-    return str(info.value)
+    assert info.tb is not None
+    assert str(info.value).startswith(f"{__file__}:{info.tb.tb_lineno}: {info.value.problem}")
+    return info.value.problem
 
 
 def key_error(fn: object, *args: object, **kwargs: object) -> str:

@@ -339,9 +339,12 @@ def test_now_based_end_in_a_dst_zone() -> None:
 
 
 def definition_error(fn: object, *args: object, **kwargs: object) -> str:
+    """The problem ``fn(...)`` raises; the error is located at the line that called it."""
     with pytest.raises(DefinitionError) as info:
         fn(*args, **kwargs)  # type: ignore[operator]
-    return str(info.value)
+    assert info.tb is not None
+    assert str(info.value).startswith(f"{__file__}:{info.tb.tb_lineno}: {info.value.problem}")
+    return info.value.problem
 
 
 def test_unknown_timezone_suggests_the_closest() -> None:

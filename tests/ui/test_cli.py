@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 
 from assets_core.cli.main import build_parser
 from assets_ui.cli import run_ui
@@ -32,6 +33,15 @@ def test_a_broken_code_location_exits_2(tmp_path: Path) -> None:
     broken.write_text("raise RuntimeError('no')\n")
     args = build_parser().parse_args(["ui", "-f", str(broken), "--port", "3999"])
     assert run_ui(args) == 2
+
+
+def test_a_definition_error_shows_the_users_line(capsys: pytest.CaptureFixture[str]) -> None:
+    location = Path(__file__).resolve().parents[1] / "fixtures" / "locations" / "syntax_error.py"
+    args = build_parser(["ui"]).parse_args(["ui", "-f", str(location), "--port", "3999"])
+    assert run_ui(args) == 2
+    err = capsys.readouterr().err
+    assert f"--> {location}:8" in err
+    assert "    return [1, 2, 3" in err
 
 
 def test_assetline_ui_serves_the_api(tmp_path: Path) -> None:
