@@ -20,6 +20,7 @@ croniter accepts (``L``, ``#``, a seconds field) goes through croniter.
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -63,8 +64,8 @@ def _parse(expr: str) -> _Fields | None:
     if len(fields) != 5 or nth or any(isinstance(v, str) and v != "*" for f in fields for v in f):
         return None
 
-    def values(f: list[object]) -> frozenset[int] | None:
-        return None if f == ["*"] else frozenset(int(v) for v in f)  # type: ignore[call-overload]
+    def values(f: Sequence[object]) -> frozenset[int] | None:
+        return None if list(f) == ["*"] else frozenset(int(str(v)) for v in f)
 
     minutes = values(fields[0]) or frozenset(range(60))
     hours = values(fields[1]) or frozenset(range(24))

@@ -24,7 +24,7 @@ import logging
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -153,7 +153,7 @@ class Daemon:
         return result
 
     def _commit(
-        self, commits: list[TickCommit], marks: list[tuple[str, str, float]] = ()
+        self, commits: list[TickCommit], marks: Sequence[tuple[str, str, float]] = ()
     ) -> list[TickRecord]:
         records = self.catalog.commit_ticks(commits, fence=self.lease.fence, marks=list(marks))
         self.lease.committed()

@@ -131,7 +131,7 @@ def call_in_children(
             now = time.monotonic()
             deadline = min(c.started + timeout_s for c in running.values())
             for key, _ in selector.select(timeout=max(0.0, min(deadline - now, 1.0))):
-                call = running[key.fd]  # type: ignore[index]
+                call = running[int(key.fd)]
                 try:
                     data = os.read(call.fd, 1 << 16)
                 except BlockingIOError:

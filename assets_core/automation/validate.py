@@ -10,21 +10,24 @@ from assets_core.automation.where import definition_error, text_of
 from assets_core.errors import AssetlineError, DefinitionError, DefinitionErrors
 
 if TYPE_CHECKING:
+    from assets_core.automation.schedules import Schedule
+    from assets_core.automation.sensors import SensorDefinition
     from assets_core.definitions.repository import Definitions
 
 
 def duplicate_names(defs: Definitions) -> list[DefinitionError]:
     """A schedule or sensor name used twice (run keys and the catalog's state are per
     name)."""
-    seen: dict[str, object] = {}
+    seen: dict[str, Schedule | SensorDefinition] = {}
     out = []
-    for item in (*defs.schedules, *defs.sensors):
+    items: list[Schedule | SensorDefinition] = [*defs.schedules, *defs.sensors]
+    for item in items:
         other = seen.get(item.name)
         if other is not None:
             out.append(
                 definition_error(
                     f"The name {item.name!r} is used by two schedules/sensors (the other one "
-                    f"is at {getattr(other, 'location', None) or 'an unknown place'}).",
+                    f"is at {other.location or 'an unknown place'}).",
                     "Give each schedule and sensor its own name.",
                     item.location,
                 )

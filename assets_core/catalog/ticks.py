@@ -299,7 +299,7 @@ def prune_ticks(conn: Connection, older_than: float) -> int:
     return conn.execute(q).rowcount
 
 
-def mark_state(conn: Connection, name: str, kind: str, now: float, **values: Any) -> None:
+def mark_state(conn: Connection, /, name: str, kind: str, now: float, **values: Any) -> None:
     """Set columns of one schedule's or sensor's state (creating it)."""
     row = {"name": name, "kind": kind, "updated_at": now, **values}
     upsert(conn, t.instigators, [row], keys=("name",), update=[c for c in row if c != "name"])

@@ -276,7 +276,7 @@ def cmd_preview(args: argparse.Namespace) -> int:
     except Exception as e:
         print(f"error: sensor {found.name} failed: {describe_error(e)}", file=sys.stderr)
         return 1
-    requests = [
+    requests: list[dict[str, Any]] = [
         {
             "select": r.select or found.select,
             "partitions": r.partition_keys,
