@@ -153,8 +153,8 @@ def test_the_daemon_starts_ten_queued_runs_within_the_limits(
     assert _max_overlap(spans) <= 3
     assert _max_overlap(team_a) == 1
     assert _max_overlap(spans) >= 2  # they did run side by side
-    # Queue order: team b runs started in the order they were queued.
-    order = [r for r in sorted(runs, key=lambda r: r.started_at or 0) if r.tags["team"] == "b"]
+    # Queue order: the team b runs were forked (increasing pids) in the order queued.
+    order = [r for r in sorted(runs, key=lambda r: r.pid or 0) if r.tags["team"] == "b"]
     assert [r.created_at for r in order] == sorted(r.created_at for r in order)
     executions = log.read_text().splitlines()
     assert sorted(line.split()[2] for line in executions) == [f"p{i}" for i in range(10)]
