@@ -69,8 +69,10 @@ def _clock(t: float) -> str:
 
 def _end(catalog: Catalog, run: RunRecord, reason: str, now: float) -> bool:
     open_steps, last_step = _open_steps(catalog, run.id)
-    if last_step is not None:
-        reason = f"{reason}; last step {last_step}"
+    if open_steps:
+        reason = f"{reason}; last step {_step_name(*list(open_steps)[-1])}"
+    elif last_step is not None:
+        reason = f"{reason}; last finished step {last_step}"
     to: RunStatus = "CANCELED" if run.status == "CANCELING" else "FAILURE"
     step_status: StepStatus = "CANCELED" if to == "CANCELED" else "FAILED"
     steps = [
@@ -85,11 +87,15 @@ def _end(catalog: Catalog, run: RunRecord, reason: str, now: float) -> bool:
     return catalog.end_run(run.id, to, only_from=_RUNNING, batch=batch, error=reason)
 
 
+def _step_name(asset: str, partition: str | None) -> str:
+    return f"{asset}[{partition}]" if partition else asset
+
+
 def _open_steps(
     catalog: Catalog, run_id: str
 ) -> tuple[dict[tuple[str, str | None], float], str | None]:
-    """Steps that started and never ended, (asset, partition) -> start time, and the
-    last step that started (``asset[partition]``)."""
+    """Steps that started and never ended, (asset, partition) -> start time, in the
+    order they started; and the last step that ended (``asset[partition]``)."""
     started: dict[tuple[str, str | None], float] = {}
     last: str | None = None
     for event in catalog.events(run_id):
@@ -98,9 +104,9 @@ def _open_steps(
         step = (event.asset_key, event.partition)
         if event.type == "STEP_START":
             started.setdefault(step, event.timestamp)
-            last = f"{event.asset_key}[{event.partition}]" if event.partition else event.asset_key
         elif event.type in ("STEP_SUCCESS", "STEP_FAILURE", "STEP_SKIPPED"):
             started.pop(step, None)
+            last = _step_name(*step)
     return started, last
 
 
