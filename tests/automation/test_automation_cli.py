@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.automation.test_daemon_processes import LOCATION, Workspace
+from tests.automation.test_daemon_processes import Workspace
 
 
 @pytest.fixture
@@ -165,4 +165,3 @@ def test_daemon_settings_are_checked(ws: Workspace) -> None:
         "unknown setting(s) sensor_timeout; known: interval_s, automation_interval_s"
         in result.stderr
     )
-    assert str(LOCATION)  # the fixture exists
