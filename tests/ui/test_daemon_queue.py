@@ -1,0 +1,27 @@
+"""With a daemon running (its lease is live), the server only queues runs: the daemon
+starts them within the run queue's limits. Without one, the server starts them itself
+(the rest of tests/ui)."""
+
+from __future__ import annotations
+
+import time
+
+from tests.ui.conftest import UiServer
+
+
+def test_the_server_only_queues_while_a_daemon_holds_the_lease(server: UiServer) -> None:
+    catalog = server.state.catalog
+    lease = catalog.acquire_lease("daemon", "test-daemon", "somewhere", 1, 120)
+    assert lease is not None and lease.owner == "test-daemon"
+    try:
+        run_id = server.materialize("raw_orders")
+        time.sleep(1.5)  # the server would have started it within milliseconds
+        assert catalog.get_run(run_id).status == "QUEUED"
+        assert server.state.launcher.pid_of(run_id) is None
+    finally:
+        catalog.release_lease("daemon", "test-daemon")
+        server.data("mutation($id: String!) { cancelRun(id: $id) { status } }", id=run_id)
+    assert catalog.get_run(run_id).status == "CANCELED"
+    # No daemon: the server starts runs again.
+    again = server.materialize("raw_orders")
+    assert server.wait_run(again)["status"] == "SUCCESS"
