@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal
 
 from assets_core.automation.cron import CronSchedule, iso_utc
@@ -261,20 +262,7 @@ def tick_partitions(
                 f"{local.isoformat()}; return a partition key or a list of keys."
             )
         return [PartitionRequest(key=k) for k in dict.fromkeys(keys)]
-    now = datetime.fromtimestamp(tick, UTC)
-    windows: Any = pdef  # a time partitions definition (checked by resolve_target)
-    if choice == "current":
-        keys = windows.keys_overlapping(
-            local, local + timedelta(microseconds=1), current_time=now + timedelta(days=400)
-        )
-    elif choice == "previous_day":
-        end = local.replace(hour=0, minute=0, second=0, microsecond=0)
-        keys = windows.keys_overlapping(end - timedelta(days=1), end, current_time=now)
-    elif choice == "previous_hour":
-        end = local.replace(minute=0, second=0, microsecond=0)
-        keys = windows.keys_overlapping(end - timedelta(hours=1), end, current_time=now)
-    else:  # the last window complete at the tick
-        keys = pdef.get_partition_keys(current_time=now)[-1:]
+    keys = _window_keys(pdef, choice, local)
     if not keys:
         raise UsageError(
             f"Schedule {schedule.name!r}: {_show(choice)} names no partition of "
@@ -283,6 +271,27 @@ def tick_partitions(
     if len(keys) == 1:
         return [PartitionRequest(key=keys[0])]
     return [PartitionRequest(start=keys[0], end=keys[-1])]
+
+
+@lru_cache(maxsize=4096)
+def _window_keys(pdef: PartitionsDefinition, choice: str | None, local: datetime) -> list[str]:
+    """The keys ``choice`` names at the tick ``local`` (cached: the schedules ticking
+    on one day ask for the same window, and time is arithmetic here anyway)."""
+    now = local.astimezone(UTC)
+    windows: Any = pdef  # a time partitions definition (checked by resolve_target)
+    if choice == "current":
+        return list(
+            windows.keys_overlapping(
+                local, local + timedelta(microseconds=1), current_time=now + timedelta(days=400)
+            )
+        )
+    if choice == "previous_day":
+        end = local.replace(hour=0, minute=0, second=0, microsecond=0)
+        return list(windows.keys_overlapping(end - timedelta(days=1), end, current_time=now))
+    if choice == "previous_hour":
+        end = local.replace(minute=0, second=0, microsecond=0)
+        return list(windows.keys_overlapping(end - timedelta(hours=1), end, current_time=now))
+    return pdef.get_partition_keys(current_time=now)[-1:]  # the last complete window
 
 
 def schedule_run_key(location: str, schedule: Schedule, tick: float, part: str | None) -> str:

@@ -111,7 +111,13 @@ class ScheduleTicker:
                 self._next[name] = (last, nxt)
             if nxt > now:
                 continue
-            ticks = schedule.schedule.ticks_between(last, now)
+            ticks = [nxt]
+            following = schedule.next_tick_after(nxt)
+            while following <= now:
+                ticks.append(following)
+                following = schedule.next_tick_after(following)
+            # Committed, the last tick becomes last_tick_at: its successor is known.
+            self._next[name] = (ticks[-1], following)
             missed = len(ticks) - self.max_catchup_ticks
             if missed > 0:
                 ticks = ticks[missed:]
