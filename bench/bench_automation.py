@@ -103,6 +103,7 @@ def layered_eager(layers: int = 100, width: int = 100) -> Any:
 
 def bench_automation_tick_10k() -> dict[str, Any]:
     from assets_core.automation.automation_tick import AutomationTicker
+    from assets_core.automation.daemon import freeze_heap
 
     graph = layered_eager().graph
     roots = [str(k) for k in graph.levels[0]]
@@ -110,6 +111,7 @@ def bench_automation_tick_10k() -> dict[str, Any]:
         t0 = time.time() - 3600
         catalog.write(_mats([(str(k), None) for k in graph.toposorted], t0))
         ticker = AutomationTicker(graph, catalog)
+        freeze_heap()  # as the daemon does once it has loaded the definitions
         _tick(ticker, catalog, time.time())  # warm-up: nothing to do
         samples, requested, records = [], 0, 0
         for rep in range(6):
@@ -163,6 +165,7 @@ def partitioned_chain(layers: int = 7, width: int = 5) -> Any:
 
 def bench_automation_partitions_70k() -> dict[str, Any]:
     from assets_core.automation.automation_tick import AutomationTicker
+    from assets_core.automation.daemon import freeze_heap
 
     defs = partitioned_chain()
     graph = defs.graph
@@ -177,6 +180,7 @@ def bench_automation_partitions_70k() -> dict[str, Any]:
         for i in range(0, len(rows), 5000):
             catalog.write(_mats(rows[i : i + 5000], t0))
         ticker = AutomationTicker(graph, catalog)
+        freeze_heap()  # as the daemon does once it has loaded the definitions
         _tick(ticker, catalog, time.time())  # warm-up
         _cancel_queued(catalog)
         samples, requested, runs = [], 0, 0
@@ -207,6 +211,7 @@ def bench_automation_partitions_70k() -> dict[str, Any]:
 # -- schedule_ticks_1k ------------------------------------------------------------------
 def bench_schedule_ticks_1k() -> dict[str, Any]:
     from assets_core import DailyPartitions, Definitions, Schedule, asset
+    from assets_core.automation.daemon import freeze_heap
     from assets_core.automation.triggers import ScheduleTicker
 
     days = DailyPartitions(start="2024-01-01")
@@ -229,6 +234,7 @@ def bench_schedule_ticks_1k() -> dict[str, Any]:
     base = datetime(2024, 3, 1, 6, 0, tzinfo=UTC).timestamp()
     with _catalog() as (catalog, _):
         ticker = ScheduleTicker(defs, "bench")
+        freeze_heap()  # as the daemon does once it has loaded the definitions
         _, marks = ticker.due({}, base - 86400)
         catalog.commit_ticks([], marks=marks)  # first seen the day before
         samples = []

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from assets_core.automation.asset_state import (
     InflightRuns,
     PartitionKeys,
-    load_states,
+    StateLoader,
     unfinished_runs,
 )
 from assets_core.automation.evaluation import (
@@ -59,6 +59,7 @@ class AutomationTicker:
         self.catalog = catalog
         self.partition_keys = PartitionKeys(catalog)
         self.evaluator = ConditionEvaluator(graph, self.partition_keys)
+        self.loader = StateLoader(graph, self.evaluator.involved, self.partition_keys)
         self.inflight = InflightRuns()
         self._signatures: dict[AssetKey, tuple[Any, ...]] = {}
 
@@ -71,9 +72,7 @@ class AutomationTicker:
         """Evaluate every condition at ``now``."""
         started = time.perf_counter()
         self.partition_keys.new_tick()
-        states = load_states(
-            self.graph, self.catalog, self.evaluator.involved, now, self.partition_keys
-        )
+        states = self.loader.load(now)
         when = _utc(now)
         self.inflight.apply(
             self.graph,
@@ -88,28 +87,31 @@ class AutomationTicker:
         runs, covered, run_of = self._runs(decisions, now)
 
         records: list[EvaluationRecord] = []
+        asked = decisions.requested_indices
+        previous = self._signatures
         for key, decision in decisions.decisions.items():
-            signature = tuple((r, w, s.ranges) for r, w, s in decision.groups)
-            requested = any(r for r, _, _ in decision.groups)
-            if not requested and self._signatures.get(key) == signature:
+            groups = decision.groups
+            signature = tuple((r, w, s.ranges) for r, w, s in groups)
+            if key not in asked and previous.get(key) == signature:
                 continue
-            self._signatures[key] = signature
+            previous[key] = signature
             state = states[key]
-            for req, why, subset in decision.groups:
+            name = str(key)
+            for req, why, subset in groups:
                 text = reason_text(self.graph, self.evaluator, key, why, subset, states)
                 first = subset.ranges[0][0] if subset.ranges else 0
                 records.append(
                     EvaluationRecord(
-                        str(key),
+                        name,
                         now,
                         req,
                         text,
                         _key_ranges(state.keys, subset) if state.keys is not None else None,
-                        len(subset),
+                        len(subset) if state.keys is not None else 1,
                         run_of.get((key, first)) if req else None,
                     )
                 )
-        n_assets = sum(1 for d in decisions.decisions.values() if d.requested)
+        n_assets = len(asked)
         if runs:
             status, reason = "SUCCESS", f"requested {n_assets} asset(s) in {len(runs)} run(s)"
         else:
@@ -141,13 +143,13 @@ class AutomationTicker:
         dict[str, dict[AssetKey, tuple[str, ...] | None]],
         dict[tuple[AssetKey, int], str],
     ]:
-        requested = {k: set(s) for k, s in decisions.requested().items()}
+        requested = decisions.requested_indices
         groups, deferred = defer_split_chains(
             self.graph,
             self.evaluator,
             requested,
             decisions.states,
-            lambda key, i: decisions.verdicts[key].why[i],
+            lambda key, i: why_at(decisions, key, i),
         )
         for key, found in deferred.items():
             decisions.defer(key, found)
@@ -172,6 +174,14 @@ class AutomationTicker:
                     for i in range(group.first, group.last + 1):
                         run_of.setdefault((k, i), run_id)
         return runs, covered, run_of
+
+
+def why_at(decisions: TickDecisions, key: AssetKey, i: int) -> Any:
+    """The reason index ``i`` of ``key`` was decided."""
+    verdicts = decisions.verdicts.get(key)
+    if verdicts is not None:
+        return verdicts.why[i]
+    return decisions.decisions[key].groups[0][1]  # the short path's one index
 
 
 def _run_record(

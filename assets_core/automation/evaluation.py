@@ -14,7 +14,7 @@ verdicts or reasons differ from the previous tick's, or when it requests a run.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -41,13 +41,17 @@ PRESENT: Why = ("present",)
 FAILED_SELF: Why = ("failedself",)
 MISSING: Why = ("missing",)
 _ZERO = (0,)
+_ZERO_SET = frozenset(_ZERO)
+_NONE: frozenset[int] = frozenset()
+_ONE = PartitionSubset(((0, 0),))
+_MISSING = object()
 
 
 @dataclass(slots=True)
 class _Parent:
     name: str
     state: AssetState
-    requested: set[int]
+    requested: Set[int]
     external: bool
     #: None: same index; 0: index 0; "all": every index, aggregated; else per index.
     mapper: Any
@@ -87,13 +91,23 @@ class TickDecisions:
     states: dict[AssetKey, AssetState] = field(default_factory=dict)
     violations: list[AssetEventRecord] = field(default_factory=list)
     verdicts: dict[AssetKey, Verdicts] = field(default_factory=dict)
+    #: asset -> the partition indices requested (before runs are grouped).
+    requested_indices: dict[AssetKey, Set[int]] = field(default_factory=dict)
 
     def defer(self, key: AssetKey, deferred: dict[int, Why]) -> None:
         """Turn requested indices of ``key`` into not requested, each with its reason."""
-        verdicts = self.verdicts[key]
+        verdicts = self.verdicts.get(key)
+        if verdicts is None:  # decided on the short path: one partition index
+            ((req, why, _),) = self.decisions[key].groups
+            verdicts = self.verdicts[key] = Verdicts([req], [why])
         for i, why in deferred.items():
             verdicts.req[i], verdicts.why[i] = False, why
         self.decisions[key] = _decide(key, verdicts)
+        left = {i for i, r in enumerate(verdicts.req) if r}
+        if left:
+            self.requested_indices[key] = left
+        else:
+            self.requested_indices.pop(key, None)
 
     def requested(self) -> dict[AssetKey, PartitionSubset]:
         """asset -> the partition indices requested (non-empty only)."""
@@ -123,8 +137,24 @@ class ConditionEvaluator:
         for k in self.conditioned:
             wanted.update(graph.parents(k))
         self.involved = [k for k in graph.toposorted if k in wanted]
+        self._nodes = {k: graph.get(k) for k in self.involved}
+        self._parent_keys = {
+            k: [(p, str(p), self._nodes[p].is_external) for p in graph.parents(k)]
+            for k in self.conditioned
+        }
         self._crons: dict[tuple[str, str], CronSchedule] = {}
         self._mappers: dict[tuple[AssetKey, AssetKey, int, int], Any] = {}
+        # Unpartitioned eager assets with unpartitioned parents take a short path.
+        self._simple = {
+            k
+            for k in self.conditioned
+            if (spec := self._nodes[k].spec).partitions is None
+            and spec.freshness is None
+            and spec.automation is not None
+            and spec.automation.kind == "eager"
+            and all(self._nodes[p].spec.partitions is None for p, _, _ in self._parent_keys[k])
+        }
+        self._whys: dict[tuple[str, str], Why] = _Interned()
 
     def evaluate(
         self,
@@ -135,11 +165,28 @@ class ConditionEvaluator:
         """Decide every conditioned asset, parents first; ``violations_since`` maps an
         asset to its latest recorded freshness violation."""
         out = TickDecisions(states=states)
-        requested: dict[AssetKey, set[int]] = {}
+        requested: dict[AssetKey, Set[int]] = out.requested_indices
+        nodes, simple = self._nodes, self._simple
+        decisions = out.decisions
         for key in self.conditioned:
-            node = self.graph.get(key)
             state = states[key]
-            parents = self._parents(node, state, states, requested)
+            if key in simple:
+                req0, why0 = self._eager_one(state, self._parent_keys[key], states, requested)
+                decisions[key] = AssetDecision(key, ((req0, why0, _ONE),))
+                if req0:
+                    requested[key] = _ZERO_SET
+                continue
+            node = nodes[key]
+            parents = [
+                _Parent(
+                    name,
+                    states[p],
+                    requested.get(p, _NONE),
+                    external,
+                    self._mapper(node, nodes[p], state, states[p]),
+                )
+                for p, name, external in self._parent_keys[key]
+            ]
             condition = node.spec.automation
             assert condition is not None
             verdicts = self._eval(condition, node, state, parents, now)
@@ -151,11 +198,55 @@ class ConditionEvaluator:
             decision = _decide(key, verdicts)
             out.decisions[key] = decision
             out.verdicts[key] = verdicts
-            chosen = {i for req, _, s in decision.groups if req for i in s}
-            if chosen:
-                requested[key] = chosen
+            req = verdicts.req
+            if len(req) == 1:
+                if req[0]:
+                    requested[key] = _ZERO_SET
+            elif any(req):
+                requested[key] = {i for i, r in enumerate(req) if r}
         out.violations = self._violations(states, now, violations_since or {})
         return out
+
+    def _eager_one(
+        self,
+        state: AssetState,
+        parents: list[tuple[AssetKey, str, bool]],
+        states: dict[AssetKey, AssetState],
+        requested: dict[AssetKey, Set[int]],
+    ) -> tuple[bool, Why]:
+        """``eager`` for an unpartitioned asset with unpartitioned parents: the common
+        case, without the per-partition machinery (``_eager`` decides the same)."""
+        if state.inflight:
+            return False, INFLIGHT
+        att = state.attempt[0]
+        block: Why | None = None
+        trigger: Why | None = None
+        whys = self._whys
+        for p, name, external in parents:
+            if p in requested:
+                trigger = trigger or whys[("requested", name)]
+                continue
+            ps = states[p]
+            if ps.inflight:
+                block = block or whys[("inflight_up", name)]
+            elif ps.failed:
+                block = block or whys[("failed_up", name)]
+            else:
+                m = ps.mat[0]
+                if m == 0.0:
+                    if not external:
+                        block = block or whys[("missing_up", name)]
+                elif m > att:
+                    trigger = trigger or whys[("newer", name)]
+        if block is not None:
+            return False, block
+        if trigger is not None:
+            return True, trigger
+        if not parents:
+            return False, NO_UPSTREAM
+        if state.failed and state.mat[0] < att:
+            return False, LAST_FAILED
+        return False, UP_TO_DATE
 
     # -- the conditions ---------------------------------------------------------------
     def _eval(
@@ -239,36 +330,14 @@ class ConditionEvaluator:
         return out
 
     # -- parents and partition mappings ----------------------------------------------------
-    def _parents(
-        self,
-        node: AssetNode,
-        state: AssetState,
-        states: dict[AssetKey, AssetState],
-        requested: dict[AssetKey, set[int]],
-    ) -> list[_Parent]:
-        out = []
-        for pkey in node.parents:
-            pnode = self.graph.get(pkey)
-            pstate = states[pkey]
-            out.append(
-                _Parent(
-                    str(pkey),
-                    pstate,
-                    requested.get(pkey, set()),
-                    pnode.is_external,
-                    self._mapper(node, pnode, state, pstate),
-                )
-            )
-        return out
-
     def _mapper(
         self, node: AssetNode, parent: AssetNode, state: AssetState, pstate: AssetState
     ) -> Any:
         if pstate.keys is None:
             return 0
         cache_key = (node.key, parent.key, state.n, pstate.n)
-        found = self._mappers.get(cache_key)
-        if found is not None:
+        found = self._mappers.get(cache_key, _MISSING)
+        if found is not _MISSING:
             return found
         mapping = node.mappings.get(parent.key)
         down, up = node.spec.partitions, parent.spec.partitions
@@ -301,6 +370,14 @@ class ConditionEvaluator:
         node, pnode = self.graph.get(key), self.graph.get(parent)
         state, pstate = states[key], states[parent]
         return _ups(self._mapper(node, pnode, state, pstate), i, pstate)
+
+
+class _Interned(dict[tuple[str, str], "Why"]):
+    """One reason tuple per (code, upstream), made on first use."""
+
+    def __missing__(self, key: tuple[str, str]) -> Why:
+        self[key] = key
+        return key
 
 
 def overdue_lag(
@@ -494,7 +571,7 @@ def _decide(key: AssetKey, verdicts: Verdicts) -> AssetDecision:
     req, why = verdicts.req, verdicts.why
     if len(req) == 1:
         w = why[0]
-        groups = () if w is None else ((req[0], w, PartitionSubset(((0, 0),))),)
+        groups = () if w is None else ((req[0], w, _ONE),)
         return AssetDecision(key, groups)
     buckets: dict[tuple[bool, Why], list[int]] = {}
     for i, w in enumerate(why):
@@ -534,8 +611,11 @@ def reason_text(
     """A reason in words; with the upstream partition and when, if it is about one
     partition."""
     code = why[0]
+    fixed = _FIXED.get(code)
+    if fixed is not None:
+        return fixed
     state = states[key]
-    one = len(subset) == 1
+    one = subset is _ONE or len(subset) == 1
     i = subset.ranges[0][0] if subset.ranges else 0
 
     def upstream(name: str, pick: Any) -> str:

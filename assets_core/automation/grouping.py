@@ -14,6 +14,8 @@ that run has materialized the parent. A child reading a deferred partition waits
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +40,9 @@ class RunGroup:
 
 
 def group_runs(
-    graph: AssetGraph, requested: dict[AssetKey, set[int]], states: dict[AssetKey, AssetState]
+    graph: AssetGraph,
+    requested: Mapping[AssetKey, AbstractSet[int]],
+    states: dict[AssetKey, AssetState],
 ) -> list[RunGroup]:
     """The runs that cover ``requested`` exactly."""
     plain = [k for k in graph.sorted(requested) if states[k].keys is None]
@@ -88,15 +92,18 @@ def _index(groups: list[RunGroup], states: dict[AssetKey, AssetState]) -> dict[A
 def defer_split_chains(
     graph: AssetGraph,
     evaluator: ConditionEvaluator,
-    requested: dict[AssetKey, set[int]],
+    requested: Mapping[AssetKey, AbstractSet[int]],
     states: dict[AssetKey, AssetState],
     why_of: Any,
 ) -> tuple[list[RunGroup], dict[AssetKey, dict[int, Why]]]:
     """Group ``requested`` into runs, deferring children that would not run in their
     requested parent's run; return the runs and the deferred (asset -> index -> why).
     ``why_of(key, i)`` is the reason an index was requested."""
-    requested = {k: set(v) for k, v in requested.items() if v}
     deferred: dict[AssetKey, dict[int, Why]] = {}
+    groups = group_runs(graph, requested, states)
+    if len(groups) <= 1:
+        return groups, deferred  # one run holds every requested chain
+    requested = {k: set(v) for k, v in requested.items() if v}  # a copy to change
     for _ in range(_MAX_ROUNDS):
         groups = group_runs(graph, requested, states)
         where = _index(groups, states)

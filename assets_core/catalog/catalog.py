@@ -25,7 +25,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -406,7 +405,7 @@ class Catalog:
             now = time.time()
             _fence(conn, fence, now)
             (tick,) = _ticks.commit_ticks(conn, [commit], now)
-            evals.add_evaluations(conn, [replace(r, tick_id=tick.id) for r in records])
+            evals.add_evaluations(conn, records, tick.id)
             evals.add_asset_events(conn, events)
             return tick
 

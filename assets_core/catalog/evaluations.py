@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, func, insert, select
 
 from assets_core.catalog import tables as t
+from assets_core.catalog.dialect import insert_many
 from assets_core.catalog.records import api_partition
 
 _CHUNK = 500
@@ -87,10 +88,16 @@ def _evaluation_from_row(r: Any) -> EvaluationRecord:
     )
 
 
-def add_evaluations(conn: Connection, records: Sequence[EvaluationRecord]) -> None:
-    """Record evaluations (many rows in one statement)."""
-    if records:
-        conn.execute(insert(t.automation_evaluations), [_evaluation_row(e) for e in records])
+def add_evaluations(
+    conn: Connection, records: Sequence[EvaluationRecord], tick_id: int | None = None
+) -> None:
+    """Record evaluations (many rows in one statement); ``tick_id``: the tick that
+    decided them all."""
+    rows = [_evaluation_row(e) for e in records]
+    if tick_id is not None:
+        for row in rows:
+            row["tick_id"] = tick_id
+    insert_many(conn, t.automation_evaluations, rows)
 
 
 def evaluations(

@@ -18,13 +18,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, select
 
 from assets_core.catalog import tables as t
-from assets_core.catalog.dialect import insert_ignore, raw_cursor, upsert
+from assets_core.catalog.dialect import insert_ignore, insert_many, raw_cursor, upsert
 from assets_core.catalog.records import RunRecord
 from assets_core.catalog.runs import run_row
-from assets_core.catalog.writes import dumps
 
 TICK_STATUSES = ("SUCCESS", "SKIPPED", "FAILURE")
 INSTIGATOR_STATUSES = ("RUNNING", "STOPPED")
@@ -223,46 +222,10 @@ def commit_ticks(
     if partitions:
         insert_ignore(conn, t.dynamic_partitions, partitions)
     if run_rows:
-        _insert_rows(conn, t.runs, run_rows)
+        insert_many(conn, t.runs, run_rows)
     _save_states(conn, list(states.values()))
-    ids = _insert_rows(conn, t.ticks, tick_rows, ids=True)
+    ids = insert_many(conn, t.ticks, tick_rows, ids=True)
     return [TickRecord(id=i, **row) for i, row in zip(ids, tick_rows, strict=True)]
-
-
-def _insert_rows(
-    conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False
-) -> list[int]:
-    """Insert many rows on the DB-API cursor (SQLAlchemy's per-row JSON processing costs
-    more than the statement: 1,000 schedule ticks queue 1,000 runs in one commit); with
-    ``ids``, return the new rows' ids in order."""
-    if not rows:
-        return []
-    columns = list(rows[0])
-    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    values = [
-        tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows
-    ]
-    if ids and conn.dialect.name != "sqlite":
-        stmt = insert(table).returning(table.c.id)
-        return [r[0] for r in conn.execute(stmt, rows)]
-    with raw_cursor(conn) as (cursor, mark):
-        cursor.executemany(
-            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
-            f"({', '.join([mark] * len(columns))})",
-            values,
-        )
-        if not ids:
-            return []
-        # SQLite: this transaction holds the write lock, so the new ids are consecutive.
-        cursor.execute("SELECT last_insert_rowid()")
-        last = int(cursor.fetchone()[0])
-    return list(range(last - len(rows) + 1, last + 1))
-
-
-def _json(value: Any) -> str | None:
-    if not value and isinstance(value, (dict, list)):
-        return "{}" if isinstance(value, dict) else "[]"
-    return dumps(value)
 
 
 def _save_states(conn: Connection, rows: list[dict[str, Any]]) -> None:
