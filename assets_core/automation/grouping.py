@@ -103,20 +103,20 @@ def defer_split_chains(
     groups = group_runs(graph, requested, states)
     if len(groups) <= 1:
         return groups, deferred  # one run holds every requested chain
-    requested = {k: set(v) for k, v in requested.items() if v}  # a copy to change
+    left = {k: set(v) for k, v in requested.items() if v}  # a copy to change
     for _ in range(_MAX_ROUNDS):
-        groups = group_runs(graph, requested, states)
+        groups = group_runs(graph, left, states)
         where = _index(groups, states)
-        conflict = _first_conflict(graph, evaluator, requested, states, where, why_of, deferred)
+        conflict = _first_conflict(graph, evaluator, left, states, where, why_of, deferred)
         if conflict is None:
             return groups, deferred
         key, found = conflict
         for i, why in found.items():
-            requested[key].discard(i)
+            left[key].discard(i)
             deferred.setdefault(key, {})[i] = why
-        if not requested[key]:
-            del requested[key]
-    return group_runs(graph, requested, states), deferred  # pragma: no cover - pathological
+        if not left[key]:
+            del left[key]
+    return group_runs(graph, left, states), deferred  # pragma: no cover - pathological
 
 
 def _first_conflict(

@@ -85,7 +85,9 @@ class Schedule:
             ``"previous_hour"``, ``"current"`` (the partition holding the tick), or a
             function ``(tick_time) -> key | [keys]`` (one run per key). None: the
             partition that has just closed at the tick. A selection without
-            partitioned assets takes no ``partition``.
+            partitioned assets takes no ``partition``. The selection's partitioned
+            assets share one definition (multi-partitions with that time dimension
+            run for the whole day, every region say).
         timezone: The IANA timezone whose wall clock ``cron`` reads.
         tags: Tags of the runs it queues (plus ``assetline/schedule``).
         config: Run config of the runs it queues, keyed by asset.
@@ -201,6 +203,15 @@ def resolve_target(schedule: Schedule, graph: AssetGraph) -> ScheduleTarget:
         p = graph.get(k).spec.partitions
         if p is not None:
             defs.setdefault(p.describe(), p)
+    # Multi-partitions with a dimension equal to the selection's time partitions run
+    # for the day (every key holding it): a daily schedule covers day x region too.
+    times = [p for p in defs.values() if hasattr(p, "keys_overlapping")]
+    if len(times) == 1 and not callable(schedule.partition):
+        defs = {
+            name: p
+            for name, p in defs.items()
+            if times[0] not in [d for _, d in getattr(p, "dimensions", ())]
+        }
     if len(defs) > 1:
         raise definition_error(
             f"{what} selects assets with different partitions ({'; '.join(defs)}).",
