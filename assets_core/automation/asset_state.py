@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from assets_core.partitions.subset import PartitionSubset
 
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from assets_core.catalog.records import RunRecord
     from assets_core.graph.asset_graph import AssetGraph
     from assets_core.keys import AssetKey
-    from assets_core.partitions.base import PartitionsDefinition
+    from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 
 _UNFINISHED = ("QUEUED", "STARTED", "CANCELING")
 _EMPTY = PartitionSubset()
@@ -66,20 +66,16 @@ class PartitionKeys:
     number of keys (time partitions grow as time passes)."""
 
     def __init__(self, catalog: Catalog) -> None:
+        from assets_core.partitions.dynamic import DynamicKeyCache
+
         self.catalog = catalog
         self._cache: dict[tuple[int, int], tuple[list[str], dict[str, int]]] = {}
-        self._dynamic: dict[str, list[str]] = {}
+        self._store = DynamicKeyCache(source=catalog)
 
-    def dynamic(self, pdef: PartitionsDefinition) -> Any:
-        """What ``pdef``'s methods take as ``dynamic_keys``."""
-        from assets_core.execution.plan import dynamic_keys_for
-
-        return dynamic_keys_for(pdef, self._lookup)
-
-    def _lookup(self, name: str) -> list[str]:
-        if name not in self._dynamic:
-            self._dynamic[name] = list(self.catalog.dynamic_partitions(name))
-        return self._dynamic[name]
+    def dynamic(self, pdef: PartitionsDefinition) -> DynamicKeyStore:
+        """What ``pdef``'s methods take as ``dynamic_keys``: the catalog's keys, read
+        once per name and tick."""
+        return self._store
 
     def keys(self, pdef: PartitionsDefinition, now: datetime) -> tuple[list[str], dict[str, int]]:
         """The keys of ``pdef`` at ``now`` and their indices."""
@@ -94,7 +90,9 @@ class PartitionKeys:
 
     def new_tick(self) -> None:
         """Forget dynamic keys (they may have changed since the last tick)."""
-        self._dynamic.clear()
+        from assets_core.partitions.dynamic import DynamicKeyCache
+
+        self._store = DynamicKeyCache(source=self.catalog)
 
 
 class StateLoader:

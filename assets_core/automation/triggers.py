@@ -344,7 +344,7 @@ def partition_requests(
 ) -> list[PartitionRequest]:
     """The runs that cover ``keys`` of ``selection``: consecutive keys (in the order of
     the selection's partitions definition) run as one range."""
-    from assets_core.execution.plan import PartitionRequest, dynamic_keys_for
+    from assets_core.execution.plan import PartitionRequest
     from assets_core.graph.select import select
 
     if not keys:
@@ -361,8 +361,7 @@ def partition_requests(
     if len(pdefs) != 1:
         return [PartitionRequest(key=k) for k in unique]
     (pdef,) = pdefs.values()
-    dyn = dynamic_keys_for(pdef, catalog.dynamic_partitions)
-    order = pdef.get_partition_keys(dyn)
+    order = pdef.get_partition_keys(catalog)
     index = {k: i for i, k in enumerate(order)}
     if any(k not in index for k in unique):
         return [PartitionRequest(key=k) for k in unique]  # planning names the bad key

@@ -362,6 +362,12 @@ class Catalog:
         """Store ``value`` (JSON) under ``key``."""
         self._writing(snapshots.set_kv, key, value)
 
+    def snapshots(self) -> Iterator[dict[str, Any]]:
+        """Every stored snapshot, the most recently loaded first; read one at a time,
+        so a caller that stops early reads no more."""
+        with self._read() as conn:
+            yield from snapshots.all_snapshots(conn)
+
     # -- schedules, sensors and ticks (ticks.py) -----------------------------------------
     def instigator_states(self) -> dict[str, InstigatorState]:
         """Every schedule's and sensor's stored state (start/stop, cursor), by name."""

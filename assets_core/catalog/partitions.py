@@ -158,7 +158,8 @@ def asset_outcomes(conn: Connection, asset_keys: Sequence[str]) -> dict[str, tup
 
 def change_marker(conn: Connection) -> tuple[Any, ...]:
     """A value that changes whenever a materialization, failure or check result is
-    recorded: status caches compare it instead of recomputing.
+    recorded, or dynamic partition keys are added or deleted: status caches compare it
+    instead of recomputing.
 
     Args:
         conn: An open connection.
@@ -167,7 +168,9 @@ def change_marker(conn: Connection) -> tuple[Any, ...]:
         "SELECT (SELECT count(*) FROM asset_partitions),"
         " (SELECT max(timestamp) FROM asset_partitions),"
         " (SELECT max(failed_at) FROM asset_partitions),"
-        " (SELECT max(id) FROM check_results)"
+        " (SELECT max(id) FROM check_results),"
+        f" (SELECT updated_at FROM kv WHERE key = '{DYNAMIC_KEYS_VERSION}'),"
+        f" (SELECT value FROM kv WHERE key = '{DYNAMIC_KEYS_VERSION}')"
     )
     return tuple(conn.exec_driver_sql(q).one())
 
@@ -195,7 +198,10 @@ def add_dynamic_partitions(conn: Connection, name: str, keys: Sequence[str]) -> 
     """
     now = time.time()
     rows = [{"name": name, "partition": k, "added_at": now} for k in keys]
-    return insert_ignore(conn, t.dynamic_partitions, rows)
+    added = insert_ignore(conn, t.dynamic_partitions, rows)
+    if added:
+        _dynamic_keys_changed(conn)
+    return added
 
 
 def delete_dynamic_partitions(conn: Connection, name: str, keys: Sequence[str]) -> int:
@@ -208,7 +214,21 @@ def delete_dynamic_partitions(conn: Connection, name: str, keys: Sequence[str]) 
     """
     d = t.dynamic_partitions
     q = delete(d).where(d.c.name == name, d.c.partition.in_(list(keys)))
-    return int(conn.execute(q).rowcount)
+    deleted = int(conn.execute(q).rowcount)
+    if deleted:
+        _dynamic_keys_changed(conn)
+    return deleted
+
+
+#: The ``kv`` entry counting changes to dynamic partition keys (the change marker
+#: reads its time, so a cache sees keys added or deleted).
+DYNAMIC_KEYS_VERSION = "dynamic_partitions/version"
+
+
+def _dynamic_keys_changed(conn: Connection) -> None:
+    from assets_core.catalog.snapshots import get_kv, set_kv
+
+    set_kv(conn, DYNAMIC_KEYS_VERSION, int(get_kv(conn, DYNAMIC_KEYS_VERSION) or 0) + 1)
 
 
 def dynamic_partitions(conn: Connection, name: str) -> list[str]:

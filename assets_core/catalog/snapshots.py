@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, select, update
@@ -20,6 +21,7 @@ from assets_core.catalog.dialect import insert_ignore, upsert
 if TYPE_CHECKING:
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
     from assets_core.keys import AssetKey
+    from assets_core.lineage.columns import ColumnLineage
 
 
 def definition_hash(node: AssetNode) -> str:
@@ -48,7 +50,12 @@ def definition_hash(node: AssetNode) -> str:
 
 
 def snapshot_of(graph: AssetGraph) -> tuple[str, dict[str, Any]]:
-    """The snapshot of ``graph`` and its digest."""
+    """The snapshot of ``graph`` and its digest: each asset's definition, upstream
+    keys and column lineage as the definitions tell it (``lineage_entry``), so an
+    asset's lineage stays queryable after it is removed from the code."""
+    from assets_core.lineage.columns import ColumnLineage
+
+    columns = ColumnLineage(graph)
     assets = []
     for key in graph.toposorted:
         node = graph.get(key)
@@ -66,11 +73,26 @@ def snapshot_of(graph: AssetGraph) -> tuple[str, dict[str, Any]]:
                 "tags": dict(spec.tags),
                 "partitions": spec.partitions.describe() if spec.partitions else None,
                 "columns": dict(spec.columns),
+                "column_lineage": lineage_entry(columns, key),
             }
         )
-    data = {"version": 1, "assets": assets}
+    data = {"version": 2, "assets": assets}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
     return digest, data
+
+
+def lineage_entry(columns: ColumnLineage, key: AssetKey) -> dict[str, Any]:
+    """``{column: {"direct": [[asset, column, subtype]], "indirect": [...]}}`` for each
+    column of ``key`` known from the definitions, in column order."""
+    lineage = columns.lineage(key)
+    out: dict[str, Any] = {}
+    for name in columns.columns(key) or tuple(lineage):
+        origin = lineage.get(name)
+        out[name] = {
+            "direct": [[s.asset, s.column, s.subtype] for s in origin.direct] if origin else [],
+            "indirect": [[s.asset, s.column, s.subtype] for s in origin.indirect] if origin else [],
+        }
+    return out
 
 
 def changed_keys(graph: AssetGraph, baseline: dict[str, Any] | None) -> set[AssetKey]:
@@ -119,6 +141,18 @@ def latest_snapshot(conn: Connection) -> dict[str, Any] | None:
     q = select(s.c.data).order_by(s.c.created_at.desc(), s.c.id.desc()).limit(1)
     data: dict[str, Any] | None = conn.execute(q).scalar()
     return data
+
+
+def all_snapshots(conn: Connection) -> Iterator[dict[str, Any]]:
+    """Every stored snapshot, the most recently loaded first, one row at a time.
+
+    Args:
+        conn: An open connection.
+    """
+    s = t.snapshots
+    q = select(s.c.data).order_by(s.c.created_at.desc(), s.c.id.desc())
+    for row in conn.execute(q):
+        yield row[0]
 
 
 def get_kv(conn: Connection, key: str) -> Any:

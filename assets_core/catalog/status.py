@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import MaterializationRecord
 from assets_core.errors import UsageError
+from assets_core.partitions.dynamic import DynamicKeyCache
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
@@ -69,6 +70,7 @@ def asset_statuses(
 
     out: dict[AssetKey, AssetStatusInfo] = {}
     nodes = graph.nodes
+    dynamic = DynamicKeyCache(source=catalog)  # one query per dynamic key set
     for key in wanted:
         node = nodes[key]
         name = str(key)
@@ -86,7 +88,7 @@ def asset_statuses(
         spec = node.spec
         if spec.partitions is not None:
             info.partition_stats = PartitionStats(
-                _partition_total(spec.partitions, catalog), done, failed
+                spec.partitions.num_partitions(dynamic), done, failed
             )
         info.failed_checks = [
             c.name
@@ -175,19 +177,6 @@ def _stale_reasons(
     return reasons
 
 
-def _partition_total(partitions: object, catalog: Catalog) -> int:
-    name = getattr(partitions, "name", None)
-    dynamic = (
-        catalog.dynamic_partitions(name)
-        if getattr(partitions, "kind", "") == "dynamic" and isinstance(name, str)
-        else None
-    )
-    try:
-        return len(partitions.get_partition_keys(dynamic))  # type: ignore[attr-defined]
-    except Exception:
-        return 0
-
-
 def _ago(seconds: float) -> str:
     if seconds < 120:
         return f"{seconds:.0f}s"
@@ -203,15 +192,13 @@ def partition_status(graph: AssetGraph, catalog: Catalog, key: AssetKey) -> Any:
     compact index ranges): materialized, failed, missing, and stale — materialized with
     an older code version, or before the same partition of an upstream asset partitioned
     the same way."""
-    from assets_core.execution.plan import dynamic_keys_for
     from assets_core.partitions.subset import PartitionStatus, PartitionSubset
 
     node = graph.get(key)
     pdef = node.spec.partitions
     if pdef is None:
         raise UsageError(f"Asset {key} is not partitioned.")
-    dynamic = dynamic_keys_for(pdef, catalog.dynamic_partitions)
-    index = {k: i for i, k in enumerate(pdef.get_partition_keys(dynamic))}
+    index = {k: i for i, k in enumerate(pdef.get_partition_keys(catalog))}
     identity_parents = [
         p
         for p in node.parents

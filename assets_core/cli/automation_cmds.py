@@ -418,12 +418,10 @@ def _ranges_text(ranges: list[tuple[str, str]] | None, count: int) -> str:
 def _about_partition(
     defs: Definitions, catalog: Catalog, key: Any, partition: str, records: list[Any]
 ) -> list[Any]:
-    from assets_core.execution.plan import dynamic_keys_for
-
     pdef = defs.graph.get(key).spec.partitions
     if pdef is None:
         raise UsageError(f"Asset {key} is not partitioned; drop --partition.")
-    dyn = dynamic_keys_for(pdef, catalog.dynamic_partitions)
+    dyn = catalog
     index = pdef.index_of(partition, dyn)
     out = []
     for e in records:

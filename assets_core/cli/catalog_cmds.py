@@ -61,11 +61,25 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("partitions", help="Dynamic partitions.")
     psub = p.add_subparsers(dest="partitions_command", required=True, metavar="COMMAND")
-    add = psub.add_parser("add", help="Add keys to a DynamicPartitions definition.")
+    checked = (
+        " When a code location is given (-m/-f or pyproject.toml), NAME must be the name "
+        "of one of its DynamicPartitions."
+    )
+    add = psub.add_parser(
+        "add",
+        help="Add keys to a DynamicPartitions definition.",
+        description="Add keys to the key set of DynamicPartitions(NAME)." + checked,
+    )
+    add_location_args(add)
     add.add_argument("name")
     add.add_argument("keys", nargs="+")
     add.set_defaults(func=cmd_partitions_add)
-    ls = psub.add_parser("list", help="List the keys of a DynamicPartitions definition.")
+    ls = psub.add_parser(
+        "list",
+        help="List the keys of a DynamicPartitions definition.",
+        description="List the keys of DynamicPartitions(NAME), in the order added." + checked,
+    )
+    add_location_args(ls)
     ls.add_argument("name")
     ls.set_defaults(func=cmd_partitions_list)
 
@@ -147,15 +161,12 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def _partition_status(graph: Any, catalog: Any, args: argparse.Namespace) -> int:
     from assets_core.catalog.status import partition_status
-    from assets_core.execution.plan import dynamic_keys_for
 
     key = graph.resolve(args.partitions)
     pdef = graph.get(key).spec.partitions
     if pdef is None:
         raise UsageError(f"Asset {key} is not partitioned; drop --partitions.")
-    report = partition_status(graph, catalog, key).to_dict(
-        pdef, dynamic_keys_for(pdef, catalog.dynamic_partitions)
-    )
+    report = partition_status(graph, catalog, key).to_dict(pdef, catalog)
     ranges = report.pop("ranges")
     if args.format == "json":
         print_json(
@@ -307,9 +318,28 @@ def cmd_catalog_prune(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_dynamic_name(args: argparse.Namespace) -> None:
+    """A usage error when a code location is given (flags or pyproject.toml) and has no
+    ``DynamicPartitions(args.name)``; without one there is nothing to check against."""
+    from assets_core.definitions.loader import configured_module
+    from assets_core.partitions.dynamic import dynamic_partition_names, unknown_dynamic_name
+
+    if not (args.module or args.file or configured_module()):
+        return
+    graph = load_defs(args).graph
+    names = dynamic_partition_names(n.spec.partitions for n in graph.nodes.values())
+    problem = unknown_dynamic_name(args.name, names)
+    if problem:
+        raise UsageError(problem)
+
+
 def cmd_partitions_add(args: argparse.Namespace) -> int:
+    from assets_core.partitions.dynamic import DynamicPartitions
+
+    _check_dynamic_name(args)
+    keys = DynamicPartitions(args.name).validate_new_keys(args.keys)
     catalog = open_catalog()
-    added = catalog.add_dynamic_partitions(args.name, args.keys)
+    added = catalog.add_dynamic_partitions(args.name, keys)
     console().print(
         f"Added {added} new key(s) to {args.name} ({len(args.keys) - added} already present)."
     )
@@ -317,6 +347,7 @@ def cmd_partitions_add(args: argparse.Namespace) -> int:
 
 
 def cmd_partitions_list(args: argparse.Namespace) -> int:
+    _check_dynamic_name(args)
     for k in open_catalog().dynamic_partitions(args.name):
         print(k)
     return 0

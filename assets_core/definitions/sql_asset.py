@@ -21,24 +21,23 @@ from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
 
 def referenced_tables(query: str, location: SourceLocation | None = None) -> list[str]:
     """The tables a query reads, as asset names (``a/b`` for ``a.b``), in order of first
-    appearance. CTE names are not tables; aliases are resolved to their table."""
-    import sqlglot
-    from sqlglot import exp
+    appearance. Found through sqlglot's scopes: a CTE is not a table, but a CTE named
+    like the table it reads (``WITH orders AS (SELECT ... FROM orders)``) reads it.
+
+    Args:
+        query: A DuckDB query.
+        location: Where it was written, for the error message.
+
+    Raises:
+        DefinitionError: The query does not parse.
+    """
+    from assets_core.lineage.sql import SqlLineageError, analyze
 
     try:
-        tree = sqlglot.parse_one(query, read="duckdb")
-    except sqlglot.errors.ParseError as e:
+        analysis = analyze(query)
+    except SqlLineageError as e:
         raise DefinitionError(f"SQL does not parse: {e}".strip(), location=location) from None
-    ctes = {cte.alias_or_name.lower() for cte in tree.find_all(exp.CTE)}
-    seen: dict[str, None] = {}
-    for table in tree.find_all(exp.Table):
-        if not table.name or isinstance(table.this, exp.Func):
-            continue  # table functions such as read_parquet(...)
-        parts = [p for p in (table.catalog, table.db, table.name) if p]
-        if len(parts) == 1 and parts[0].lower() in ctes:
-            continue
-        seen["/".join(parts)] = None
-    return list(seen)
+    return [name.replace(".", "/") for name in analysis.tables]
 
 
 def sql_asset(

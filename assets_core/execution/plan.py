@@ -8,19 +8,19 @@ executor reuses this planner unchanged.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 from assets_core.errors import PartitionKeyError, UsageError
+from assets_core.partitions.dynamic import DynamicKeyCache
+from assets_core.partitions.multi import MultiPartitions
 
 if TYPE_CHECKING:
     from assets_core.definitions.asset import AssetsDefinition
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
     from assets_core.keys import AssetKey
-    from assets_core.partitions.base import PartitionsDefinition
-
-DynamicKeys = Callable[[str], list[str]]
+    from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,14 +43,55 @@ class PartitionRequest:
         return []
 
 
+#: Per partition key of a step (None for an unpartitioned step), the partitions of one
+#: parent it reads.
+PartitionReads: TypeAlias = Mapping[str | None, tuple[str, ...]]
+#: Shared by the steps with no partitioned parent (a dict, not a MappingProxyType: steps
+#: are pickled when they cross process boundaries).
+_NO_READS: Mapping[AssetKey, PartitionReads | None] = {}
+_UNPARTITIONED: PartitionReads = {}
+
+
 @dataclass(frozen=True, slots=True)
 class Step:
+    """One unit an executor runs: a definition's selected outputs for one partition,
+    for a range of them (``backfill="single_run"``), or unpartitioned.
+
+    Attributes:
+        id: ``key``, ``key[partition]`` or ``key[first...last]``.
+        keys: The output asset keys this step materializes.
+        definition: The asset (or multi-asset) definition.
+        partition_key: The one partition key, else None.
+        partition_keys: Every partition key of the step; empty when unpartitioned.
+        deps: The ids of the steps that must finish first.
+        reads: The partition mapping, computed once when the plan is built: for each
+            partitioned parent of the first key, the parent's partitions each of the
+            step's partitions reads, or None when they are its own partition keys (the
+            default identity mapping). Kept per partition so that a step narrowed to
+            fewer partitions (a resumed single-run backfill) reads only what those need.
+    """
+
     id: str
     keys: tuple[AssetKey, ...]
     definition: AssetsDefinition
     partition_key: str | None
     partition_keys: tuple[str, ...]
     deps: tuple[str, ...]
+    reads: Mapping[AssetKey, PartitionReads | None]
+
+    def upstream_partitions(self, parent: AssetKey) -> tuple[str, ...] | None:
+        """The partitions of ``parent`` this step reads, in order and without repeats;
+        None when the parent is unpartitioned.
+
+        Args:
+            parent: A parent of the step's (first) asset.
+        """
+        per_key = self.reads.get(parent, _UNPARTITIONED)
+        if per_key is _UNPARTITIONED:
+            return None
+        if per_key is None:
+            return self.partition_keys
+        return _union(per_key, self.partition_keys)
 
     @property
     def key(self) -> AssetKey:
@@ -66,47 +107,48 @@ class ExecutionPlan:
         return len(self.steps)
 
 
-def dynamic_keys_for(
-    partitions: PartitionsDefinition | None, lookup: DynamicKeys | None
-) -> list[str] | None:
-    if partitions is None or lookup is None:
-        return None
-    name = getattr(partitions, "name", None)
-    if partitions.kind == "dynamic" and isinstance(name, str):
-        return lookup(name)
-    dims = getattr(partitions, "dimensions", None)
-    if isinstance(dims, dict):
-        for d in dims.values():
-            if getattr(d, "kind", "") == "dynamic":
-                return lookup(d.name)
-    return None
-
-
-def upstream_partition_keys(
+def upstream_reads(
     node: AssetNode,
     parent: AssetNode,
-    partition_key: str | None,
     partition_keys: Sequence[str],
-    lookup: DynamicKeys | None = None,
-) -> list[str] | None:
-    """The parent's partitions that ``node`` reads for its partition(s); None when
-    the parent is unpartitioned."""
+    dynamic: DynamicKeyStore | None = None,
+) -> PartitionReads:
+    """For each of ``partition_keys`` (of ``node``; the key None when it is
+    unpartitioned), the partitions of the partitioned ``parent`` it reads through the
+    input's partition mapping.
+
+    Args:
+        node: The reading asset.
+        parent: One of its parents, partitioned.
+        partition_keys: The partitions of ``node`` being planned.
+        dynamic: Where the keys of dynamic partitions come from.
+
+    Raises:
+        ValueError: ``parent`` is not partitioned.
+    """
     up_def = parent.spec.partitions
     if up_def is None:
-        return None
+        raise ValueError(f"{parent.key} is not partitioned: it has no partitions to read")
     down_def = node.spec.partitions
     mapping = node.mappings.get(parent.key)
-    dyn = dynamic_keys_for(up_def, lookup)
     if mapping is None and down_def is not None:
-        return list(partition_keys) if partition_keys else [partition_key] if partition_key else []
+        return {k: (k,) for k in partition_keys}
     if mapping is None:  # unpartitioned asset reads every partition
-        return up_def.get_partition_keys(dyn)
+        return {None: tuple(up_def.get_partition_keys(dynamic))}
     if down_def is None or not partition_keys:
-        return mapping.upstream_keys(None, down_def, up_def, dyn)
+        return {None: tuple(mapping.upstream_keys(None, down_def, up_def, dynamic))}
+    return {k: tuple(mapping.upstream_keys(k, down_def, up_def, dynamic)) for k in partition_keys}
+
+
+def _union(per_key: PartitionReads, partition_keys: Sequence[str]) -> tuple[str, ...]:
+    if not partition_keys:
+        return per_key[None]
+    if len(partition_keys) == 1:
+        return per_key[partition_keys[0]]
     out: dict[str, None] = {}
-    for k in partition_keys:
-        out.update(dict.fromkeys(mapping.upstream_keys(k, down_def, up_def, dyn)))
-    return list(out)
+    for key in partition_keys:
+        out.update(dict.fromkeys(per_key[key]))
+    return tuple(out)
 
 
 def _step_id(key: AssetKey, partition_keys: Sequence[str]) -> str:
@@ -118,14 +160,13 @@ def _step_id(key: AssetKey, partition_keys: Sequence[str]) -> str:
 
 
 def _asset_partitions(
-    node: AssetNode, request: PartitionRequest, lookup: DynamicKeys | None
+    node: AssetNode, request: PartitionRequest, dyn: DynamicKeyStore | None
 ) -> list[str]:
     pdef = node.spec.partitions
     assert pdef is not None
-    dyn = dynamic_keys_for(pdef, lookup)
     try:
         if request.key is not None:
-            if "|" not in request.key and pdef.kind == "multi":
+            if "|" not in request.key and isinstance(pdef, MultiPartitions):
                 # one dimension's key (a day): every key with that value
                 return pdef.keys_between(request.key, request.key, dyn)
             pdef.validate_key(request.key, dyn)
@@ -136,8 +177,8 @@ def _asset_partitions(
         raise PartitionKeyError(f"Asset {node.key}: {e.message}") from None
 
 
-def _valid_range(pdef: PartitionsDefinition, lookup: DynamicKeys | None) -> str:
-    keys = pdef.get_partition_keys(dynamic_keys_for(pdef, lookup))
+def _valid_range(pdef: PartitionsDefinition, dyn: DynamicKeyStore | None) -> str:
+    keys = pdef.get_partition_keys(dyn)
     if not keys:
         return f"{pdef.describe()}, no partitions yet"
     return f"{pdef.describe()}: {keys[0]} ... {keys[-1]}" if len(keys) > 1 else keys[0]
@@ -147,16 +188,26 @@ def build_plan(
     graph: AssetGraph,
     keys: Sequence[AssetKey],
     request: PartitionRequest | None = None,
-    dynamic_lookup: DynamicKeys | None = None,
+    dynamic: DynamicKeyStore | None = None,
 ) -> ExecutionPlan:
     """Plan ``keys`` (any order) for ``request``; raise usage errors for partition
-    arguments that do not fit the selection."""
+    arguments that do not fit the selection.
+
+    Args:
+        graph: The asset graph.
+        keys: The selected asset keys.
+        request: The partitions asked for (none for unpartitioned assets).
+        dynamic: Where the keys of dynamic partitions live (the catalog); read once per
+            name for the whole plan.
+    """
     request = request or PartitionRequest()
+    if dynamic is not None and not isinstance(dynamic, DynamicKeyCache):
+        dynamic = DynamicKeyCache(source=dynamic)
     ordered = [k for k in graph.sorted(keys) if not graph.get(k).is_external]
     partitioned = [k for k in ordered if graph.get(k).spec.partitions is not None]
     if partitioned and request.is_empty:
         listing = "; ".join(
-            f"{k} ({_valid_range(graph.get(k).spec.partitions, dynamic_lookup)})"  # type: ignore[arg-type]
+            f"{k} ({_valid_range(graph.get(k).spec.partitions, dynamic)})"  # type: ignore[arg-type]
             for k in partitioned[:5]
         )
         raise UsageError(
@@ -172,8 +223,9 @@ def build_plan(
     step_of: dict[tuple[AssetKey, str | None], str] = {}
     seen_defs: set[int] = set()
     selected = set(ordered)
+    nodes = graph.nodes
     for key in ordered:
-        node = graph.get(key)
+        node = nodes[key]
         d = node.definition
         if id(d) in seen_defs:
             continue
@@ -182,26 +234,48 @@ def build_plan(
         if node.spec.partitions is None:
             groups: list[tuple[str, ...]] = [()]
         else:
-            parts = _asset_partitions(node, request, dynamic_lookup)
+            parts = _asset_partitions(node, request, dynamic)
             groups = [tuple(parts)] if d.backfill == "single_run" else [(p,) for p in parts]
+        # The step loads the inputs of its first key (a multi_asset's outputs share one
+        # function); the other keys' parents only order it. Per edge: (reads the inputs,
+        # node, parent, parent node, parent in the plan, parent partitioned, same keys).
+        edges = []
+        for i, k in enumerate(out_keys):
+            n = nodes[k]
+            for p in n.parents:
+                if i and p not in selected:
+                    continue
+                pn = nodes[p]
+                up_partitioned = pn.spec.partitions is not None
+                same = up_partitioned and n.spec.partitions is not None and p not in n.mappings
+                edges.append((not i, n, p, pn, p in selected, up_partitioned, same))
         for part_keys in groups:
-            pk = part_keys[0] if len(part_keys) == 1 else None
             deps: dict[str, None] = {}
-            for k in out_keys:
-                n = graph.get(k)
-                for parent_key in n.parents:
-                    if parent_key not in selected:
-                        continue
-                    ups = upstream_partition_keys(
-                        n, graph.get(parent_key), pk, part_keys, dynamic_lookup
+            reads: dict[AssetKey, PartitionReads | None] = {}
+            for first, n, p, pn, in_plan, up_partitioned, same in edges:
+                if not up_partitioned:
+                    if in_plan and (dep := step_of.get((p, None))) is not None:
+                        deps[dep] = None
+                    continue
+                if same:  # the identity mapping: the step's own keys
+                    if first:
+                        reads[p] = None
+                    ups: Sequence[str] = part_keys
+                else:
+                    per_key = upstream_reads(n, pn, part_keys, dynamic)
+                    if first:
+                        reads[p] = per_key
+                    ups = (
+                        per_key[part_keys[0]] if len(part_keys) == 1 else _union(per_key, part_keys)
                     )
-                    for q in ups if ups is not None else [None]:
-                        dep = step_of.get((parent_key, q))
-                        if dep is not None:
+                if in_plan:
+                    for q in ups:
+                        if (dep := step_of.get((p, q))) is not None:
                             deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
-            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps)))
+            pk = part_keys[0] if len(part_keys) == 1 else None
+            steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), reads or _NO_READS))
             for k in out_keys:
-                for p in part_keys or (None,):
-                    step_of[(k, p)] = sid
+                for part in part_keys or (None,):
+                    step_of[(k, part)] = sid
     return ExecutionPlan(tuple(steps), tuple(ordered))

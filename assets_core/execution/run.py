@@ -186,7 +186,7 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
     keys = select_sorted(
         graph, spec.selection, changed=lambda: changed_keys(graph, catalog.latest_snapshot())
     )
-    full = build_plan(graph, keys, spec.partitions, _cached_dynamic_keys(catalog))
+    full = build_plan(graph, keys, spec.partitions, catalog)
     plan = skip_finished(full, catalog, spec)
     if spec.resume == "from_failure":
         if not plan.steps:
@@ -198,17 +198,6 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
         spec = replace(spec, selection=", ".join(todo))
     configs = resolve_configs(graph, plan.selected, spec.config)
     return PlannedRun(spec, plan, configs, len(full.steps) - len(plan.steps))
-
-
-def _cached_dynamic_keys(catalog: Catalog) -> Callable[[str], list[str]]:
-    cache: dict[str, list[str]] = {}
-
-    def lookup(name: str) -> list[str]:
-        if name not in cache:
-            cache[name] = catalog.dynamic_partitions(name)
-        return cache[name]
-
-    return lookup
 
 
 @dataclass(slots=True)
@@ -289,7 +278,6 @@ def start_run(
         writer=writer,
         versions=versions,
         redact=redact,
-        dynamic_lookup=_cached_dynamic_keys(catalog),
     )
     steps = len(plan.steps)
     done = f"; {planned.skipped} already done" if planned.skipped else ""

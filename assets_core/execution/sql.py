@@ -1,5 +1,5 @@
-"""Running a ``sql_asset``'s query in DuckDB, and deriving its column lineage (SPEC §1,
-§11).
+"""Running a ``sql_asset``'s query in DuckDB (SPEC §1); its column lineage is
+derived in ``assets_core.lineage.sql``.
 
 Each input is visible to the query under its name: ``orders``, or ``sales.orders``
 for ``sales/orders`` (a schema is created), or ``raw.sales.orders`` for three
@@ -16,7 +16,6 @@ from assets_core.errors import UserCodeError
 from assets_core.io.base import concat_tables, flat_arrow, table_kind
 
 _DEFAULT_CATALOG = "memory"
-_DEFAULT_SCHEMA = "main"
 _RESULT_STATEMENTS = {"SELECT", "MULTI", "EXPLAIN"}  # MULTI: PIVOT expands to several
 
 
@@ -108,72 +107,3 @@ def _register_inputs(con: Any, tables: Mapping[str, Any]) -> None:
 
 def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
-
-
-def sql_column_lineage(
-    query: str, tables: Mapping[str, list[str]]
-) -> dict[str, list[tuple[str, str]]]:
-    """Which input columns each output column of ``query`` is derived from.
-
-    Args:
-        query: The DuckDB query of a sql_asset.
-        tables: Input name (as in ``run_sql``) to its column names.
-
-    Returns:
-        ``{output_column: [(input_name, input_column), ...]}`` in query order; an output
-        computed from no column (a literal, ``count(*)``) maps to ``[]``.
-
-    Raises:
-        UserCodeError: The query does not parse or names unknown columns.
-    """
-    import sqlglot
-    from sqlglot import exp
-    from sqlglot.lineage import lineage
-    from sqlglot.optimizer.qualify import qualify
-
-    paths = {name: table_path(name) for name in tables}
-    depth = max((len(p) for p in paths.values()), default=1)
-    defaults = (_DEFAULT_CATALOG, _DEFAULT_SCHEMA)[3 - max(depth, 2) :]
-    schema: dict[str, Any] = {}
-    by_path: dict[tuple[str, ...], str] = {}
-    for name, path in paths.items():
-        full = (*defaults[: depth - len(path)], *path) if depth > 1 else path
-        full = tuple(p.lower() for p in full)
-        by_path[full] = name
-        level = schema
-        for part in full[:-1]:
-            level = level.setdefault(part, {})
-        level[full[-1]] = {c: "VARCHAR" for c in tables[name]}
-    try:
-        tree = sqlglot.parse_one(query, read="duckdb")
-        qualified = qualify(
-            tree,
-            schema=schema,
-            dialect="duckdb",
-            db=defaults[-1] if depth > 1 else None,
-            catalog=defaults[0] if depth > 2 else None,
-            validate_qualify_columns=False,
-        )
-    except sqlglot.errors.SqlglotError as e:
-        raise UserCodeError(f"Cannot derive column lineage: {e}\n\nQuery:\n{query}") from None
-    if not isinstance(qualified, exp.Query):
-        return {}
-    result: dict[str, list[tuple[str, str]]] = {}
-    for select in qualified.selects:
-        column = select.alias_or_name
-        try:
-            root = lineage(column, qualified, schema=schema, dialect="duckdb")
-        except sqlglot.errors.SqlglotError:
-            result[column] = []
-            continue
-        sources: dict[tuple[str, str], None] = {}
-        for node in root.walk():
-            if node.downstream or not isinstance(node.expression, exp.Table):
-                continue
-            table = node.expression
-            path = tuple(p.lower() for p in (table.catalog, table.db, table.name) if p)
-            source = by_path.get(path) or by_path.get(path[-depth:])
-            if source is not None:
-                sources[(source, node.name.rsplit(".", 1)[-1].strip('"'))] = None
-        result[column] = list(sources)
-    return result

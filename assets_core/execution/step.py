@@ -13,7 +13,7 @@ from assets_core.catalog.records import NewMaterialization, StepRecord, WriteBat
 from assets_core.definitions.results import MaterializeResult, Output
 from assets_core.errors import ExecutionError, UserCodeError
 from assets_core.execution.context import AssetExecutionContext, StepLog
-from assets_core.execution.plan import Step, upstream_partition_keys
+from assets_core.execution.plan import Step
 from assets_core.execution.versions import default_data_version
 from assets_core.io.adapters import coerce_table
 from assets_core.io.base import InputContext, OutputContext
@@ -56,7 +56,6 @@ class RunState:
     writer: RunEventWriter
     versions: Versions
     redact: Callable[[str], str]
-    dynamic_lookup: Callable[[str], list[str]] | None = None
     sleep: Callable[[float], None] = time.sleep
 
     def io_for(self, node: AssetNode) -> IOManager:
@@ -274,9 +273,7 @@ def _load_inputs(
     wanted.update({k: t for t, k in node.sql_tables.items()})
     for parent_key in node.parents:
         parent = graph.get(parent_key)
-        parts = upstream_partition_keys(
-            node, parent, step.partition_key, step.partition_keys, state.dynamic_lookup
-        )
+        parts = step.upstream_partitions(parent_key)
         pname = str(parent_key)
         if (
             parts is not None
@@ -284,14 +281,14 @@ def _load_inputs(
             and node.mappings.get(parent_key) is None
         ):
             # An unpartitioned asset reads the partitions that exist, concatenated.
-            parts = [p for p in parts if (pname, p) in state.versions]
+            parts = tuple(p for p in parts if (pname, p) in state.versions)
             if not parts:
                 raise ExecutionError(
                     f"Asset {node.key} reads every partition of {pname}, but none is "
                     f"materialized. Materialize some first, e.g. `assetline materialize "
                     f"--select {pname} --from A --to B`."
                 )
-        for p in parts if parts is not None else [None]:
+        for p in parts if parts is not None else (None,):
             seen = state.versions.get((pname, p))
             if seen is not None:
                 consumed.append(seen[0])

@@ -2,19 +2,22 @@
 products), how partitions of one asset map onto another's, and compact partition sets."""
 
 from assets_core.partitions.base import (
-    DynamicKeys,
+    DynamicKeyStore,
     PartitionMapping,
     PartitionsDefinition,
     TimeWindow,
 )
-from assets_core.partitions.dynamic import DynamicPartitions
+from assets_core.partitions.dimension_mapping import DimensionMapping
+from assets_core.partitions.dynamic import (
+    DynamicKeyCache,
+    DynamicPartitions,
+    dynamic_partition_names,
+)
 from assets_core.partitions.mappings import (
     AllPartitions,
-    DimensionMapping,
     IdentityMapping,
     LastPartition,
     StaticMapping,
-    TimeWindowMapping,
     validate_mapping,
 )
 from assets_core.partitions.multi import MultiPartitionKey, MultiPartitions
@@ -27,12 +30,14 @@ from assets_core.partitions.time import (
     TimePartitions,
     WeeklyPartitions,
 )
+from assets_core.partitions.time_mapping import TimeWindowMapping
 
 __all__ = [
     "AllPartitions",
     "DailyPartitions",
     "DimensionMapping",
-    "DynamicKeys",
+    "DynamicKeyCache",
+    "DynamicKeyStore",
     "DynamicPartitions",
     "HourlyPartitions",
     "IdentityMapping",
@@ -50,6 +55,7 @@ __all__ = [
     "TimeWindow",
     "TimeWindowMapping",
     "WeeklyPartitions",
+    "dynamic_partition_names",
     "key_problem",
     "validate_mapping",
 ]

@@ -7,8 +7,10 @@ ranges (``PartitionSubset``), and let time definitions answer ``index_of`` and
 
 Two pieces of context are passed through every call that needs them:
 
-- ``dynamic_keys``: the keys of ``DynamicPartitions``, which live in the catalog. Either
-  the key list of the one dynamic definition involved, or ``{name: keys}``.
+- ``dynamic_keys``: a ``DynamicKeyStore``, where the keys of ``DynamicPartitions`` live
+  (the ``Catalog``, or a ``DynamicKeyCache``). Definitions ask it for their own names
+  (``dynamic_names()``), so one store serves an asset with several dynamic dimensions
+  and every asset of a plan.
 - ``current_time``: the "now" at which time partitions without an ``end`` stop (their
   last complete window). Default: the wall clock. Naive datetimes are read as UTC.
 """
@@ -16,14 +18,25 @@ Two pieces of context are passed through every call that needs them:
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import ClassVar, TypeAlias
+from typing import ClassVar, Protocol
 
-#: The keys of dynamic partitions, as loaded from the catalog: the list of the one
-#: dynamic definition involved, or ``{name: keys}`` for several.
-DynamicKeys: TypeAlias = Sequence[str] | Mapping[str, Sequence[str]] | None
+
+class DynamicKeyStore(Protocol):
+    """Where the keys of ``DynamicPartitions`` live: the ``Catalog`` is one, and so is
+    a ``DynamicKeyCache`` (keys held in memory, or read once per name from another
+    store)."""
+
+    def dynamic_partitions(self, name: str) -> Sequence[str]:
+        """The keys of ``DynamicPartitions(name)`` in the order they were added; empty
+        for a name that has none yet.
+
+        Args:
+            name: The name of the dynamic key set.
+        """
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +77,7 @@ class PartitionsDefinition(ABC):
 
     @abstractmethod
     def get_partition_keys(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> list[str]:
         """Every key, in order. Time partitions stop at ``end`` or now."""
 
@@ -73,13 +86,17 @@ class PartitionsDefinition(ABC):
         """A short human description: ``daily from 2024-01-01 (UTC)``."""
 
     def num_partitions(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> int:
         """How many keys there are."""
         return len(self.get_partition_keys(dynamic_keys, current_time=current_time))
 
     def index_of(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> int:
         """The position of ``key``; raises ``PartitionKeyError`` when it is not a key."""
         keys = self.get_partition_keys(dynamic_keys, current_time=current_time)
@@ -91,7 +108,7 @@ class PartitionsDefinition(ABC):
     def indices_of(
         self,
         keys: Iterable[str],
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[int]:
@@ -108,7 +125,11 @@ class PartitionsDefinition(ABC):
         return out
 
     def key_at(
-        self, index: int, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        index: int,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> str:
         """The key at ``index``; raises ``IndexError`` outside ``0..num_partitions-1``."""
         keys = self.get_partition_keys(dynamic_keys, current_time=current_time)
@@ -120,7 +141,7 @@ class PartitionsDefinition(ABC):
         self,
         start: int,
         stop: int,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -129,7 +150,11 @@ class PartitionsDefinition(ABC):
         return keys[max(start, 0) : max(stop, 0)]
 
     def has_key(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> bool:
         """Whether ``key`` is one of the keys."""
         from assets_core.errors import PartitionKeyError
@@ -141,7 +166,11 @@ class PartitionsDefinition(ABC):
         return True
 
     def validate_key(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> None:
         """Raise ``PartitionKeyError`` naming the valid keys or range when ``key`` is bad."""
         self.index_of(key, dynamic_keys, current_time=current_time)
@@ -150,7 +179,7 @@ class PartitionsDefinition(ABC):
         self,
         start: str,
         end: str,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -170,6 +199,11 @@ class PartitionsDefinition(ABC):
     ) -> TimeWindow | None:
         """The time window of a time partition key, else None."""
         return None
+
+    def dynamic_names(self) -> tuple[str, ...]:
+        """The names of the ``DynamicPartitions`` whose keys this definition needs from
+        a ``DynamicKeyStore`` (none for time and static partitions)."""
+        return ()
 
     def to_dict(self) -> dict[str, object]:
         """A JSON-able description for the catalog and the API."""
@@ -207,7 +241,7 @@ class PartitionMapping(ABC):
         downstream_key: str | None,
         downstream: PartitionsDefinition | None,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -222,7 +256,7 @@ class PartitionMapping(ABC):
         upstream_key: str,
         downstream: PartitionsDefinition,
         upstream: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:

@@ -17,7 +17,7 @@ from math import prod
 from typing import ClassVar
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
-from assets_core.partitions.base import DynamicKeys, PartitionsDefinition, TimeWindow
+from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition, TimeWindow
 from assets_core.partitions.time import TimePartitions
 
 SEPARATOR = "|"
@@ -155,20 +155,22 @@ class MultiPartitions(PartitionsDefinition):
         """The key of ``{dimension: key}``; raises ``KeyError`` for a missing dimension."""
         return SEPARATOR.join(values[name] for name in self.names)
 
-    def _lists(self, dynamic_keys: DynamicKeys, current_time: datetime | None) -> list[list[str]]:
+    def _lists(
+        self, dynamic_keys: DynamicKeyStore | None, current_time: datetime | None
+    ) -> list[list[str]]:
         return [
             d.get_partition_keys(dynamic_keys, current_time=current_time)
             for _, d in self.dimensions
         ]
 
     def get_partition_keys(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> list[str]:
         """Every key; the first dimension varies slowest."""
         return [SEPARATOR.join(p) for p in product(*self._lists(dynamic_keys, current_time))]
 
     def num_partitions(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> int:
         """The product of the dimensions' sizes."""
         return prod(
@@ -176,7 +178,11 @@ class MultiPartitions(PartitionsDefinition):
         )
 
     def index_of(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> int:
         """The position of ``key``; the error names the dimension that is wrong."""
         parts = self.split(key).values
@@ -193,7 +199,11 @@ class MultiPartitions(PartitionsDefinition):
         return index
 
     def key_at(
-        self, index: int, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        index: int,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> str:
         """The key at ``index`` (mixed-radix arithmetic over the dimensions)."""
         sizes = [
@@ -211,7 +221,7 @@ class MultiPartitions(PartitionsDefinition):
         self,
         start: int,
         stop: int,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -231,7 +241,7 @@ class MultiPartitions(PartitionsDefinition):
         self,
         start: str,
         end: str,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -266,7 +276,9 @@ class MultiPartitions(PartitionsDefinition):
         )
 
     @staticmethod
-    def _has(d: PartitionsDefinition, k: str, dk: DynamicKeys, now: datetime | None) -> bool:
+    def _has(
+        d: PartitionsDefinition, k: str, dk: DynamicKeyStore | None, now: datetime | None
+    ) -> bool:
         try:
             return d.has_key(k, dk, current_time=now)
         except ValueError:  # a dynamic dimension without its keys cannot hold the range
@@ -277,7 +289,7 @@ class MultiPartitions(PartitionsDefinition):
         dimension: str,
         start: str,
         end: str,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -293,7 +305,7 @@ class MultiPartitions(PartitionsDefinition):
         self,
         dimension: str,
         values: Iterable[str],
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -303,7 +315,7 @@ class MultiPartitions(PartitionsDefinition):
     def keys_matching(
         self,
         choices: Mapping[str, Iterable[str]],
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -346,6 +358,10 @@ class MultiPartitions(PartitionsDefinition):
             return None
         d = self.dimension(name)
         return d.time_window_for(self.split(key)[name], current_time=current_time)
+
+    def dynamic_names(self) -> tuple[str, ...]:
+        """The dynamic key sets of the dimensions, in dimension order."""
+        return tuple(dict.fromkeys(n for _, d in self.dimensions for n in d.dynamic_names()))
 
     def key_mismatch(self, other: PartitionsDefinition) -> str | None:
         """None for the same dimensions whose keys match one by one."""

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
-from assets_core.partitions.base import DynamicKeys, PartitionsDefinition
+from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 
 #: Long enough for any real key, short enough to be a file name (255 bytes).
 MAX_KEY_LENGTH = 200
@@ -86,19 +86,23 @@ class StaticPartitions(PartitionsDefinition):
         object.__setattr__(self, "_index", index)
 
     def get_partition_keys(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> list[str]:
         """The keys, in the order given."""
         return list(self.keys)
 
     def num_partitions(
-        self, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self, dynamic_keys: DynamicKeyStore | None = None, *, current_time: datetime | None = None
     ) -> int:
         """How many keys there are."""
         return len(self.keys)
 
     def index_of(
-        self, key: str, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        key: str,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> int:
         """The position of ``key``; raises ``PartitionKeyError`` naming the valid keys."""
         i = self._index.get(key) if isinstance(key, str) else None
@@ -112,7 +116,7 @@ class StaticPartitions(PartitionsDefinition):
     def indices_of(
         self,
         keys: Iterable[str],
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[int]:
@@ -120,7 +124,11 @@ class StaticPartitions(PartitionsDefinition):
         return [self.index_of(k) for k in keys]
 
     def key_at(
-        self, index: int, dynamic_keys: DynamicKeys = None, *, current_time: datetime | None = None
+        self,
+        index: int,
+        dynamic_keys: DynamicKeyStore | None = None,
+        *,
+        current_time: datetime | None = None,
     ) -> str:
         """The key at ``index``; raises ``IndexError`` outside ``0..len(keys)-1``."""
         if not 0 <= index < len(self.keys):

@@ -17,7 +17,7 @@ from datetime import datetime
 from heapq import merge
 
 from assets_core.errors import CatalogError
-from assets_core.partitions.base import DynamicKeys, PartitionsDefinition
+from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 
 _JSON_RE = re.compile(r"(?:[0-9]+(?:-[0-9]+)?(?:,[0-9]+(?:-[0-9]+)?)*)?")
 
@@ -87,7 +87,7 @@ class PartitionSubset:
         cls,
         keys: Iterable[str],
         definition: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> PartitionSubset:
@@ -201,7 +201,7 @@ class PartitionSubset:
         self,
         key: str,
         definition: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> bool:
@@ -213,7 +213,7 @@ class PartitionSubset:
     def keys(
         self,
         definition: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[str]:
@@ -226,7 +226,7 @@ class PartitionSubset:
     def key_ranges(
         self,
         definition: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> list[tuple[str, str]]:
@@ -317,7 +317,7 @@ class PartitionStatus:
     def to_dict(
         self,
         definition: PartitionsDefinition,
-        dynamic_keys: DynamicKeys = None,
+        dynamic_keys: DynamicKeyStore | None = None,
         *,
         current_time: datetime | None = None,
     ) -> dict[str, object]:

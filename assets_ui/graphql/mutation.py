@@ -215,24 +215,13 @@ class Mutation:
 
 
 def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:
+    from assets_core.partitions.dynamic import dynamic_partition_names, unknown_dynamic_name
     from assets_core.partitions.static import key_problem
 
-    names = sorted(
-        {
-            getattr(p, "name", "")
-            for node in context.graph.nodes.values()
-            if (p := node.spec.partitions) is not None and p.kind == "dynamic"
-        }
-    )
-    if name not in names:
-        from assets_core.errors import did_you_mean
-
-        known = ", ".join(names) or "none"
-        raise ApiError(
-            NOT_FOUND,
-            f"No DynamicPartitions named {name!r} in the code location (known: {known})."
-            + did_you_mean(name, names),
-        )
+    names = dynamic_partition_names(n.spec.partitions for n in context.graph.nodes.values())
+    problem = unknown_dynamic_name(name, names)
+    if problem:
+        raise ApiError(NOT_FOUND, problem)
     if len(keys) > MAX_NEW_PARTITIONS:
         raise ApiError(BAD_USER_INPUT, f"Add at most {MAX_NEW_PARTITIONS} keys at a time.")
     for key in keys:

@@ -1,4 +1,4 @@
-"""The ``Query`` root: assets, lineage, runs and impact."""
+"""The ``Query`` root: assets, lineage, runs, impact and column graphs."""
 
 from __future__ import annotations
 
@@ -10,21 +10,35 @@ from typing import TYPE_CHECKING, cast
 import strawberry
 from strawberry.types import Info
 
-from assets_core.errors import NotFoundError, UnknownAssetError
+from assets_core.errors import NotFoundError, SelectionError, UnknownAssetError
 from assets_core.graph.select import select
-from assets_ui.graphql.columns import columns_of, impact
+from assets_core.lineage.impact import column_graph, impact
+from assets_ui.graphql.columns import column_names, computed
 from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
+from assets_ui.graphql.removed import Remembered, remembered
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
-from assets_ui.graphql.types.lineage import Impact, Lineage, LineageEdge, LineageNode, NodeRow
+from assets_ui.graphql.types.lineage import (
+    ColumnEdge,
+    ColumnGraph,
+    ColumnNode,
+    Impact,
+    Lineage,
+    LineageEdge,
+    LineageNode,
+    NodeRow,
+)
+from assets_ui.graphql.types.remembered import removed_view
 from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from assets_core.keys import AssetKey
 
 MAX_RUNS = 500
+#: columns one ``columnGraph`` may return
+MAX_COLUMN_NODES = 20_000
 
 
 def selected(context: Context, selection: str | None) -> frozenset[AssetKey] | None:
@@ -102,11 +116,19 @@ class Query:
         return views
 
     @strawberry.field
-    def asset(self, info: Info, key: str) -> Asset | None:
-        """One asset by key path (``sales/orders``) or unique name."""
+    async def asset(self, info: Info, key: str) -> Asset | None:
+        """One asset by key path (``sales/orders``) or unique name; an asset removed
+        from the code comes from the latest definitions snapshot that had it, with
+        ``removed: true``."""
         context = ctx(info)
         context.spend(1)
-        return asset_view(context.location, resolve_key(context, key))
+        try:
+            return asset_view(context.location, context.graph.resolve(key))
+        except UnknownAssetError as e:
+            found = await remembered(context, key)
+            if found is None:
+                raise ApiError(NOT_FOUND, e.message) from None
+            return removed_view(found)
 
     @strawberry.field
     async def lineage(
@@ -126,7 +148,13 @@ class Query:
             if value is not None and value < 0:
                 raise ApiError(BAD_USER_INPUT, f"{name} must be >= 0, got {value}.")
         context = ctx(info)
-        base = selected(context, selection) or frozenset()
+        try:
+            base = selected(context, selection) or frozenset()
+        except SelectionError:
+            gone = await remembered(context, selection.strip())
+            if gone is None:
+                raise
+            return _remembered_lineage(gone, upstream_depth, downstream_depth)
         depth: dict[AssetKey, int] = {}
         if upstream_depth:
             depth.update((k, -d) for k, d in _levels(context, base, upstream_depth, True).items())
@@ -195,26 +223,126 @@ class Query:
         return Run.of(record)
 
     @strawberry.field
-    async def impact(self, info: Info, asset: str, column: str | None = UNSET) -> Impact:
-        """Every asset downstream of ``asset``, and the downstream columns affected by
-        its ``column`` (by any of its columns when null) where column lineage is known."""
+    async def impact(
+        self,
+        info: Info,
+        asset: str,
+        column: str | None = UNSET,
+        include_indirect: bool = False,
+    ) -> Impact:
+        """What a change affects downstream. With ``column``: the columns derived from
+        it, following DIRECT edges transitively (INDIRECT ones too with
+        ``includeIndirect``), and only the assets with such a column. Without: every
+        downstream asset, and the columns derived from any of its columns."""
         column = given(column)
         context = ctx(info)
         key = resolve_key(context, asset)
         if column is not None:
-            known = [name for name, _ in await columns_of(context, key)]
-            if known and column not in known:
-                from assets_core.errors import did_you_mean
-
-                raise ApiError(
-                    NOT_FOUND,
-                    f"Asset {key} has no column {column!r}; its columns are "
-                    f"{', '.join(known)}.{did_you_mean(column, known)}",
-                )
-        downstream, columns = await impact(context, key, column)
+            await _check_column(context, key, column)
+        found = await computed(
+            context, lambda lineage: impact(lineage, key, column, bool(include_indirect))
+        )
         return Impact(
             asset=str(key),
             column=column,
-            assets=[str(k) for k in downstream],
-            columns=[ColumnRef(asset=a, column=c) for a, c in columns],
+            assets=[str(k) for k in found.assets],
+            columns=[ColumnRef(asset=a, column=c) for a, c in found.columns],
         )
+
+    @strawberry.field
+    async def column_graph(
+        self,
+        info: Info,
+        asset: str,
+        column: str,
+        upstream_depth: int | None = UNSET,
+        downstream_depth: int | None = UNSET,
+    ) -> ColumnGraph:
+        """The columns ``column`` of ``asset`` derives from (``upstreamDepth`` assets
+        up) and those derived from it (``downstreamDepth`` assets down; null: all),
+        along DIRECT and INDIRECT edges."""
+        upstream_depth, downstream_depth = given(upstream_depth), given(downstream_depth)
+        for name, value in (
+            ("upstreamDepth", upstream_depth),
+            ("downstreamDepth", downstream_depth),
+        ):
+            if value is not None and value < 0:
+                raise ApiError(BAD_USER_INPUT, f"{name} must be >= 0, got {value}.")
+        context = ctx(info)
+        key = resolve_key(context, asset)
+        await _check_column(context, key, column)
+        found = await computed(
+            context,
+            lambda lineage: column_graph(lineage, key, column, upstream_depth, downstream_depth),
+        )
+        if len(found.nodes) > MAX_COLUMN_NODES:
+            raise ApiError(
+                BAD_USER_INPUT,
+                f"The column graph has {len(found.nodes)} columns, more than "
+                f"{MAX_COLUMN_NODES}; ask for a smaller upstreamDepth/downstreamDepth.",
+            )
+        return ColumnGraph(
+            nodes=[ColumnNode(id=f"{a}.{c}", asset=a, column=c) for a, c in found.nodes],
+            edges=[
+                ColumnEdge(
+                    source=f"{e.source[0]}.{e.source[1]}",
+                    target=f"{e.target[0]}.{e.target[1]}",
+                    type=e.type,
+                    subtype=e.subtype,
+                )
+                for e in found.edges
+            ],
+        )
+
+
+async def _check_column(context: Context, key: AssetKey, column: str) -> None:
+    """NOT_FOUND when ``key``'s columns are known and ``column`` is not one of them."""
+    known = list(await column_names(context, key))
+    if known and column not in known:
+        from assets_core.errors import did_you_mean
+
+        raise ApiError(
+            NOT_FOUND,
+            f"Asset {key} has no column {column!r}; its columns are "
+            f"{', '.join(known)}.{did_you_mean(column, known)}",
+        )
+
+
+def _remembered_lineage(
+    gone: Remembered, upstream_depth: int | None, downstream_depth: int | None
+) -> Lineage:
+    """The lineage around a removed asset, in the snapshot that last had it."""
+    depth = {gone.key: 0}
+    for sign, limit, step in (
+        (-1, upstream_depth, Remembered.upstream),
+        (1, downstream_depth, Remembered.downstream),
+    ):
+        frontier = [gone]
+        level = 0
+        while frontier and limit and level < limit:
+            level += 1
+            following = []
+            for item in frontier:
+                for key in step(item):
+                    other = item.other(key)
+                    if other is not None and key not in depth:
+                        depth[key] = sign * level
+                        following.append(other)
+            frontier = following
+    nodes = [
+        LineageNode(
+            key=k,
+            group=str(gone.assets[k].get("group") or "default"),
+            kind=str(gone.assets[k].get("kind") or ""),
+            status=AssetStatus.MISSING,
+            depth=d,
+        )
+        for k, d in depth.items()
+    ]
+    edges = [
+        LineageEdge(source=up, target=k)
+        for k in depth
+        for up in gone.assets[k].get("upstream", [])
+        if up in depth
+    ]
+    return Lineage(nodes=nodes, edges=edges)

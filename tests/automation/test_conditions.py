@@ -360,3 +360,30 @@ def test_records_are_written_when_the_outcome_changes(chain: Harness) -> None:
     assert chain.tick().evaluations == []
     tick_ids = {e.tick_id for e in chain.catalog.evaluations("stg")}
     assert len(tick_ids) == 1 and None not in tick_ids
+
+
+def test_eager_on_dynamic_partitions(catalog: Catalog, assetline_home: Path) -> None:
+    from assets_core import DynamicPartitions
+
+    files = DynamicPartitions("files")
+
+    @asset(partitions=files)
+    def landed() -> int:
+        return 1
+
+    @asset(partitions=files, automation=Automation.eager())
+    def parsed(landed: int) -> int:
+        return landed
+
+    h = Harness(Definitions(assets=[landed, parsed]), catalog, assetline_home)
+    catalog.add_dynamic_partitions("files", ["a.csv", "b.csv", "c.csv"])
+    h.run("landed", "b.csv")
+    out = h.tick()
+    assert runs(out) == [("parsed", ["b.csv"])]
+    requested, why, parts = reasons(out)["parsed"][-1]
+    assert requested and parts == [("b.csv", "b.csv")]
+    assert why.startswith("upstream landed b.csv updated at ")
+    catalog.add_dynamic_partitions("files", ["d.csv"])  # keys added later count too
+    h.finish_queued()
+    h.run("landed", "d.csv")
+    assert runs(h.tick()) == [("parsed", ["d.csv"])]

@@ -143,3 +143,14 @@ def test_dynamic_partitions(catalog: Catalog) -> None:
     assert catalog.delete_dynamic_partitions("customers", ["globex"]) == 1
     assert catalog.dynamic_partitions("customers") == ["acme", "initech"]
     assert catalog.dynamic_partitions("other") == []
+
+
+def test_the_change_marker_moves_when_dynamic_keys_change(catalog: Catalog) -> None:
+    """A status cache keyed by the marker must see new or deleted dynamic partition
+    keys (``partitionStats.total`` stayed stale for up to 15 s before)."""
+    seen = [catalog.change_marker()]
+    catalog.add_dynamic_partitions("customers", ["acme"])
+    seen.append(catalog.change_marker())
+    catalog.delete_dynamic_partitions("customers", ["acme"])
+    seen.append(catalog.change_marker())
+    assert len(set(seen)) == 3

@@ -103,7 +103,7 @@ def test_multi_asset_outputs_each_record_their_inputs(catalog: Catalog) -> None:
 
 def test_partition_provenance_follows_the_partition_mapping(catalog: Catalog) -> None:
     from assets_core import AssetIn
-    from assets_core.partitions.mappings import TimeWindowMapping
+    from assets_core.partitions import TimeWindowMapping
     from assets_core.partitions.time import DailyPartitions
 
     days = DailyPartitions(start="2024-01-01", end="2024-01-10")

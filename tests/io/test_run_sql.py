@@ -1,4 +1,4 @@
-"""Running sql_asset queries in DuckDB, and their column lineage."""
+"""Running sql_asset queries in DuckDB (their lineage: tests/lineage/)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pyarrow as pa
 import pytest
 
 from assets_core.errors import UserCodeError
-from assets_core.execution.sql import run_sql, sql_column_lineage
+from assets_core.execution.sql import run_sql
 
 ORDERS = pd.DataFrame(
     {
@@ -96,33 +96,3 @@ def test_earlier_statements_run_first_and_pivot_works():
         {"orders": ORDERS},
     )
     assert sorted(result.column_names) == ["2024-01-01", "customer_id"]
-
-
-def test_column_lineage_of_the_spec_example():
-    lineage = sql_column_lineage(
-        "SELECT day, sum(amount) AS revenue FROM daily_orders GROUP BY day",
-        {"daily_orders": ["day", "amount", "customer_id"]},
-    )
-    assert lineage == {"day": [("daily_orders", "day")], "revenue": [("daily_orders", "amount")]}
-
-
-def test_column_lineage_through_joins_ctes_stars_and_literals():
-    lineage = sql_column_lineage(
-        "WITH o AS (SELECT * FROM sales.orders) "
-        "SELECT c.name, o.amount * 2 + c.id AS score, 1 AS one, count(*) OVER () AS n "
-        "FROM o JOIN customers c ON o.customer_id = c.id",
-        {"sales/orders": ["day", "amount", "customer_id"], "customers": ["id", "name"]},
-    )
-    assert lineage["name"] == [("customers", "name")]
-    assert sorted(lineage["score"]) == [("customers", "id"), ("sales/orders", "amount")]
-    assert lineage["one"] == [] and lineage["n"] == []
-
-
-def test_column_lineage_expands_select_star():
-    lineage = sql_column_lineage("SELECT * FROM t", {"t": ["a", "b"]})
-    assert lineage == {"a": [("t", "a")], "b": [("t", "b")]}
-
-
-def test_column_lineage_of_bad_sql_is_a_clear_error():
-    with pytest.raises(UserCodeError, match="Cannot derive column lineage"):
-        sql_column_lineage("SELECT FROM WHERE", {"t": ["a"]})

@@ -16,6 +16,7 @@ from assets_core.partitions import (
     AllPartitions,
     DailyPartitions,
     DimensionMapping,
+    DynamicKeyCache,
     DynamicPartitions,
     HourlyPartitions,
     IdentityMapping,
@@ -251,7 +252,10 @@ def test_all_and_last_partitions() -> None:
     assert AllPartitions().upstream_keys("eu", REGIONS, DAILY)[-1] == "2024-03-31"
     assert AllPartitions().downstream_keys("2024-01-01", REGIONS, DAILY) == ["eu", "us"]
     assert LastPartition().upstream_keys(None, None, DAILY) == ["2024-03-31"]
-    assert LastPartition().upstream_keys("eu", REGIONS, DynamicPartitions("c"), []) == []
+    assert (
+        LastPartition().upstream_keys("eu", REGIONS, DynamicPartitions("c"), DynamicKeyCache())
+        == []
+    )
     assert LastPartition().downstream_keys("2024-03-31", REGIONS, DAILY) == ["eu", "us"]
     assert LastPartition().downstream_keys("2024-03-30", REGIONS, DAILY) == []
     assert validate_mapping(AllPartitions(), None, DAILY) is None

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from assets_core.errors import DefinitionError, PartitionKeyError
 from assets_core.partitions import (
     DailyPartitions,
+    DynamicKeyCache,
     DynamicPartitions,
     MultiPartitionKey,
     MultiPartitions,
@@ -143,9 +144,39 @@ def test_time_window_of_the_time_dimension() -> None:
 
 def test_dynamic_dimension_takes_keys_by_name() -> None:
     multi = MultiPartitions({"customer": DynamicPartitions("customers"), "region": REGION})
-    keys = multi.get_partition_keys({"customers": ["acme", "globex"]})
+    store = DynamicKeyCache({"customers": ["acme", "globex"]})
+    keys = multi.get_partition_keys(store)
     assert keys == ["acme|eu", "acme|us", "globex|eu", "globex|us"]
-    assert multi.index_of("globex|us", ["acme", "globex"]) == 3
+    assert multi.index_of("globex|us", store) == 3
+    assert multi.dynamic_names() == ("customers",)
+    assert MULTI.dynamic_names() == ()
+
+
+def test_several_dynamic_dimensions_share_one_store() -> None:
+    multi = MultiPartitions(
+        {
+            "date": DAILY,
+            "customer": DynamicPartitions("customers"),
+            "vendor": DynamicPartitions("vendors"),
+            "buyer": DynamicPartitions("customers"),
+        }
+    )
+    assert multi.dynamic_names() == ("customers", "vendors")
+    store = DynamicKeyCache({"customers": ["acme", "globex"], "vendors": ["v1"]})
+    assert multi.num_partitions(store) == DAILY.num_partitions() * 4
+    assert multi.keys_between("2024-01-02", "2024-01-02", store) == [
+        "2024-01-02|acme|v1|acme",
+        "2024-01-02|acme|v1|globex",
+        "2024-01-02|globex|v1|acme",
+        "2024-01-02|globex|v1|globex",
+    ]
+    multi.validate_key("2024-01-02|globex|v1|acme", store)
+    with pytest.raises(PartitionKeyError) as bad:
+        multi.validate_key("2024-01-02|globex|v2|acme", store)
+    assert bad.value.message.startswith(
+        "Partition key '2024-01-02|globex|v2|acme' has a bad 'vendor' part: 'v2' is not a key "
+        "of dynamic partitions 'vendors' (known keys: v1)."
+    )
 
 
 def test_describe_hash_pickle() -> None:

@@ -7,7 +7,12 @@ import pickle
 import pytest
 
 from assets_core.errors import DefinitionError, PartitionKeyError
-from assets_core.partitions import DynamicPartitions, StaticPartitions, key_problem
+from assets_core.partitions import (
+    DynamicKeyCache,
+    DynamicPartitions,
+    StaticPartitions,
+    key_problem,
+)
 
 
 def definition_error(fn: object, *args: object) -> str:
@@ -116,14 +121,15 @@ def test_key_rules() -> None:
     assert key_problem("customer-42.v2") is None
 
 
-def test_dynamic_keys_come_from_the_caller() -> None:
+def test_dynamic_keys_come_from_a_store_asked_by_name() -> None:
     customers = DynamicPartitions("customers")
-    assert customers.get_partition_keys(["acme", "globex"]) == ["acme", "globex"]
-    assert customers.get_partition_keys({"customers": ["acme"], "other": ["x"]}) == ["acme"]
-    assert customers.get_partition_keys({"other": ["x"]}) == []
-    assert customers.index_of("globex", ["acme", "globex"]) == 1
-    assert customers.num_partitions(["acme", "globex"]) == 2
-    assert customers.key_at(0, ["acme"]) == "acme"
+    store = DynamicKeyCache({"customers": ["acme", "globex"], "other": ["x"]})
+    assert customers.get_partition_keys(store) == ["acme", "globex"]
+    assert customers.get_partition_keys(DynamicKeyCache({"other": ["x"]})) == []
+    assert customers.index_of("globex", store) == 1
+    assert customers.num_partitions(store) == 2
+    assert customers.key_at(0, store) == "acme"
+    assert customers.dynamic_names() == ("customers",)
     assert customers.describe() == "dynamic 'customers'"
     assert customers.kind == "dynamic"
     assert customers.to_dict() == {
@@ -135,17 +141,51 @@ def test_dynamic_keys_come_from_the_caller() -> None:
 
 
 def test_dynamic_without_keys_is_a_programming_error() -> None:
-    with pytest.raises(ValueError, match="takes its keys from the catalog"):
-        DynamicPartitions("customers").get_partition_keys()
+    customers = DynamicPartitions("customers")
+    with pytest.raises(ValueError) as no_store:
+        customers.get_partition_keys()
+    assert str(no_store.value) == (
+        "DynamicPartitions('customers') takes its keys from the catalog: pass dynamic_keys, "
+        "a DynamicKeyStore such as the Catalog or DynamicKeyCache({'customers': [...]})."
+    )
+    with pytest.raises(TypeError) as a_list:
+        customers.get_partition_keys(["acme"])  # type: ignore[arg-type]
+    assert str(a_list.value) == (
+        "dynamic_keys must be a DynamicKeyStore (the Catalog, or DynamicKeyCache("
+        "{'customers': [...]})), not list."
+    )
+    with pytest.raises(TypeError, match=r"not one string: \{'customers': \['acme'\]\}"):
+        DynamicKeyCache({"customers": "acme"})
+
+
+def test_a_cache_reads_its_source_once_per_name() -> None:
+    asked: list[str] = []
+
+    class Source:
+        def dynamic_partitions(self, name: str) -> list[str]:
+            asked.append(name)
+            return {"customers": ["acme", "globex"]}.get(name, [])
+
+    cache = DynamicKeyCache({"regions": ["eu"]}, source=Source())
+    customers = DynamicPartitions("customers")
+    for _ in range(3):
+        assert customers.get_partition_keys(cache) == ["acme", "globex"]
+    assert DynamicPartitions("regions").get_partition_keys(cache) == ["eu"]
+    assert DynamicPartitions("vendors").get_partition_keys(cache) == []
+    assert asked == ["customers", "vendors"]
 
 
 def test_unknown_dynamic_key_says_how_to_add_it() -> None:
     customers = DynamicPartitions("customers")
-    assert key_error(customers.validate_key, "initech", ["acme", "globex"]) == (
+
+    def store(keys: list[str]) -> DynamicKeyCache:
+        return DynamicKeyCache({"customers": keys})
+
+    assert key_error(customers.validate_key, "initech", store(["acme", "globex"])) == (
         "Partition key 'initech' is not a key of dynamic partitions 'customers' (known keys: "
         "acme, globex). Add it with: assetline partitions add customers initech"
     )
-    assert key_error(customers.validate_key, "acme", []) == (
+    assert key_error(customers.validate_key, "acme", store([])) == (
         "Partition key 'acme' is not a key of dynamic partitions 'customers' (it has no keys "
         "yet). Add it with: assetline partitions add customers acme"
     )

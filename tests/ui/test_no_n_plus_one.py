@@ -20,7 +20,7 @@ RICH = """{ assets {
   materializations(limit: 2) { id runId }
   checks { name lastResult { status } history(limit: 3) { status } }
   upstream { key status latestMaterialization { id } }
-  columns { name }
+  columns { name } columnLineage { column sources { asset } indirect { asset } }
 } }"""
 
 

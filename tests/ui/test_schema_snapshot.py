@@ -11,14 +11,14 @@ from graphql import GraphQLObjectType, build_schema
 from assets_ui.graphql.schema import SNAPSHOT, schema, sdl
 
 DRAFT_NAMES = {
-    "Query": {"assets", "asset", "lineage", "runs", "run", "impact"},
+    "Query": {"assets", "asset", "lineage", "runs", "run", "impact", "columnGraph"},
     "Mutation": {"materialize", "cancelRun", "reexecuteRun", "addDynamicPartitions", "reload"},
     "Subscription": {"runEvents"},
     "Asset": {
         "key", "path", "group", "description", "owners", "tags", "kind", "codeVersion",
         "partitionsDef", "upstream", "downstream", "status", "staleReasons", "freshness",
         "latestMaterialization", "materializations", "partitionStats", "checks", "columns",
-        "columnLineage", "configSchema",
+        "columnLineage", "configSchema", "removed",
     },
     "Materialization": {
         "id", "assetKey", "runId", "timestamp", "partition", "dataVersion", "codeVersion",

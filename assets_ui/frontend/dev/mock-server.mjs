@@ -51,7 +51,7 @@ if (N <= 30) {
   addAsset('raw/orders', 'raw', 'python', { description: 'Orders loaded from the shop database.', owners: ['team:ingest'], tags: { tier: 'bronze' }, status: 'FRESH', columns: [{ name: 'id', type: 'int' }, { name: 'customer_id', type: 'int' }, { name: 'amount', type: 'float' }] });
   addAsset('raw/customers', 'raw', 'python', { owners: ['team:ingest'], status: 'FRESH' });
   addAsset('raw/payments', 'raw', 'python', { status: 'FAILED', staleReasons: ['failed'] });
-  addAsset('staging/orders_clean', 'staging', 'sql', { description: 'Orders without test data and refunds.', status: 'STALE', staleReasons: ['upstream_changed:raw/orders', 'code_version_changed'], columns: [{ name: 'order_id', type: 'int' }, { name: 'amount', type: 'float' }], columnLineage: [{ column: 'order_id', sources: [{ asset: 'raw/orders', column: 'id' }] }, { column: 'amount', sources: [{ asset: 'raw/orders', column: 'amount' }] }] });
+  addAsset('staging/orders_clean', 'staging', 'sql', { description: 'Orders without test data and refunds.', status: 'STALE', staleReasons: ['upstream_changed:raw/orders', 'code_version_changed'], columns: [{ name: 'order_id', type: 'int' }, { name: 'amount', type: 'float' }], columnLineage: [{ column: 'order_id', sources: [{ asset: 'raw/orders', column: 'id', type: 'DIRECT', subtype: 'IDENTITY' }], indirect: [] }, { column: 'amount', sources: [{ asset: 'raw/orders', column: 'amount', type: 'DIRECT', subtype: 'IDENTITY' }], indirect: [{ asset: 'raw/orders', column: 'amount', type: 'INDIRECT', subtype: 'FILTER' }] }] });
   addAsset('staging/customers_clean', 'staging', 'sql', { status: 'FRESH' });
   addAsset('sales/daily_orders', 'sales', 'python', { description: 'Orders per day.', owners: ['team:analytics'], tags: { tier: 'gold' }, status: 'STALE', staleReasons: ['upstream_changed:staging/orders_clean'], partitions: { kind: 'daily', description: 'Daily from 2024-01-01', keys: daily },
     checks: [{ name: 'no_negative_amounts', severity: 'error', blocking: true, description: 'amount >= 0' }, { name: 'row_count', severity: 'warn', blocking: false, description: 'at least 1 row' }] });
@@ -173,7 +173,7 @@ function assetView(a) {
       const history = a.materializations.slice(0, 6).map((m, j) => ({ status: i === 0 && j === 0 && a.status === 'CHECK_FAILED' ? 'FAILED' : 'PASSED', passed: !(i === 0 && j === 0 && a.status === 'CHECK_FAILED'), partition: m.partition, runId: m.runId, timestamp: m.timestamp, metadata: { bad_rows: 0 }, error: null }));
       return { ...c, description: c.description ?? null, lastResult: history[0] ?? null, history };
     }),
-    columns: a.columns, columnLineage: a.columnLineage,
+    columns: a.columns, columnLineage: a.columnLineage, removed: false,
   };
 }
 
@@ -226,6 +226,25 @@ const ops = {
   GraphAssetsLive: ({ selection }) => ({ assets: [...select(selection ?? '*')].map((k) => { const a = assets.get(k); const s = partitionStats(a); return { key: k, status: a.status, latestMaterialization: a.materializations[0] ? { timestamp: a.materializations[0].timestamp, runId: a.materializations[0].runId } : null, partitionStats: s && { total: s.total, materialized: s.materialized, failed: s.failed, missing: s.missing } }; }) }),
   AssetSummary: ({ key }) => ({ asset: needAsset(key) }),
   AssetPage: ({ key }) => ({ asset: needAsset(key) }),
+  ColumnGraph: ({ asset, column }) => {
+    // one hop each way, from the declared column lineage
+    const id = (a, c) => `${a}.${c}`;
+    const nodes = new Map([[id(asset, column), { id: id(asset, column), asset, column }]]);
+    const out = [];
+    for (const a of assets.values()) {
+      for (const l of a.columnLineage) {
+        for (const s of [...l.sources, ...(l.indirect ?? [])]) {
+          const upstream = a.key === asset && l.column === column;
+          const downstream = s.asset === asset && s.column === column;
+          if (!upstream && !downstream) continue;
+          nodes.set(id(s.asset, s.column), { id: id(s.asset, s.column), asset: s.asset, column: s.column });
+          nodes.set(id(a.key, l.column), { id: id(a.key, l.column), asset: a.key, column: l.column });
+          out.push({ source: id(s.asset, s.column), target: id(a.key, l.column), type: s.type, subtype: s.subtype });
+        }
+      }
+    }
+    return { columnGraph: { nodes: [...nodes.values()], edges: out } };
+  },
   MaterializeTargets: ({ selection }) => ({ assets: [...select(selection)].map((k) => needAsset(k)) }),
   Materialize: ({ selection, partitions }) => { select(selection); return { materialize: runView(newRun(selection, partitions)) }; },
   RunsList: ({ status, limit = 50, cursor }) => { const list = runs.filter((r) => !status || r.status === status); const start = cursor ? Number(cursor) : 0; const page = list.slice(start, start + limit); return { runs: { runs: page.map((r) => runView(r)), nextCursor: start + limit < list.length ? String(start + limit) : null } }; },

@@ -16,16 +16,18 @@ import strawberry
 from strawberry.types import Info
 
 from assets_core.keys import AssetKey
+from assets_core.partitions.dynamic import DynamicKeyCache
 from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
+from assets_ui.graphql.removed import Remembered
 from assets_ui.graphql.types.common import (
     JSON,
     STATUS,
     AssetStatus,
     Column,
     ColumnLineage,
-    ColumnRef,
+    ColumnSource,
     Freshness,
     as_json,
     to_datetime,
@@ -39,6 +41,7 @@ if TYPE_CHECKING:
     from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
     from assets_core.catalog.status import AssetStatusInfo
     from assets_core.checks.check import AssetCheckDefinition
+    from assets_core.lineage.columns import ColumnOrigin
     from assets_ui.graphql.context import Context
     from assets_ui.location import LoadedLocation
 
@@ -47,15 +50,13 @@ MAX_HISTORY = 500
 
 
 async def partition_keys(context: Context, key: AssetKey) -> list[str]:
-    """Every partition key of ``key`` (dynamic ones from the catalog)."""
+    """Every partition key of ``key`` (dynamic ones from the catalog, batched)."""
     partitions = context.graph.get(key).spec.partitions
     if partitions is None:
         return []
-    dynamic = None
-    name = getattr(partitions, "name", None)
-    if partitions.kind == "dynamic" and isinstance(name, str):
-        dynamic = await context.loaders.dynamic_keys.load(name)
-    return partitions.get_partition_keys(dynamic)
+    names = partitions.dynamic_names()
+    keys = await asyncio.gather(*(context.loaders.dynamic_keys.load(n) for n in names))
+    return partitions.get_partition_keys(DynamicKeyCache(dict(zip(names, keys, strict=True))))
 
 
 @strawberry.type
@@ -225,10 +226,18 @@ class Asset:
     kind: str
     code_version: str | None
     asset_key: strawberry.Private[AssetKey]
+    removed: bool = strawberry.field(
+        default=False,
+        description="True for an asset no longer in the code: what is shown is the "
+        "latest definitions snapshot that had it (its lineage) and the catalog.",
+    )
+    remembered: strawberry.Private[Remembered | None] = None
 
     @strawberry.field
     def partitions_def(self, info: Info) -> PartitionsDef | None:
         """How it is partitioned; null when it is not."""
+        if self.removed:
+            return None
         partitions = ctx(info).graph.get(self.asset_key).spec.partitions
         if partitions is None:
             return None
@@ -239,26 +248,42 @@ class Asset:
     @strawberry.field
     def upstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets it depends on, within ``depth`` levels (null: all)."""
+        if self.remembered is not None:
+            from assets_ui.graphql.types.remembered import remembered_related
+
+            return remembered_related(info, self.remembered, self.remembered.upstream())
         return _related(info, self.asset_key, depth, "upstream")
 
     @strawberry.field
     def downstream(self, info: Info, depth: int | None = 1) -> list[Asset]:
         """Assets that depend on it, within ``depth`` levels (null: all)."""
+        if self.remembered is not None:
+            from assets_ui.graphql.types.remembered import remembered_related
+
+            return remembered_related(info, self.remembered, self.remembered.downstream())
         return _related(info, self.asset_key, depth, "downstream")
 
     @strawberry.field(graphql_type=AssetStatus)  # type: ignore[untyped-decorator]
     def status(self, info: Info) -> MaybeAwaitable[AssetStatus]:
         """MISSING, FRESH, STALE, FAILED, OVERDUE or CHECK_FAILED."""
+        if self.removed:
+            from assets_ui.graphql.types.remembered import removed_status
+
+            return removed_status(info, self.key)
         return _with_status(info, self.asset_key, lambda s: STATUS[s.status])
 
     @strawberry.field(graphql_type=list[str])  # type: ignore[untyped-decorator]
     def stale_reasons(self, info: Info) -> MaybeAwaitable[list[str]]:
         """Why it is stale or overdue (empty when it is not)."""
+        if self.removed:
+            return []
         return _with_status(info, self.asset_key, lambda s: list(s.reasons))
 
     @strawberry.field(graphql_type=Freshness | None)  # type: ignore[untyped-decorator]
     def freshness(self, info: Info) -> MaybeAwaitable[Freshness | None]:
         """Its freshness policy and lag; null without a policy."""
+        if self.removed:
+            return None
         policy = ctx(info).graph.get(self.asset_key).spec.freshness
         if policy is None:
             return None
@@ -311,6 +336,8 @@ class Asset:
     @strawberry.field(graphql_type=PartitionStats | None)  # type: ignore[untyped-decorator]
     def partition_stats(self, info: Info) -> MaybeAwaitable[PartitionStats | None]:
         """Partition counts; null for an unpartitioned asset."""
+        if self.removed:
+            return None
         key = self.asset_key
 
         def make(status: AssetStatusInfo) -> PartitionStats | None:
@@ -330,33 +357,56 @@ class Asset:
     @strawberry.field
     def checks(self, info: Info) -> list[Check]:
         """Its checks."""
+        if self.removed:
+            return []
         return [Check.of(c) for c in ctx(info).graph.checks_for(self.asset_key)]
 
     @strawberry.field
     async def columns(self, info: Info) -> list[Column]:
-        """Its columns, when declared or recorded."""
+        """Its columns: declared, derived from its SQL, or recorded with its latest
+        materialization."""
+        if self.remembered is not None:
+            from assets_ui.graphql.types.remembered import remembered_columns
+
+            return await remembered_columns(info, self.remembered)
         found = await columns_of(ctx(info), self.asset_key)
         return [Column(name=name, type=kind) for name, kind in found]
 
     @strawberry.field
     async def column_lineage(self, info: Info) -> list[ColumnLineage]:
-        """For each column, the upstream columns it derives from."""
+        """For each column whose sources are known, its DIRECT ``sources`` and its
+        ``indirect`` ones (SPEC §11)."""
+        if self.remembered is not None:
+            from assets_ui.graphql.types.remembered import remembered_lineage
+
+            return remembered_lineage(self.remembered)
         lineage = await column_lineage_of(ctx(info), self.asset_key)
-        return [
-            ColumnLineage(column=col, sources=[ColumnRef(asset=a, column=c) for a, c in sources])
-            for col, sources in lineage.items()
-        ]
+        return [_column_lineage(origin) for origin in lineage.values()]
 
     @strawberry.field
     def config_schema(self, info: Info) -> JSON | None:
         """The run config it takes: ``{field: {type, default, required}}``; null when
         it takes none."""
+        if self.removed:
+            return None
         config_type = ctx(info).graph.get(self.asset_key).definition.config_type
         if config_type is None:
             return None
         from assets_core.execution.config import config_schema
 
         return as_json(config_schema(config_type))
+
+
+def _column_lineage(origin: ColumnOrigin) -> ColumnLineage:
+    def view(sources: Any) -> list[ColumnSource]:
+        return [
+            ColumnSource(asset=s.asset, column=s.column, type=s.type, subtype=s.subtype)
+            for s in sources
+        ]
+
+    return ColumnLineage(
+        column=origin.column, sources=view(origin.direct), indirect=view(origin.indirect)
+    )
 
 
 def _with_status(

@@ -16,6 +16,7 @@ __all__ = [
     "Column",
     "ColumnLineage",
     "ColumnRef",
+    "ColumnSource",
     "Freshness",
     "RunStatus",
     "StepStatus",
@@ -89,11 +90,25 @@ class ColumnRef:
 
 
 @strawberry.type
+class ColumnSource:
+    """A source of a column (OpenLineage's model): ``type`` DIRECT (``subtype``
+    IDENTITY, TRANSFORMATION or AGGREGATION: its value flows in) or INDIRECT (FILTER,
+    JOIN, GROUP_BY, SORT, WINDOW or CONDITIONAL: it decides which rows or how)."""
+
+    asset: str
+    column: str
+    type: str
+    subtype: str
+
+
+@strawberry.type
 class ColumnLineage:
-    """The upstream columns a column is derived from."""
+    """Where a column comes from: ``sources`` are its DIRECT sources, ``indirect``
+    the INDIRECT ones."""
 
     column: str
-    sources: list[ColumnRef]
+    sources: list[ColumnSource]
+    indirect: list[ColumnSource]
 
 
 def as_json(value: Any) -> JSON:

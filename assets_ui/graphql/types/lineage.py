@@ -1,4 +1,4 @@
-"""``Lineage`` (the graph view's nodes and edges) and ``Impact``.
+"""``Lineage`` (the graph view's nodes and edges), ``Impact`` and ``ColumnGraph``.
 
 These are plain values: ``lineage(selection: "*")`` over 10,000 assets builds them
 in bulk and the executor's fast path (``assets_ui.graphql.fast``) serializes them
@@ -61,3 +61,32 @@ class Impact:
     column: str | None
     assets: list[str]
     columns: list[ColumnRef]
+
+
+@strawberry.type
+class ColumnNode:
+    """A column of an asset in a column graph; ``id`` is ``asset.column`` (keys never
+    contain a dot)."""
+
+    id: str
+    asset: str
+    column: str
+
+
+@strawberry.type
+class ColumnEdge:
+    """``source`` (a node id) feeds ``target``: ``type`` DIRECT or INDIRECT, with its
+    OpenLineage ``subtype``."""
+
+    source: str
+    target: str
+    type: str
+    subtype: str
+
+
+@strawberry.type
+class ColumnGraph:
+    """Columns around one column, across assets, and the edges among them."""
+
+    nodes: list[ColumnNode]
+    edges: list[ColumnEdge]

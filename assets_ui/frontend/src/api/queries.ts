@@ -46,7 +46,7 @@ export const MATERIALIZE_TARGETS_QUERY = /* GraphQL */ `
 export const ASSET_PAGE_QUERY = /* GraphQL */ `
   query AssetPage($key: String!) {
     asset(key: $key) {
-      key path group description owners tags kind codeVersion configSchema
+      key path group description owners tags kind codeVersion configSchema removed
       status staleReasons
       freshness { maxLagS lagS overdue }
       partitionsDef { kind description total keys }
@@ -61,7 +61,20 @@ export const ASSET_PAGE_QUERY = /* GraphQL */ `
         history(limit: 20) { status passed partition runId timestamp metadata error }
       }
       columns { name type }
-      columnLineage { column sources { asset column } }
+      columnLineage {
+        column
+        sources { asset column type subtype }
+        indirect { asset column type subtype }
+      }
+    }
+  }
+`;
+
+export const COLUMN_GRAPH_QUERY = /* GraphQL */ `
+  query ColumnGraph($asset: String!, $column: String!, $upstreamDepth: Int, $downstreamDepth: Int) {
+    columnGraph(asset: $asset, column: $column, upstreamDepth: $upstreamDepth, downstreamDepth: $downstreamDepth) {
+      nodes { id asset column }
+      edges { source target type subtype }
     }
   }
 `;

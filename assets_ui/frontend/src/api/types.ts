@@ -68,9 +68,39 @@ export interface ColumnRef {
   column: string;
 }
 
+export type ColumnLineageType = 'DIRECT' | 'INDIRECT';
+
+/** A source of a column: DIRECT (IDENTITY, TRANSFORMATION, AGGREGATION) or INDIRECT
+ * (FILTER, JOIN, GROUP_BY, SORT, WINDOW, CONDITIONAL). */
+export interface ColumnSource {
+  asset: string;
+  column: string;
+  type: ColumnLineageType;
+  subtype: string;
+}
+
 export interface ColumnLineage {
   column: string;
-  sources: ColumnRef[];
+  sources: ColumnSource[];
+  indirect: ColumnSource[];
+}
+
+export interface ColumnGraphNode {
+  id: string;
+  asset: string;
+  column: string;
+}
+
+export interface ColumnGraphEdge {
+  source: string;
+  target: string;
+  type: ColumnLineageType;
+  subtype: string;
+}
+
+export interface ColumnGraph {
+  nodes: ColumnGraphNode[];
+  edges: ColumnGraphEdge[];
 }
 
 export interface Materialization {
@@ -100,6 +130,8 @@ export interface Asset {
   tags: JSONValue;
   kind: string;
   codeVersion: string | null;
+  /** no longer in the code: shown from the latest definitions snapshot that had it */
+  removed: boolean;
   partitionsDef: PartitionsDef | null;
   upstream: AssetRef[];
   downstream: AssetRef[];

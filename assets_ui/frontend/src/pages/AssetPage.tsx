@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ASSET_PAGE_QUERY } from '../api/queries';
-import type { Asset, AssetRef, Check, CheckResult, JSONValue, Materialization } from '../api/types';
+import type { Asset, AssetRef, Check, CheckResult, ColumnSource, JSONValue, Materialization } from '../api/types';
 import { Empty, ErrorBox, Loading } from '../components/Feedback';
 import { Link } from '../components/Link';
 import { MaterializeDialog } from '../components/MaterializeDialog';
@@ -10,6 +10,7 @@ import { RowCountChart } from '../components/RowCountChart';
 import { AssetStatusBadge } from '../components/StatusBadge';
 import { useActiveRuns } from '../hooks/useActiveRuns';
 import { useQuery } from '../hooks/useQuery';
+import { ColumnLineageView } from '../lineage/ColumnLineageView';
 import { metadataNumber } from '../lib/chart';
 import { isNotFound } from '../lib/graphql';
 import { assetPath, graphPath, runPath } from '../lib/router';
@@ -68,6 +69,9 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           <MaterializationsSection materializations={asset.materializations} />
           <ChecksSection checks={asset.checks} />
           {(asset.columns.length > 0 || asset.columnLineage.length > 0) && <ColumnsSection asset={asset} />}
+          {!asset.removed && columnNames(asset).length > 0 && (
+            <ColumnLineageView assetKey={asset.key} columns={columnNames(asset)} />
+          )}
         </div>
         <div className="asset-side">
           <FactsSection asset={asset} />
@@ -91,6 +95,11 @@ function AssetHeader({ asset, onMaterialize }: { asset: Asset; onMaterialize: ()
         <div className="header-meta">
           <AssetStatusBadge status={asset.status} testId="asset-status" />
           <span className="kind-badge">{asset.kind}</span>
+          {asset.removed && (
+            <span className="kind-badge removed-badge" data-testid="asset-removed" title="No longer in the code: shown as the latest definitions snapshot had it">
+              removed
+            </span>
+          )}
           {asset.partitionsDef && <span className="chip static">{asset.partitionsDef.kind} partitions</span>}
         </div>
       </div>
@@ -98,9 +107,11 @@ function AssetHeader({ asset, onMaterialize }: { asset: Asset; onMaterialize: ()
         <Link to={graphPath(`+${selectionFor([asset.key])}+`)} className="button subtle" data-testid="show-in-graph">
           Show in graph
         </Link>
-        <button type="button" className="button primary" onClick={onMaterialize} data-testid="asset-materialize-button">
-          Materialize
-        </button>
+        {!asset.removed && (
+          <button type="button" className="button primary" onClick={onMaterialize} data-testid="asset-materialize-button">
+            Materialize
+          </button>
+        )}
       </div>
     </header>
   );
@@ -291,9 +302,26 @@ function ChecksSection({ checks }: { checks: Check[] }) {
   );
 }
 
+function columnNames(asset: Asset): string[] {
+  return asset.columns.length ? asset.columns.map((c) => c.name) : asset.columnLineage.map((c) => c.column);
+}
+
+function SourceList({ sources }: { sources: ColumnSource[] }) {
+  return (
+    <>
+      {sources.map((src, i) => (
+        <span key={i} className="col-ref">
+          <Link to={assetPath(src.asset)}>{src.asset}</Link>.<code>{src.column}</code>
+          <span className="source-subtype">{src.subtype.toLowerCase().replace('_', ' ')}</span>
+        </span>
+      ))}
+    </>
+  );
+}
+
 function ColumnsSection({ asset }: { asset: Asset }) {
-  const lineageByColumn = new Map(asset.columnLineage.map((c) => [c.column, c.sources]));
-  const names = asset.columns.length ? asset.columns.map((c) => c.name) : asset.columnLineage.map((c) => c.column);
+  const lineageByColumn = new Map(asset.columnLineage.map((c) => [c.column, c]));
+  const names = columnNames(asset);
   const types = new Map(asset.columns.map((c) => [c.name, c.type]));
   return (
     <section className="card">
@@ -304,20 +332,16 @@ function ColumnsSection({ asset }: { asset: Asset }) {
             <th>Column</th>
             <th>Type</th>
             <th>Derived from</th>
+            <th>Depends on (rows, order, conditions)</th>
           </tr>
         </thead>
         <tbody>
           {names.map((name) => (
-            <tr key={name}>
+            <tr key={name} data-testid={`column-${name}`}>
               <td><code>{name}</code></td>
               <td className="muted">{types.get(name) ?? '—'}</td>
-              <td>
-                {(lineageByColumn.get(name) ?? []).map((src, i) => (
-                  <span key={i} className="col-ref">
-                    <Link to={assetPath(src.asset)}>{src.asset}</Link>.<code>{src.column}</code>
-                  </span>
-                ))}
-              </td>
+              <td><SourceList sources={lineageByColumn.get(name)?.sources ?? []} /></td>
+              <td className="small"><SourceList sources={lineageByColumn.get(name)?.indirect ?? []} /></td>
             </tr>
           ))}
         </tbody>
