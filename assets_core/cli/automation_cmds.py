@@ -105,110 +105,94 @@ def _status(item: Schedule | SensorDefinition, states: dict[str, InstigatorState
     return status_of(item.default_status, states.get(item.name))
 
 
-def _next_tick(schedule: Schedule, state: InstigatorState | None, status: str) -> float | None:
-    if status != "RUNNING":
-        return None
-    last = state.last_tick_at if state is not None and state.last_tick_at else time.time()
-    return schedule.next_tick_after(last)
-
-
 def cmd_list(args: argparse.Namespace) -> int:
     defs = load_defs(args)
     catalog = open_catalog()
-    states = catalog.instigator_states()
     if args.kind == "schedules":
-        return _list_schedules(args, defs, catalog, states)
-    return _list_sensors(args, defs, catalog, states)
+        return _list_schedules(args, defs, catalog)
+    return _list_sensors(args, defs, catalog)
 
 
-def _list_schedules(
-    args: argparse.Namespace,
-    defs: Definitions,
-    catalog: Catalog,
-    states: dict[str, InstigatorState],
-) -> int:
-    rows = []
-    for s in defs.schedules:
-        status = _status(s, states)
-        rows.append((s, status, _next_tick(s, states.get(s.name), status)))
+def _list_schedules(args: argparse.Namespace, defs: Definitions, catalog: Catalog) -> int:
+    from assets_core.automation.listing import schedule_infos
+
+    infos = schedule_infos(defs, catalog)
     if args.format == "json":
         print_json(
             {
                 "schedules": [
                     {
-                        "name": s.name,
-                        "cron": s.cron,
-                        "timezone": s.timezone,
-                        "select": s.select,
-                        "status": status,
-                        "next_tick_at": iso(nxt),
+                        "name": i.schedule.name,
+                        "cron": i.schedule.cron,
+                        "timezone": i.schedule.timezone,
+                        "select": i.schedule.select,
+                        "status": i.status,
+                        "next_tick_at": iso(i.next_tick_at),
                     }
-                    for s, status, nxt in rows
+                    for i in infos
                 ]
             }
         )
         return 0
-    last = catalog.latest_ticks([s.name for s in defs.schedules])
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title_justify="left")
     for col in ("name", "status", "cron", "select", "partition", "next tick", "last tick"):
         table.add_column(col, overflow="fold")
-    for s, status, nxt in rows:
+    for i in infos:
+        s = i.schedule
         choice = s.partition if isinstance(s.partition, str) or s.partition is None else "fn"
         table.add_row(
             s.name,
-            styled(status),
+            styled(i.status),
             f"{s.cron} ({s.timezone})",
-            s.select,
+            escape(s.select),
             choice or "-",
-            short_time(nxt),
-            _last_tick(last.get(s.name)),
+            short_time(i.next_tick_at),
+            _last_tick(i.last_ticks),
         )
-    _print_or_empty(table, rows, "No schedules: add Definitions(schedules=[Schedule(...)]).")
+    _print_or_empty(table, infos, "No schedules: add Definitions(schedules=[Schedule(...)]).")
     return 0
 
 
-def _list_sensors(
-    args: argparse.Namespace,
-    defs: Definitions,
-    catalog: Catalog,
-    states: dict[str, InstigatorState],
-) -> int:
+def _list_sensors(args: argparse.Namespace, defs: Definitions, catalog: Catalog) -> int:
+    from assets_core.automation.listing import sensor_infos
+
+    infos = sensor_infos(defs, catalog)
     if args.format == "json":
         print_json(
             {
                 "sensors": [
                     {
-                        "name": s.name,
-                        "interval_s": s.interval_s,
-                        "select": s.select,
-                        "status": _status(s, states),
-                        "cursor": (st.cursor if (st := states.get(s.name)) else None),
+                        "name": i.sensor.name,
+                        "interval_s": i.sensor.interval_s,
+                        "select": i.sensor.select,
+                        "status": i.status,
+                        "cursor": i.cursor,
                     }
-                    for s in defs.sensors
+                    for i in infos
                 ]
             }
         )
         return 0
-    last = catalog.latest_ticks([s.name for s in defs.sensors])
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title_justify="left")
     for col in ("name", "status", "interval", "select", "cursor", "last tick"):
         table.add_column(col, overflow="fold")
-    for s in defs.sensors:
-        state = states.get(s.name)
-        cursor = state.cursor if state and state.cursor is not None else "-"
+    for i in infos:
+        cursor = i.cursor if i.cursor is not None else "-"
         table.add_row(
-            s.name,
-            styled(_status(s, states)),
-            f"{s.interval_s:g}s",
-            s.select or "-",
-            cursor if len(cursor) <= 40 else cursor[:37] + "...",
-            _last_tick(last.get(s.name)),
+            i.sensor.name,
+            styled(i.status),
+            f"{i.sensor.interval_s:g}s",
+            escape(i.sensor.select or "-"),
+            escape(cursor if len(cursor) <= 40 else cursor[:37] + "..."),
+            _last_tick(i.last_ticks),
         )
-    _print_or_empty(table, defs.sensors, "No sensors: add Definitions(sensors=[...]).")
+    _print_or_empty(table, infos, "No sensors: add Definitions(sensors=[...]).")
     return 0
 
 
@@ -243,8 +227,10 @@ def cmd_switch(args: argparse.Namespace) -> int:
     note = " (it already was)" if before == status else ""
     extra = ""
     if kind == "schedule" and status == "RUNNING":
+        from assets_core.automation.listing import next_tick
+
         state = catalog.instigator_states().get(item.name)
-        extra = f"; next tick {short_time(_next_tick(item, state, status))}"  # type: ignore[arg-type]
+        extra = f"; next tick {short_time(next_tick(item, state, status))}"  # type: ignore[arg-type]
     console().print(f"{verb} {kind} {item.name}{note}{extra}.")
     return 0
 
