@@ -16,7 +16,9 @@ import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any, Generic, overload
+
+from typing_extensions import TypeVar
 
 from assets_core.automation.schedules import check_default_status, check_name
 from assets_core.automation.where import definition_error, text_of, user_location
@@ -25,6 +27,10 @@ from assets_core.errors import DefinitionError, SourceLocation, UsageError
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
     from assets_core.catalog.records import MaterializationRecord
+
+
+FnT_co = TypeVar("FnT_co", covariant=True, default=Any)
+FnT = TypeVar("FnT", bound=Callable[..., Any])
 
 
 class SensorError(UsageError):
@@ -216,8 +222,9 @@ class SensorContext:
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class SensorDefinition:
-    """A sensor: made with ``@sensor``; calling it calls the function (for tests).
+class SensorDefinition(Generic[FnT_co]):
+    """A sensor: made with ``@sensor``; calling it calls the function (for tests; a
+    sensor taking ``context`` called without one gets an empty ``SensorContext``).
 
     Attributes:
         name: Unique among the code location's schedules and sensors.
@@ -228,7 +235,7 @@ class SensorDefinition:
     """
 
     name: str
-    fn: Callable[..., Any]
+    fn: FnT_co
     interval_s: float = 30.0
     select: str | None = None
     default_status: str = "running"
@@ -236,40 +243,49 @@ class SensorDefinition:
     location: SourceLocation | None = field(default=None, repr=False)
     takes_context: bool = False
 
-    def __call__(self, context: SensorContext | None = None) -> Any:
-        if self.takes_context:
-            return self.fn(context if context is not None else SensorContext(self.name))
-        return self.fn()
+    if TYPE_CHECKING:
+        # To the type checker, calling the definition is calling the function.
+        @property
+        def __call__(self) -> FnT_co: ...
+
+    else:
+
+        def __call__(self, *args: Any, **kwargs: Any) -> Any:
+            if self.takes_context and not args and "context" not in kwargs:
+                args = (SensorContext(self.name),)
+            return self.fn(*args, **kwargs)
 
     def __repr__(self) -> str:
         return f"<SensorDefinition {self.name} every {self.interval_s:g}s>"
 
 
 @overload
-def sensor(fn: Callable[..., Any]) -> SensorDefinition: ...
+def sensor(fn: FnT, /) -> SensorDefinition[FnT]: ...
 
 
 @overload
 def sensor(
     fn: None = None,
+    /,
     *,
     name: str | None = None,
     interval: str | float = "30s",
     select: str | None = None,
     default_status: str = "running",
     description: str | None = None,
-) -> Callable[[Callable[..., Any]], SensorDefinition]: ...
+) -> Callable[[FnT], SensorDefinition[FnT]]: ...
 
 
 def sensor(
     fn: Callable[..., Any] | None = None,
+    /,
     *,
     name: str | None = None,
     interval: str | float = "30s",
     select: str | None = None,
     default_status: str = "running",
     description: str | None = None,
-) -> SensorDefinition | Callable[[Callable[..., Any]], SensorDefinition]:
+) -> SensorDefinition[Any] | Callable[[Callable[..., Any]], SensorDefinition[Any]]:
     """Turn a function into a sensor that the daemon evaluates every ``interval``.
 
     Args:
@@ -289,7 +305,7 @@ def sensor(
             return [RunRequest(partition=..., run_key=name) for name in new]
     """
 
-    def wrap(f: Callable[..., Any]) -> SensorDefinition:
+    def wrap(f: Callable[..., Any]) -> SensorDefinition[Any]:
         from assets_core.definitions.asset import location_of
         from assets_core.definitions.policies import parse_duration
 
