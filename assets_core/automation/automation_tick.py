@@ -16,12 +16,9 @@ from assets_core.automation.asset_state import (
     StateLoader,
     unfinished_runs,
 )
-from assets_core.automation.evaluation import (
-    ConditionEvaluator,
-    TickDecisions,
-    reason_text,
-)
+from assets_core.automation.evaluation import ConditionEvaluator, TickDecisions
 from assets_core.automation.grouping import defer_split_chains
+from assets_core.automation.reasons import reason_text
 from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
 from assets_core.catalog.ticks import TickCommit
 

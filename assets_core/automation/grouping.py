@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from assets_core.automation.asset_state import AssetState
-    from assets_core.automation.evaluation import ConditionEvaluator, Why
+    from assets_core.automation.evaluation import ConditionEvaluator
+    from assets_core.automation.verdicts import Why
     from assets_core.graph.asset_graph import AssetGraph
     from assets_core.keys import AssetKey
 

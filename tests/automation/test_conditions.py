@@ -255,7 +255,8 @@ def test_on_missing_looks_back_a_window(catalog: Catalog, assetline_home: Path) 
 def test_on_cron_waits_for_every_upstream_after_the_tick(catalog: Catalog) -> None:
     """Evaluated on hand-made states (times of our choosing around a cron tick)."""
     from assets_core.automation.asset_state import AssetState, PartitionKeys
-    from assets_core.automation.evaluation import ConditionEvaluator, reason_text
+    from assets_core.automation.evaluation import ConditionEvaluator
+    from assets_core.automation.reasons import reason_text
 
     @asset
     def a() -> int:
