@@ -375,7 +375,7 @@ def evaluate_sensor(definition: SensorDefinition, context: SensorContext) -> Sen
         SensorError: It returned something other than run requests, a skip reason or
             None (the message names the sensor and the type).
     """
-    value = definition(context)
+    value = definition.fn(context) if definition.takes_context else definition.fn()
     requests: list[RunRequest] = []
     skip: str | None = None
     if value is None:
