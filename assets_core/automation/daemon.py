@@ -237,12 +237,15 @@ class Daemon:
         return ended
 
     def _prune(self) -> None:
-        older = time.time() - self.settings.skipped_ticks_days * 86400
-        n = self.catalog.prune_ticks(older)
+        settings, now = self.settings, time.time()
+        n = self.catalog.prune_ticks(now - settings.skipped_ticks_days * 86400)
         if n:
             logger.info(
-                "deleted %d SKIPPED ticks older than %g days", n, self.settings.skipped_ticks_days
+                "deleted %d SKIPPED ticks older than %g days", n, settings.skipped_ticks_days
             )
+        n = self.catalog.prune_evaluations(now - settings.evaluations_days * 86400)
+        if n:
+            logger.info("deleted %d evaluations older than %g days", n, settings.evaluations_days)
 
     # -- the loop ---------------------------------------------------------------------
     def run(self, *, once: bool = False, wait_for_lease: bool = True) -> StepResult | None:

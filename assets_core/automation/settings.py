@@ -12,6 +12,8 @@ in the working directory's pyproject.toml::
                                  # heartbeated for this long is ended FAILURE
     max_catchup_ticks = 10       # ticks a schedule catches up after a daemon outage
     skipped_ticks_days = 7       # SKIPPED ticks older than this are deleted
+    evaluations_days = 30        # condition evaluations older than this are deleted
+                                 # (each asset's latest is kept)
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ class DaemonSettings:
     heartbeat_timeout_s: float = 120.0
     max_catchup_ticks: int = 10
     skipped_ticks_days: float = 7.0
+    evaluations_days: float = 30.0
     queue: QueueSettings = field(default_factory=QueueSettings)
 
     def with_interval(self, interval_s: float | None) -> DaemonSettings:

@@ -460,6 +460,11 @@ class Catalog:
         """The newest automation evaluations of each asset, newest first."""
         return self._reading(evals.latest_evaluations, asset_keys, per_asset)
 
+    def prune_evaluations(self, older_than: float) -> int:
+        """Delete evaluations older than ``older_than`` (epoch seconds), each asset's
+        latest kept."""
+        return self._writing(evals.prune_evaluations, older_than)
+
     def asset_events(
         self, asset_key: str | None = None, type: str | None = None, limit: int = 50
     ) -> list[AssetEventRecord]:

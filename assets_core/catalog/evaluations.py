@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select
 
 from assets_core.catalog import tables as t
 from assets_core.catalog.dialect import insert_many
@@ -128,6 +128,20 @@ def latest_evaluations(
     return out
 
 
+def prune_evaluations(conn: Connection, older_than: float) -> int:
+    """Delete evaluations recorded before ``older_than`` (epoch seconds), except each
+    asset's latest (what ``automation why`` shows first); return how many went."""
+    c = t.automation_evaluations.c
+    latest = (
+        select(c.asset_key, func.max(c.tick_id).label("tick_id")).group_by(c.asset_key).subquery()
+    )
+    keep = select(t.automation_evaluations.c.id).join(
+        latest, (c.asset_key == latest.c.asset_key) & (c.tick_id == latest.c.tick_id)
+    )
+    q = delete(t.automation_evaluations).where(c.timestamp < older_than, c.id.not_in(keep))
+    return conn.execute(q).rowcount
+
+
 def add_asset_events(conn: Connection, records: Sequence[AssetEventRecord]) -> None:
     """Record asset events."""
     if records:
@@ -181,4 +195,5 @@ __all__ = [
     "evaluations",
     "latest_asset_events",
     "latest_evaluations",
+    "prune_evaluations",
 ]
