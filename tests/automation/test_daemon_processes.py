@@ -173,6 +173,7 @@ def test_run_keys_launch_once_when_the_daemon_is_killed_mid_tick(ws: Workspace) 
         proc.wait()
         ws.catalog.release_lease("daemon", ws.catalog.get_lease("daemon").owner)  # type: ignore[union-attr]
     proc = ws.start("daemon", env=env)  # one more, left to finish the work
+    wait_for(lambda: _lease_pid(ws) == proc.pid, what="the last daemon's lease")
     wait_for(
         lambda: len({r.run_key for r in ws.runs() if r.run_key}) == len(files) and ws.settled(),
         timeout=120,

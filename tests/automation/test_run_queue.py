@@ -131,13 +131,15 @@ def test_the_daemon_starts_ten_queued_runs_within_the_limits(
     tags = [{"team": "a"} if i % 2 == 0 else {"team": "b"} for i in range(10)]
     _queue(catalog_url, 10, tags)
     env = cli_env({"ASSETLINE_CATALOG_URL": catalog_url, "AL_LOG": str(log), "AL_WORK_S": "0.6"})
-    daemon = subprocess.Popen(
-        assetline_command("daemon", "-f", str(FIXTURES / "automation_queue.py")),
-        env=env,
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    daemon_log = tmp_path / "daemon.log"
+    with daemon_log.open("w") as stderr:
+        daemon = subprocess.Popen(
+            assetline_command("daemon", "-f", str(FIXTURES / "automation_queue.py")),
+            env=env,
+            cwd=tmp_path,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
     catalog = Catalog.open(catalog_url)
     try:
         wait_for(
@@ -153,8 +155,15 @@ def test_the_daemon_starts_ten_queued_runs_within_the_limits(
     assert _max_overlap(spans) <= 3
     assert _max_overlap(team_a) == 1
     assert _max_overlap(spans) >= 2  # they did run side by side
-    # Queue order: the team b runs were forked (increasing pids) in the order queued.
-    order = [r for r in sorted(runs, key=lambda r: r.pid or 0) if r.tags["team"] == "b"]
+    # Queue order: the daemon started the team b runs in the order they were queued.
+    started = [
+        line.split("started run ")[1].split()[0]
+        for line in daemon_log.read_text().splitlines()
+        if "started run " in line
+    ]
+    by_prefix = {r.id[:8]: r for r in runs}
+    order = [by_prefix[p] for p in started if by_prefix[p].tags["team"] == "b"]
+    assert len(order) == 5
     assert [r.created_at for r in order] == sorted(r.created_at for r in order)
     executions = log.read_text().splitlines()
     assert sorted(line.split()[2] for line in executions) == [f"p{i}" for i in range(10)]
