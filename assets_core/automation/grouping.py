@@ -46,13 +46,15 @@ def group_runs(
     states: dict[AssetKey, AssetState],
 ) -> list[RunGroup]:
     """The runs that cover ``requested`` exactly."""
-    plain = [k for k in graph.sorted(requested) if states[k].keys is None]
+    ordered = graph.sorted(requested)
+    plain = [k for k in ordered if states[k].keys is None]
     by_def: dict[int, tuple[AssetKey, dict[int, list[AssetKey]]]] = {}
-    for key in graph.sorted(requested):
-        pdef = graph.get(key).spec.partitions
-        if pdef is None:
+    for key in ordered:
+        keys = states[key].keys
+        if keys is None:
             continue
-        _, by_index = by_def.setdefault(id(pdef), (key, {}))
+        # Assets of one partitions definition share its key list (PartitionKeys).
+        _, by_index = by_def.setdefault(id(keys), (key, {}))
         for i in requested[key]:
             by_index.setdefault(i, []).append(key)
     groups: list[RunGroup] = []

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, delete, func, insert, select
 
 from assets_core.catalog import tables as t
-from assets_core.catalog.dialect import insert_many
+from assets_core.catalog.dialect import raw_cursor
 from assets_core.catalog.records import api_partition
 
 _CHUNK = 500
@@ -60,19 +60,6 @@ class AssetEventRecord:
     id: int | None = None
 
 
-def _evaluation_row(e: EvaluationRecord) -> dict[str, Any]:
-    return {
-        "asset_key": e.asset_key,
-        "timestamp": e.timestamp,
-        "requested": e.requested,
-        "reason": e.reason,
-        "partitions": [list(r) for r in e.partitions] if e.partitions is not None else None,
-        "partition_count": e.partition_count,
-        "run_id": e.run_id,
-        "tick_id": e.tick_id,
-    }
-
-
 def _evaluation_from_row(r: Any) -> EvaluationRecord:
     ranges = [(a, b) for a, b in r.partitions] if r.partitions is not None else None
     return EvaluationRecord(
@@ -93,11 +80,30 @@ def add_evaluations(
 ) -> None:
     """Record evaluations (many rows in one statement); ``tick_id``: the tick that
     decided them all."""
-    rows = [_evaluation_row(e) for e in records]
-    if tick_id is not None:
-        for row in rows:
-            row["tick_id"] = tick_id
-    insert_many(conn, t.automation_evaluations, rows)
+    if not records:
+        return
+    from assets_core.catalog.writes import dumps
+
+    # Tuples straight onto the DB-API cursor: a tick can decide 10,000 assets.
+    values = [
+        (
+            e.asset_key,
+            e.timestamp,
+            e.requested,
+            e.reason,
+            None if e.partitions is None else dumps([list(r) for r in e.partitions]),
+            e.partition_count,
+            e.run_id,
+            e.tick_id if tick_id is None else tick_id,
+        )
+        for e in records
+    ]
+    with raw_cursor(conn) as (cursor, mark):
+        cursor.executemany(
+            "INSERT INTO automation_evaluations (asset_key, timestamp, requested, reason,"
+            " partitions, partition_count, run_id, tick_id) VALUES (" + ", ".join([mark] * 8) + ")",
+            values,
+        )
 
 
 def evaluations(
