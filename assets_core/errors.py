@@ -20,7 +20,9 @@ what happened, where, and what to do.
     │   ├── PartitionKeyError            INVALID_PARTITION
     │   └── ConfigError                  INVALID_CONFIG
     ├── ExecutionError                   EXECUTION_ERROR      (exit 1)
-    │   └── UserCodeError                USER_CODE_ERROR
+    │   ├── UserCodeError                USER_CODE_ERROR
+    │   ├── WorkerLostError              WORKER_LOST          (a step's worker died)
+    │   └── ExecutorLostError            EXECUTOR_LOST        (e.g. the Dask scheduler)
     └── CatalogError                     CATALOG_ERROR        (exit 1)
         └── NotFoundError                NOT_FOUND
 
@@ -277,6 +279,20 @@ class UserCodeError(ExecutionError):
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         return (type(self), (self.message, self.user_traceback))
+
+
+class WorkerLostError(ExecutionError):
+    """The process running a step died (a Dask worker killed, out of memory...). A
+    step's ``Retry`` policy retries it like an exception its function raised."""
+
+    code = "WORKER_LOST"
+
+
+class ExecutorLostError(ExecutionError):
+    """The executor itself went away mid-run (the Dask scheduler became unreachable):
+    the run ends FAILURE with this message; finished steps are kept."""
+
+    code = "EXECUTOR_LOST"
 
 
 class CatalogError(AssetlineError):

@@ -12,16 +12,38 @@ from assets_core.errors import UsageError
 
 @dataclass(frozen=True, slots=True)
 class Settings:
-    """``module``: the code location; ``retention_days``: how long run events are kept
-    (``[tool.assetline.retention] events_days``); ``pools``: concurrency limits."""
+    """What ``[tool.assetline]`` says.
+
+    Args:
+        module: The code location.
+        retention_days: How long run events are kept
+            (``[tool.assetline.retention] events_days``).
+        pools: Concurrency limits by pool name (``[tool.assetline.pools]``).
+        executor: The executor of runs that name none (``executor = "dask"``).
+        workers: Its worker processes (``workers = 4``).
+        dask_address: The Dask scheduler of the ``dask`` executor
+            (``dask_address = "tcp://host:8786"``; ``$ASSETLINE_DASK_ADDRESS`` wins).
+        raw: The whole table.
+    """
 
     module: str | None = None
     retention_days: float | None = None
     pools: dict[str, int] = field(default_factory=dict)
+    executor: str | None = None
+    workers: int | None = None
+    dask_address: str | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
 def load_settings(cwd: Path | None = None) -> Settings:
+    """Read ``[tool.assetline]`` of ``cwd``'s pyproject.toml (none: the defaults).
+
+    Args:
+        cwd: The project directory; default: the working directory.
+
+    Raises:
+        UsageError: The file does not parse, or a setting has the wrong type.
+    """
     path = (cwd or Path.cwd()) / "pyproject.toml"
     if not path.is_file():
         return Settings()
@@ -36,12 +58,47 @@ def load_settings(cwd: Path | None = None) -> Settings:
             f"[tool.assetline.retention] events_days in {path} must be a positive number of days."
         )
     pools = data.get("pools", {})
-    if not all(isinstance(v, int) and v > 0 for v in pools.values()):
-        raise UsageError(f"[tool.assetline.pools] in {path}: each limit must be an int > 0.")
+    if not isinstance(pools, dict) or not all(
+        isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in pools.values()
+    ):
+        raise UsageError(
+            f"[tool.assetline.pools] in {path}: each limit must be an int > 0 (e.g. warehouse = 2)."
+        )
     module = data.get("module")
     return Settings(
         module=module if isinstance(module, str) else None,
         retention_days=float(retention) if retention is not None else None,
         pools=dict(pools),
+        executor=_executor_setting(data, path),
+        workers=_workers_setting(data, path),
+        dask_address=_string_setting(data, "dask_address", path),
         raw=data,
     )
+
+
+def _executor_setting(data: dict[str, Any], path: Path) -> str | None:
+    from assets_core.execution.request import EXECUTORS
+
+    name = _string_setting(data, "executor", path)
+    if name is not None and name not in EXECUTORS:
+        raise UsageError(
+            f"[tool.assetline] executor = {name!r} in {path} is not an executor; "
+            f"use one of {', '.join(EXECUTORS)}."
+        )
+    return name
+
+
+def _workers_setting(data: dict[str, Any], path: Path) -> int | None:
+    workers = data.get("workers")
+    if workers is None:
+        return None
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+        raise UsageError(f"[tool.assetline] workers in {path} must be an int >= 1.")
+    return workers
+
+
+def _string_setting(data: dict[str, Any], name: str, path: Path) -> str | None:
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise UsageError(f"[tool.assetline] {name} in {path} must be a string.")
+    return value

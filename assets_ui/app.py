@@ -12,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import html
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -26,9 +28,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assets_ui.graphql.errors import UNAUTHENTICATED
 from assets_ui.graphql.schema import schema
 from assets_ui.graphql.view import GraphQLEndpoint, error_response
-from assets_ui.metrics import Metrics
 from assets_ui.security import bearer_token
 from assets_ui.state import ServerState
+from assets_ui.workers import follow_reloads
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -107,9 +109,9 @@ def create_app(
         CatalogError: The catalog cannot be opened.
     """
     state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
-    metrics = Metrics(state)
+    metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
-    graphql = GraphQLEndpoint(state, schema)
+    graphql = GraphQLEndpoint(state, schema, state.responses)
 
     async def healthz(request: Request) -> Response:
         location = state.location
@@ -119,13 +121,18 @@ def create_app(
                 "assets": len(location),
                 "generation": location.generation,
                 "worker_pid": state.launcher.worker_pid,
+                "pid": os.getpid(),
             }
         )
 
     async def metrics_endpoint(request: Request) -> Response:
         if state.auth.enabled and state.auth.principal(bearer_token(request.headers)) is None:
             return error_response(401, UNAUTHENTICATED, "Send a valid bearer token.")
-        body = await asyncio.to_thread(metrics.render)
+        if not metrics:
+            from assets_ui.metrics import Metrics
+
+            metrics.append(Metrics(state))
+        body = await asyncio.to_thread(metrics[0].render)
         return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
 
     async def not_built(request: Request) -> Response:
@@ -145,9 +152,18 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.launcher.start()
+        followers = []
+        if state.peers is not None:  # one of several workers: reload when they do
+            followers.append(
+                asyncio.create_task(follow_reloads(state, state.peers, state.applied_reload))
+            )
         try:
             yield
         finally:
+            for task in followers:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await asyncio.to_thread(state.close)
 
     app = Starlette(routes=routes, lifespan=lifespan)

@@ -11,6 +11,7 @@ It also runs alone: ``python -m assets_ui.cli [-m MODULE | -f FILE] [--port 3000
 from __future__ import annotations
 
 import argparse
+import gc
 import ipaddress
 import os
 import sys
@@ -19,6 +20,7 @@ from typing import Any
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+MAX_WORKERS = 64
 
 
 def add_ui_parser(subparsers: Any) -> argparse.ArgumentParser:
@@ -44,6 +46,13 @@ def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="server processes sharing the port (default 1); see the README's process model",
+    )
 
 
 def _is_loopback(host: str) -> bool:
@@ -61,6 +70,10 @@ def run_ui(args: argparse.Namespace) -> int:
     Returns:
         0 after a clean shutdown, 2 when the code location or the options are wrong.
     """
+    # Importing the server and loading the definitions allocate hundreds of thousands
+    # of objects that live as long as the server: collecting garbage meanwhile only
+    # walks them again and again. ``settle_heap`` collects once and turns it back on.
+    gc.disable()
     import uvicorn
 
     from assets_core.errors import AssetlineError
@@ -69,18 +82,37 @@ def run_ui(args: argparse.Namespace) -> int:
     if not 0 < args.port < 65536:
         print(f"assetline ui: --port {args.port} is not a port number.", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        app = create_app(module=args.module, file=args.file)
-    except AssetlineError as e:
-        print(f"assetline ui: {e.render()}", file=sys.stderr)
-        return e.exit_code
+    if not 1 <= args.workers <= MAX_WORKERS:
+        print(
+            f"assetline ui: --workers {args.workers} must be between 1 and {MAX_WORKERS}.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if not _is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
         print(
             f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS; "
             "anyone who can reach it can run assets.",
             file=sys.stderr,
         )
-    print(f"Assetline UI on http://{args.host}:{args.port} (GraphQL at /graphql)", flush=True)
+    banner = f"Assetline UI on http://{args.host}:{args.port} (GraphQL at /graphql)"
+    if args.workers > 1:
+        from assets_ui.workers import serve
+
+        def make_app() -> Any:
+            return create_app(module=args.module, file=args.file)
+
+        try:
+            print(f"{banner}, {args.workers} worker processes", flush=True)
+            return serve(make_app, args.host, args.port, args.workers, args.log_level)
+        except AssetlineError as e:
+            print(f"assetline ui: {e.render()}", file=sys.stderr)
+            return e.exit_code
+    try:
+        app = create_app(module=args.module, file=args.file)
+    except AssetlineError as e:
+        print(f"assetline ui: {e.render()}", file=sys.stderr)
+        return e.exit_code
+    print(banner, flush=True)
     uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
     return EXIT_OK
 

@@ -219,12 +219,16 @@ class RunLauncher:
         return self._pids.get(run_id)
 
     def cancel(self, run_id: str) -> bool:
-        """Send SIGTERM to the child running ``run_id``, now or as soon as it is
-        forked; True if a signal was sent now. Only children of this server's worker
-        are signalled (a pid from the catalog may belong to another machine or have
-        been reused); other runs stop on their own when they see CANCELING."""
+        """Send SIGTERM to the process running ``run_id``, now or (a child of this
+        server's worker) as soon as it is forked; True if a signal was sent now.
+
+        A run started by another server process (``assetline ui --workers N``) is
+        signalled through the process the run recorded — on this host, and only if
+        that pid still belongs to the process that started at the recorded time (a
+        pid can be reused). Other runs stop on their own when they see CANCELING.
+        """
         self._canceling.add(run_id)
-        pid = self._pids.get(run_id)
+        pid = self._pids.get(run_id) or self._recorded_pid(run_id)
         if not pid:
             return False
         try:
@@ -232,6 +236,18 @@ class RunLauncher:
         except (ProcessLookupError, PermissionError):
             return False
         return True
+
+    def _recorded_pid(self, run_id: str) -> int | None:
+        from assets_core.execution.processes import ProcessIdentity, is_alive
+
+        try:
+            run = self.catalog.get_run(run_id)
+        except NotFoundError:
+            return None
+        if run.pid is None or run.host is None or run.process_started_at is None:
+            return None
+        identity = ProcessIdentity(run.host, run.pid, run.process_started_at)
+        return run.pid if is_alive(identity) else None
 
     def close(self, timeout: float = 5.0) -> None:
         """Stop the worker: no new runs; children already running go on."""

@@ -64,6 +64,19 @@ class LoadedLocation:
         }
 
     @cached_property
+    def clock_dependent(self) -> frozenset[AssetKey]:
+        """Assets whose status changes with the clock alone: a freshness policy
+        (lag, OVERDUE) or time partitions (a window closes, the count grows)."""
+        graph = self.graph
+        out = []
+        for key in graph.toposorted:
+            spec = graph.get(key).spec
+            kind = spec.partitions.kind if spec.partitions is not None else None
+            if spec.freshness is not None or kind not in (None, "static", "dynamic"):
+                out.append(key)
+        return frozenset(out)
+
+    @cached_property
     def edges(self) -> list[tuple[AssetKey, AssetKey]]:
         """Every edge ``(upstream, downstream)``, downstream ends in topological order."""
         graph = self.graph

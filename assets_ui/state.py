@@ -12,9 +12,13 @@ from pathlib import Path
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
+from assets_core.errors import CodeLocationError
+from assets_ui.graphql.cache import ResponseCache
+from assets_ui.graphql.warmup import warm_up
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
 from assets_ui.location import LoadedLocation, load_location
 from assets_ui.security import AuditLog, OriginPolicy, TokenAuth
+from assets_ui.workers import Peers
 
 logger = logging.getLogger("assetline.ui")
 
@@ -30,6 +34,7 @@ class ServerState:
         catalog: The catalog, shared by every request.
         location: The currently served definitions; replaced as a whole on reload.
         launcher: Starts runs in the warm worker.
+        responses: Answers to queries, served again while the catalog is unchanged.
     """
 
     module: str | None
@@ -42,6 +47,11 @@ class ServerState:
     origins: OriginPolicy
     audit: AuditLog
     cwd: Path = field(default_factory=Path.cwd)
+    responses: ResponseCache = field(default_factory=ResponseCache)
+    #: The other workers of ``assetline ui --workers N`` (None: a single process).
+    peers: Peers | None = None
+    #: The latest reload announced by a peer that this process serves.
+    applied_reload: int = 0
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -71,12 +81,11 @@ class ServerState:
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
         save_snapshot(catalog, location)
-        settle_heap()
         env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
         pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
         env["PYTHONPATH"] = pythonpath
         args = CodeLocationArgs(module, file, url, env=env, cwd=str(cwd))
-        return cls(
+        state = cls(
             module=module,
             file=file,
             home=home,
@@ -88,17 +97,43 @@ class ServerState:
             audit=AuditLog(home / "audit.log"),
             cwd=cwd,
         )
+        warm_up(state, location)
+        settle_heap()
+        return state
 
-    def reload(self) -> LoadedLocation:
+    def reload(self, announce: bool = True) -> LoadedLocation:
         """Load the code location again and serve it from now on.
 
         A new run worker loads it first, in its own process: broken user code fails
         there, and the server keeps serving the definitions it has. Only then is it
-        imported here. Records a definitions snapshot.
+        imported here. Records a definitions snapshot. With other workers
+        (``--workers N``), returns once they all serve the new definitions too.
+
+        Args:
+            announce: Tell the other workers (False when following their reload).
 
         Raises:
             DefinitionError: The code location does not load (nothing changed).
+            CodeLocationError: Another worker could not load it.
         """
+        location = self._reload()
+        if announce and self.peers is not None:
+            # Recorded before it is announced, so this worker's own watcher skips it.
+            token = self.applied_reload = self.peers.new_token()
+            self.peers.announce(token)
+            try:
+                errors = self.peers.wait(token)
+            except TimeoutError as e:
+                errors = [str(e)]
+            if errors:
+                raise CodeLocationError(
+                    "Reloaded in this server process, but not in every other: "
+                    + "; ".join(errors)
+                    + ". Fix the code location and reload again."
+                )
+        return location
+
+    def _reload(self) -> LoadedLocation:
         with self._reload_lock:
             candidate = self.launcher.prepare_replacement()
             try:
@@ -109,7 +144,9 @@ class ServerState:
             self.launcher.promote(candidate)
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
+            warm_up(self, location)
             self.location = location
+            self.responses.clear()  # answers about the previous definitions
             settle_heap()
             logger.info(
                 "reloaded the code location: %d assets (generation %d)",
@@ -134,6 +171,7 @@ def settle_heap() -> None:
     gc.unfreeze()
     gc.collect()
     gc.freeze()
+    gc.enable()  # ``assetline ui`` starts with the collector off (see ``cli.run_ui``)
 
 
 def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:

@@ -5,7 +5,16 @@
   edges { source target } }`` over 10,000 assets (100 layers x 100, two parents each);
 - ``graphql_upstream_10k``: ``asset(key) { upstream(depth: 3) { key } }`` on that graph;
 - ``launch_latency``: the ``materialize`` mutation sent → the first asset's function
-  starts (it writes ``time.time()`` to a file), the server already up.
+  starts (it writes ``time.time()`` to a file), the server already up;
+- ``graphql_assets_2k``: ``assets { key upstream { key } }`` over 2,000 assets (20
+  layers x 100, two parents each), warm;
+- ``graphql_assets_status_2k``: ``assets { key group kind status latestMaterialization
+  { id timestamp } }`` over those 2,000 assets, all materialized, warm;
+- ``graphql_throughput_2k``: that status query from 8 concurrent clients for 10 s;
+- ``graphql_first_lineage_10k``: the first ``lineage(selection: "*")`` over 10,000
+  assets once the server is ready (over several server starts);
+- ``server_ready_2k``: ``assetline ui`` spawned → ``assets { key upstream { key } }``
+  over 2,000 assets answered (over several spawns).
 
 Each figure is the median over several requests after a warm-up, measured until the
 whole response body has arrived.
@@ -19,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -69,6 +79,39 @@ for layer in range(100):
 defs = Definitions(assets=assets)
 '''
 
+ASSETS = "{ assets { key upstream { key } } }"
+ASSETS_STATUS = "{ assets { key group kind status latestMaterialization { id timestamp } } }"
+
+LAYERED_2K = '''\
+"""2,000 assets: 20 layers x 100, two parents each in the layer above."""
+import random
+
+from assets_core import asset
+from assets_core.definitions.repository import Definitions
+
+rng = random.Random(0)
+assets = []
+
+
+def _fn(name):
+    def compute():
+        return None
+
+    compute.__name__ = compute.__qualname__ = name
+    return compute
+
+
+for layer in range(20):
+    for i in range(100):
+        name = f"a_{layer}_{i}"
+        ups = rng.sample(range(100), 2) if layer else []
+        parents = [f"l{layer - 1}/a_{layer - 1}_{j}" for j in ups]
+        group = f"g{layer // 5}"
+        assets.append(asset(key=f"l{layer}/{name}", group=group, deps=parents)(_fn(name)))
+
+defs = Definitions(assets=assets)
+'''
+
 LAUNCH = '''\
 """Two assets; the first records when its function starts."""
 import os
@@ -96,20 +139,29 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@contextmanager
-def served(
-    source: str, name: str, materialized: bool = False
-) -> Iterator[tuple[httpx.Client, Path]]:
-    """Write ``source`` as a code location, serve it with ``assetline ui`` in a
-    subprocess, and yield a client and the server's home. With ``materialized``, every
-    asset is materialized first, so statuses come from a populated catalog."""
+def prepared(source: str, name: str, materialized: bool = False) -> Path:
+    """Write ``source`` as a code location in a new folder (returned); with
+    ``materialized``, materialize every asset into that folder's ``home``."""
     GENERATED.mkdir(exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f"{name}-", dir=GENERATED))
     location = work / f"{name}.py"
     location.write_text(source)
-    home = work / "home"
     if materialized:
-        _materialize_all(location, home)
+        _materialize_all(location, work / "home")
+    return work
+
+
+@contextmanager
+def served(
+    source: str, name: str, materialized: bool = False, work: Path | None = None
+) -> Iterator[tuple[httpx.Client, Path]]:
+    """Write ``source`` as a code location, serve it with ``assetline ui`` in a
+    subprocess, and yield a client and the server's home. With ``materialized``, every
+    asset is materialized first, so statuses come from a populated catalog. ``work``:
+    a folder ``prepared`` before (served again as it is)."""
+    work = work or prepared(source, name, materialized)
+    location = work / f"{name}.py"
+    home = work / "home"
     port = _free_port()
     env = {**os.environ, "ASSETLINE_HOME": str(home), "PYTHONPATH": str(ROOT)}
     env.pop("ASSETLINE_CATALOG_URL", None)
@@ -251,8 +303,162 @@ def bench_launch_latency() -> dict[str, Any]:
     }
 
 
+def _warm_figures(
+    client: httpx.Client, query: str, budget: float, requests: int = 40
+) -> dict[str, Any]:
+    """Median ms of ``query`` after a warm-up; the first answer (computed, not served
+    from the response cache) in the details."""
+    first, data = _post(client, query)
+    samples = []
+    for i in range(requests + 5):
+        elapsed, data = _post(client, query)
+        if i >= 5:
+            samples.append(elapsed)
+    stats = summary(samples, scale=1000)
+    return {"value": stats["median"], "unit": "ms", "budget": budget, "min": stats["min"],
+            "max": stats["max"], "first_ms": round(first * 1000, 1),
+            "assets": len(data["data"]["assets"]), "requests": len(samples)}  # fmt: skip
+
+
+def _throughput(port: int, query: str, clients: int, seconds: float) -> dict[str, Any]:
+    """Requests per second and latency percentiles of ``clients`` concurrent
+    clients, each sending ``query`` again as soon as it has the whole answer."""
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+    start = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client_loop() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+            mine: list[float] = []
+            start.wait()
+            while time.perf_counter() < stop_at[0]:
+                # Checked, not parsed: the clients share the server's two cores.
+                t = time.perf_counter()
+                try:
+                    response = client.post("/graphql", json={"query": query})
+                    body = response.content
+                except httpx.TransportError as e:
+                    body, response = str(e).encode(), None
+                elapsed = time.perf_counter() - t
+                if response is None or response.status_code != 200 or b'"errors":' in body:
+                    with lock:
+                        failures.append(body[:200].decode(errors="replace"))
+                    continue
+                mine.append(elapsed)
+            with lock:
+                latencies.extend(mine)
+
+    threads = [threading.Thread(target=client_loop) for _ in range(clients)]
+    for t in threads:
+        t.start()
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    start.wait()
+    for t in threads:
+        t.join()
+    took = time.perf_counter() - began
+    ordered = sorted(latencies)
+
+    def pct(p: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000, 1)
+
+    return {"value": round(len(ordered) / took, 1), "unit": "req/s", "budget": 150,
+            "p50_ms": pct(0.50), "p99_ms": pct(0.99), "p99_budget_ms": 200,
+            "max_ms": round(ordered[-1] * 1000, 1), "requests": len(ordered),
+            "failures": len(failures), "concurrency": clients, "seconds": seconds}  # fmt: skip
+
+
+def bench_graphql_2k() -> dict[str, dict[str, Any]]:
+    """The three 2,000-asset API benchmarks on one server (every asset materialized)."""
+    with served(LAYERED_2K, "layered_2k", materialized=True) as (client, _home):
+        assets = _warm_figures(client, ASSETS, 15)
+        status = _warm_figures(client, ASSETS_STATUS, 30)
+        port = int(str(client.base_url).rsplit(":", 1)[1].strip("/"))
+        throughput = _throughput(port, ASSETS_STATUS, clients=8, seconds=10)
+    throughput["within_p99_budget"] = throughput["p99_ms"] <= throughput["p99_budget_ms"]
+    return {"assets": assets, "status": status, "throughput": throughput}
+
+
+def bench_graphql_assets_2k() -> dict[str, Any]:
+    """``graphql_assets_2k``: median ms of ``assets { key upstream { key } }``."""
+    if "2k" not in _cache2k:
+        _cache2k["2k"] = bench_graphql_2k()
+    return _cache2k["2k"]["assets"]
+
+
+def bench_graphql_assets_status_2k() -> dict[str, Any]:
+    """``graphql_assets_status_2k``: median ms of the status query, all materialized."""
+    if "2k" not in _cache2k:
+        _cache2k["2k"] = bench_graphql_2k()
+    return _cache2k["2k"]["status"]
+
+
+def bench_graphql_throughput_2k() -> dict[str, Any]:
+    """``graphql_throughput_2k``: requests per second of the status query at
+    concurrency 8 for 10 s (p99 latency in the details)."""
+    if "2k" not in _cache2k:
+        _cache2k["2k"] = bench_graphql_2k()
+    return _cache2k["2k"]["throughput"]
+
+
+_cache2k: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+def bench_graphql_first_lineage_10k(starts: int = 3) -> dict[str, Any]:
+    """``graphql_first_lineage_10k``: ms of the first whole-graph lineage query once
+    the server is ready, median over ``starts`` server starts on one catalog."""
+    work = prepared(LAYERED_10K, "layered_10k", materialized=True)
+    samples = []
+    for _ in range(starts):
+        with served(LAYERED_10K, "layered_10k", work=work) as (client, _home):
+            samples.append(_post(client, LINEAGE)[0])
+    stats = summary(samples, scale=1000)
+    return {"value": stats["median"], "unit": "ms", "budget": 100, "min": stats["min"],
+            "max": stats["max"], "starts": starts}  # fmt: skip
+
+
+def bench_server_ready_2k(spawns: int = 5) -> dict[str, Any]:
+    """``server_ready_2k``: seconds from spawning ``assetline ui`` to the answer of
+    ``assets { key upstream { key } }`` over 2,000 assets, median over ``spawns``."""
+    work = prepared(LAYERED_2K, "layered_2k", materialized=True)
+    location, home = work / "layered_2k.py", work / "home"
+    samples = []
+    for _ in range(spawns):
+        port = _free_port()
+        env = {**os.environ, "ASSETLINE_HOME": str(home), "PYTHONPATH": str(ROOT)}
+        env.pop("ASSETLINE_CATALOG_URL", None)
+        env.pop("ASSETLINE_AUTH_TOKENS", None)
+        argv = [sys.executable, "-m", "assets_ui.cli", "-f", str(location), "--port", str(port)]
+        spawned = time.perf_counter()
+        proc = subprocess.Popen([*argv, "--log-level", "warning"], env=env, cwd=work)
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                while True:
+                    try:
+                        _post(client, ASSETS)
+                        break
+                    except httpx.TransportError:
+                        if proc.poll() is not None:
+                            raise RuntimeError("assetline ui exited") from None
+                        time.sleep(0.002)
+            samples.append(time.perf_counter() - spawned)
+        finally:
+            proc.terminate()
+            proc.wait(30)
+    stats = summary(samples)
+    return {"value": stats["median"], "unit": "s", "budget": 0.5, "min": stats["min"],
+            "max": stats["max"], "spawns": spawns}  # fmt: skip
+
+
 BENCHMARKS = {
     "graphql_lineage_10k": bench_graphql_lineage_10k,
     "graphql_upstream_10k": bench_graphql_upstream_10k,
     "launch_latency": bench_launch_latency,
+    "graphql_assets_2k": bench_graphql_assets_2k,
+    "graphql_assets_status_2k": bench_graphql_assets_status_2k,
+    "graphql_throughput_2k": bench_graphql_throughput_2k,
+    "graphql_first_lineage_10k": bench_graphql_first_lineage_10k,
+    "server_ready_2k": bench_server_ready_2k,
 }

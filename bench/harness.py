@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-HIGHER_IS_BETTER_UNITS = {"events/s", "rows/s"}
+HIGHER_IS_BETTER_UNITS = {"events/s", "rows/s", "req/s", "steps/s", "x"}
 
 
 def timed(fn: Callable[[], Any], repeat: int = 5, warmup: int = 1) -> list[float]:

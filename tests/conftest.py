@@ -31,10 +31,12 @@ ASSETLINE = Path(sys.executable).with_name("assetline")
 @pytest.fixture(autouse=True)
 def assetline_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Every test runs with its own ``$ASSETLINE_HOME`` (SQLite catalog and storage) and
-    without an inherited ``ASSETLINE_CATALOG_URL``."""
+    without an inherited ``ASSETLINE_CATALOG_URL`` (nor executor or pool settings)."""
     home = tmp_path / "assetline_home"
     monkeypatch.setenv("ASSETLINE_HOME", str(home))
     monkeypatch.delenv("ASSETLINE_CATALOG_URL", raising=False)
+    for name in ("ASSETLINE_EXECUTOR", "ASSETLINE_DASK_ADDRESS", "ASSETLINE_POOL_LEASE_S"):
+        monkeypatch.delenv(name, raising=False)
     return home
 
 

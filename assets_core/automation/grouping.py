@@ -50,11 +50,11 @@ def group_runs(
     plain = [k for k in ordered if states[k].keys is None]
     by_def: dict[int, tuple[AssetKey, dict[int, list[AssetKey]]]] = {}
     for key in ordered:
-        keys = states[key].keys
-        if keys is None:
+        pkeys = states[key].keys
+        if pkeys is None:
             continue
         # Assets of one partitions definition share its key list (PartitionKeys).
-        _, by_index = by_def.setdefault(id(keys), (key, {}))
+        _, by_index = by_def.setdefault(id(pkeys), (key, {}))
         for i in requested[key]:
             by_index.setdefault(i, []).append(key)
     groups: list[RunGroup] = []

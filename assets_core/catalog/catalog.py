@@ -11,10 +11,12 @@ aggregate, as functions taking that connection:
 - ``checks``: check results
 - ``partitions``: latest outcome per (asset, partition), dynamic partitions
 - ``snapshots``: definition snapshots and key/value state
+- ``pools``: slots of concurrency pools, leased by running steps
 - ``ticks``: schedule and sensor state, their ticks (committed with their runs)
 - ``evaluations``: automation condition evaluations, asset events
 - ``leases``: which daemon is the active one
 - ``writes``: the hot write path, one transaction per step on a raw connection
+- ``changes``: the commit marker, which moves with every commit (caches compare it)
 
 Several processes (UI server, run workers, CLI) share one catalog: every write is a
 short transaction; on SQLite writers take the lock up front and wait for each other.
@@ -23,7 +25,7 @@ short transaction; on SQLite writers take the lock up front and wait for each ot
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Concatenate, ParamSpec, TypeVar
@@ -32,12 +34,22 @@ from sqlalchemy import Connection, Engine
 
 from assets_core.catalog import checks as _checks  # ``checks`` is a parameter name below
 from assets_core.catalog import evaluations as evals  # ``evaluations`` is a method below
-from assets_core.catalog import events, leases, materializations, partitions, runs, snapshots
+from assets_core.catalog import (
+    events,
+    leases,
+    materializations,
+    partitions,
+    pools,
+    runs,
+    snapshots,
+)
 from assets_core.catalog import ticks as _ticks  # ``ticks`` is a variable below
+from assets_core.catalog.changes import CommitMarker
 from assets_core.catalog.connection import assetline_home, default_catalog_url, make_engine
 from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
 from assets_core.catalog.leases import LeaseLostError, LeaseRecord
+from assets_core.catalog.pools import PoolSlotRecord
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -66,6 +78,7 @@ class Catalog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = BatchWriter(engine)
+        self.commits = CommitMarker(engine)
 
     @classmethod
     def open(cls, url: str | None = None, home: Path | None = None) -> Catalog:
@@ -88,6 +101,7 @@ class Catalog:
     def close(self) -> None:
         """Close the write connection and every pooled connection."""
         self._writer.close()
+        self.commits.close()
         self.engine.dispose()
 
     def release_connections(self) -> None:
@@ -233,6 +247,11 @@ class Catalog:
         ``code_version`` (when given)."""
         return self._reading(partitions.partition_outcomes, asset_key, code_version, with_times)
 
+    def commit_marker(self) -> Hashable:
+        """A value that changes whenever anything is committed to the catalog, by any
+        process; costs microseconds on SQLite (see ``catalog.changes``)."""
+        return self.commits.current()
+
     def change_marker(self) -> tuple[Any, ...]:
         """A value that changes whenever a materialization, failure or check result is
         recorded: status caches compare it instead of recomputing."""
@@ -367,6 +386,37 @@ class Catalog:
         so a caller that stops early reads no more."""
         with self._read() as conn:
             yield from snapshots.all_snapshots(conn)
+
+    # -- pool slots (pools.py) ------------------------------------------------------------
+    def acquire_pool_slot(self, pool: str, limit: int, slot: PoolSlotRecord) -> int | None:
+        """Take a free slot of ``pool`` (of ``limit``) for ``slot``'s lease; return its
+        number, or None when every slot is held. See ``pools.acquire_slot``."""
+        now = time.time()
+        in_use = self._writer.transact(
+            lambda cur, mark: pools.slots_in_use(cur, mark, pool, now), write=False
+        )
+        if in_use >= limit:
+            return None  # full: a waiter polls without taking the write lock
+        try:
+            return self._writer.transact(
+                lambda cur, mark: pools.acquire_slot(cur, mark, pool, limit, slot, now)
+            )
+        except self.engine.dialect.dbapi.IntegrityError:  # type: ignore[union-attr]
+            return None  # another process took that slot in the same instant
+
+    def renew_pool_slots(self, lease_ids: Sequence[str], expires_at: float) -> int:
+        """Extend these leases to ``expires_at``; return how many are still held."""
+        return self._writer.transact(
+            lambda cur, mark: pools.renew_slots(cur, mark, lease_ids, expires_at)
+        )
+
+    def release_pool_slots(self, lease_ids: Sequence[str]) -> int:
+        """Give back the slots of these leases; return how many were held."""
+        return self._writer.transact(lambda cur, mark: pools.release_slots(cur, mark, lease_ids))
+
+    def pool_slots(self, pool: str | None = None) -> list[PoolSlotRecord]:
+        """The slots held now (lease alive, run not finished), of ``pool`` or all."""
+        return self._reading(pools.held_slots, pool, time.time())
 
     # -- schedules, sensors and ticks (ticks.py) -----------------------------------------
     def instigator_states(self) -> dict[str, InstigatorState]:

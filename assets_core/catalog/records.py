@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 RunStatus = Literal["QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED"]
-StepStatus = Literal["STARTED", "SUCCESS", "FAILED", "SKIPPED", "CANCELED"]
+StepStatus = Literal["WAITING", "STARTED", "SUCCESS", "FAILED", "SKIPPED", "CANCELED"]
 FINISHED_RUN_STATUSES = frozenset({"SUCCESS", "FAILURE", "CANCELED"})
 
 

@@ -163,6 +163,22 @@ kv = Table(
     Column("updated_at", Float, nullable=False),
 )
 
+#: Slots of concurrency pools held by running steps (``catalog/pools.py``): a pool of
+#: limit N has slots 0..N-1, each held by at most one lease.
+pool_slots = Table(
+    "pool_slots",
+    metadata,
+    Column("pool", String(200), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("lease_id", String(36), nullable=False, unique=True),
+    Column("run_id", String(36), nullable=False),
+    Column("asset_key", String(500), nullable=False),
+    Column("partition", String(500), nullable=False),
+    Column("holder", String(300), nullable=False),
+    Column("acquired_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)
+
 # -- automation (SPEC §9) --------------------------------------------------------------
 
 #: Schedules and sensors: start/stop state (NULL: the definition's default), the

@@ -12,12 +12,15 @@ from __future__ import annotations
 import json
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from assets_core.catalog.records import WriteBatch, db_partition
+
+T = TypeVar("T")
 
 _EVENT = (
     "INSERT INTO events (run_id, timestamp, type, asset_key, partition, level, message,"
@@ -129,6 +132,25 @@ class BatchWriter:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
+
+    def transact(self, fn: Callable[[Any, str], T], *, write: bool = True) -> T:
+        """Run ``fn(cursor, mark)`` in one transaction on this writer's connection
+        (``mark`` is the driver's parameter mark); roll back if it raises. A read
+        (``write=False``) does not take SQLite's write lock."""
+        with self._lock:
+            conn = self._connection()
+            cur = conn.cursor()
+            try:
+                if self._sqlite and write:
+                    cur.execute("BEGIN IMMEDIATE")
+                out = fn(cur, "?" if self._sqlite else "%s")
+                conn.commit()
+                return out
+            except BaseException:
+                conn.rollback()
+                raise
+            finally:
+                cur.close()
 
     def write(self, batch: WriteBatch, end_run: RunEnd | None = None) -> list[int] | None:
         """Commit ``batch``; with ``end_run``, only if the run could be moved to its

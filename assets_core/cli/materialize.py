@@ -80,17 +80,25 @@ def _run_args(p: argparse.ArgumentParser, *, workers: bool = True) -> None:
     )
     p.add_argument(
         "--executor",
-        default="inprocess",
+        default=None,
         choices=EXECUTORS,
-        help="Where steps run (default inprocess).",
+        help="Where steps run (default: [tool.assetline] executor, else inprocess).",
     )
     if workers:
         p.add_argument(
             "--workers",
             type=int,
             default=None,
-            help="Worker processes of the multiprocess executor (default: the CPU count).",
+            help="Worker processes of the multiprocess executor (default: the CPU count) "
+            "or of the local Dask cluster (default 2).",
         )
+    p.add_argument(
+        "--dask-address",
+        default=None,
+        metavar="tcp://HOST:PORT",
+        help="A running Dask scheduler for --executor dask (default: $ASSETLINE_DASK_ADDRESS, "
+        "[tool.assetline] dask_address, else a local cluster of --workers processes).",
+    )
 
 
 def parse_tags(items: list[str]) -> dict[str, str]:
@@ -126,14 +134,14 @@ def run_spec(
 ) -> RunSpec:
     """The run request of a ``materialize`` or ``backfill`` command line."""
     from assets_core.execution.config import load_config_file
-    from assets_core.execution.request import ExecutorSpec, RunSpec
+    from assets_core.execution.request import RunSpec, requested_executor
 
     return RunSpec(
         selection=args.select,
         partitions=partitions,
         config=load_config_file(args.config) if args.config else {},
         tags=parse_tags(args.tag),
-        executor=ExecutorSpec(args.executor, workers),
+        executor=requested_executor(args.executor, workers, args.dask_address),
         resume=resume,
     )
 
@@ -165,10 +173,18 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
     if args.max_parallel < 1:
         raise UsageError("--max-parallel must be 1 or more.")
+    from assets_core.execution.request import requested_executor
+
     workers = None
     if args.max_parallel > 1:
-        if args.executor == "inprocess":
+        chosen = requested_executor(args.executor, dask_address=args.dask_address)
+        if chosen.name == "inprocess":
             args.executor = "multiprocess"
+        elif chosen.dask_address is not None:
+            raise UsageError(
+                "--max-parallel sizes the worker processes started for the backfill; on the "
+                f"Dask scheduler {chosen.dask_address} its workers decide. Drop --max-parallel."
+            )
         workers = args.max_parallel
     if args.force and args.missing_only:
         raise UsageError("--force recomputes everything; --missing-only skips what ran: pick one.")

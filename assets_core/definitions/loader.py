@@ -20,6 +20,9 @@ from assets_core.errors import (
     is_user_file,
 )
 
+#: The module name of a code location loaded from a file is this prefix + its stem.
+LOCATION_FILE_PREFIX = "_assetline_location_"
+
 
 def configured_module(cwd: Path | None = None) -> str | None:
     """``[tool.assetline] module`` from the working directory's pyproject.toml."""
@@ -106,7 +109,7 @@ def _import_file(path: Path) -> ModuleType:
     path = path.resolve()
     if not path.is_file():
         raise CodeLocationError(f"Code location file {path} does not exist.", location=None)
-    name = f"_assetline_location_{path.stem}"
+    name = f"{LOCATION_FILE_PREFIX}{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
         raise CodeLocationError(f"Cannot load {path} as a Python module.", location=None)

@@ -73,7 +73,14 @@ class RunEventWriter:
             batch.events[:0] = self._pending
             batch.steps[:0] = self._pending_steps + (self._running if with_running else [])
             self._pending, self._pending_steps, self._running = [], [], []
-            return self.catalog.write(batch)
+            return self._send(batch)
+
+    def _send(self, batch: WriteBatch) -> list[int]:
+        """Where batches go: the catalog (a Dask worker relays them to its driver)."""
+        return self.catalog.write(batch)
+
+    def _beat(self) -> None:
+        self.catalog.heartbeat(self.run_id)
 
     def flush(self) -> None:
         self.commit(WriteBatch(), with_running=True)
@@ -92,7 +99,7 @@ class RunEventWriter:
                 if self._pending and now - self._oldest >= FLUSH_AFTER_S:
                     self.flush()
                 if now - last_beat >= HEARTBEAT_EVERY_S:
-                    self.catalog.heartbeat(self.run_id)
+                    self._beat()
                     last_beat = now
             except Exception:  # the main thread's next commit reports catalog trouble
                 pass

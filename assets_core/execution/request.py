@@ -8,6 +8,7 @@ process is executed exactly as asked by another.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -17,6 +18,7 @@ from assets_core.execution.plan import PartitionRequest
 
 if TYPE_CHECKING:
     from assets_core.catalog.records import RunRecord
+    from assets_core.settings import Settings
 
 #: What a run skips of its plan before it starts:
 #: ``none``: nothing; ``materialized``: (asset, partition) steps already materialized
@@ -27,7 +29,9 @@ Resume = Literal["none", "materialized", "missing_only", "from_failure"]
 RESUME_POLICIES: tuple[str, ...] = get_args(Resume)
 
 #: The executors that exist, by name.
-EXECUTORS = ("inprocess", "multiprocess")
+EXECUTORS = ("inprocess", "multiprocess", "dask")
+
+_DASK_ADDRESS = re.compile(r"^(tcp|tls|ucx|inproc|ws|wss)://[^\s/]+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,12 +39,17 @@ class ExecutorSpec:
     """Where a run's steps execute.
 
     Args:
-        name: ``inprocess`` (default) or ``multiprocess``.
-        workers: Worker processes (``multiprocess`` only; default: the CPU count).
+        name: ``inprocess`` (default), ``multiprocess`` or ``dask``.
+        workers: Worker processes: of the ``multiprocess`` executor (default: the CPU
+            count), or of the ``LocalCluster`` the ``dask`` executor starts when it is
+            given no address (default: 2).
+        dask_address: The address of a running Dask scheduler
+            (``tcp://host:8786``); ``dask`` only.
     """
 
     name: str = "inprocess"
     workers: int | None = None
+    dask_address: str | None = None
 
     def validate(self) -> None:
         """Raise ``UsageError`` for an executor or option that does not apply."""
@@ -49,21 +58,90 @@ class ExecutorSpec:
         if self.workers is not None:
             if self.name == "inprocess":
                 raise UsageError(
-                    "--workers applies to the multiprocess executor; the inprocess executor "
-                    "runs one step at a time. Add --executor multiprocess."
+                    "--workers applies to the multiprocess and dask executors; the inprocess "
+                    "executor runs one step at a time. Add --executor multiprocess."
                 )
             if self.workers < 1:
                 raise UsageError(f"--workers must be 1 or more (got {self.workers}).")
+        if self.dask_address is not None:
+            if self.name != "dask":
+                raise UsageError(
+                    f"--dask-address applies to the dask executor, not {self.name}. "
+                    "Add --executor dask (or drop --dask-address)."
+                )
+            if not _DASK_ADDRESS.match(self.dask_address):
+                raise UsageError(
+                    f"--dask-address {self.dask_address!r} is not a Dask scheduler address; "
+                    "write it as tcp://host:port (e.g. tcp://127.0.0.1:8786)."
+                )
+            if self.workers is not None:
+                raise UsageError(
+                    "--workers sizes the local Dask cluster started when there is no "
+                    "--dask-address; a running scheduler at --dask-address has its own "
+                    "workers. Drop one of the two."
+                )
 
     def options(self) -> dict[str, Any]:
         """The options stored with the run (beside its executor's name)."""
-        return {"workers": self.workers} if self.workers is not None else {}
+        out: dict[str, Any] = {}
+        if self.workers is not None:
+            out["workers"] = self.workers
+        if self.dask_address is not None:
+            out["dask_address"] = self.dask_address
+        return out
 
     @classmethod
     def stored(cls, name: str | None, options: Mapping[str, Any] | None) -> ExecutorSpec:
         """The spec of a recorded run."""
-        workers = (options or {}).get("workers")
-        return cls(name or "inprocess", int(workers) if workers is not None else None)
+        options = options or {}
+        workers = options.get("workers")
+        address = options.get("dask_address")
+        return cls(
+            name or "inprocess",
+            int(workers) if workers is not None else None,
+            str(address) if address is not None else None,
+        )
+
+
+#: The executor of runs that name none (wins over ``[tool.assetline] executor``).
+EXECUTOR_ENV = "ASSETLINE_EXECUTOR"
+#: The Dask scheduler of the ``dask`` executor when a run names none.
+DASK_ADDRESS_ENV = "ASSETLINE_DASK_ADDRESS"
+
+
+def requested_executor(
+    name: str | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    settings: Settings | None = None,
+) -> ExecutorSpec:
+    """The executor a request asks for, completed with the project's defaults
+    (``$ASSETLINE_EXECUTOR``, ``$ASSETLINE_DASK_ADDRESS``, then ``[tool.assetline]
+    executor / workers / dask_address``).
+
+    What the request says wins; a default applies only to the executor it belongs to
+    (``workers`` of the configured executor, the Dask address to ``dask``), so a
+    default never turns a valid request into a usage error.
+
+    Args:
+        name: The executor asked for; default: the configured one, else ``inprocess``.
+        workers: Worker processes asked for.
+        dask_address: The Dask scheduler asked for.
+        settings: The project settings; default: those of the working directory.
+    """
+    import os
+
+    from assets_core.settings import load_settings
+
+    s = settings if settings is not None else load_settings()
+    configured = os.environ.get(EXECUTOR_ENV) or s.executor or "inprocess"
+    chosen = name or configured
+    if workers is None and dask_address is None:
+        if chosen == "dask":
+            dask_address = os.environ.get(DASK_ADDRESS_ENV) or s.dask_address
+        if dask_address is None and chosen == configured == s.executor:
+            workers = s.workers
+    return ExecutorSpec(chosen, workers, dask_address)
 
 
 @dataclass(frozen=True, slots=True)

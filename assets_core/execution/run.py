@@ -28,11 +28,11 @@ from assets_core.catalog.records import RunRecord, RunStatus
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import Resources, resolve_resource, secret_values
-from assets_core.errors import ConfigError, UsageError
+from assets_core.errors import ConfigError, ExecutorLostError, UsageError
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
-from assets_core.execution.request import ExecutorSpec, RunSpec
+from assets_core.execution.request import RunSpec, requested_executor
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
 
@@ -179,6 +179,7 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
     Raises usage errors and writes nothing."""
     from assets_core.catalog.snapshots import changed_keys
     from assets_core.execution.resume import skip_finished
+    from assets_core.executors import check_executor_fits
     from assets_core.graph.select import select_sorted
 
     spec.validate()
@@ -197,6 +198,7 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
         todo = dict.fromkeys(str(k) for step in plan.steps for k in step.keys)
         spec = replace(spec, selection=", ".join(todo))
     configs = resolve_configs(graph, plan.selected, spec.config)
+    check_executor_fits(spec.executor, plan, graph, defs.io_managers)
     return PlannedRun(spec, plan, configs, len(full.steps) - len(plan.steps))
 
 
@@ -228,15 +230,21 @@ def start_run(
     QUEUED) and emit RUN_START. Resources and IO managers are resolved first, so a
     missing secret or a bad IO manager writes nothing."""
     from assets_core.catalog.connection import assetline_home
+    from assets_core.execution.pools import PoolSlots
     from assets_core.execution.processes import this_process
+    from assets_core.executors import check_executor_fits
     from assets_core.io.registry import resolve_io_managers
+    from assets_core.settings import load_settings
 
     spec, plan, graph = planned.spec, planned.plan, defs.graph
-    resources = {name: resolve_resource(value) for name, value in defs.resources.items()}
-    secrets = sorted(secret_values(defs.resources), key=len, reverse=True)
+    # Dask workers build the resources themselves (EnvVars resolve there, not here).
+    here = spec.executor.name != "dask"
+    resources = {n: resolve_resource(v) for n, v in defs.resources.items()} if here else {}
+    secrets = sorted(secret_values(defs.resources), key=len, reverse=True) if here else []
     managers = resolve_io_managers(
         home or assetline_home(), {**defs.io_managers, **(io_managers or {})}
     )
+    check_executor_fits(spec.executor, plan, graph, managers)
     parents = {str(p) for k in plan.selected for p in graph.parents(k)}
     versions = catalog.latest_versions(sorted(parents)) if parents else {}
 
@@ -269,6 +277,7 @@ def start_run(
         )
     _save_snapshot(catalog, graph)
     writer = RunEventWriter(catalog, record.id)
+    pooled = any(step.definition.pool is not None for step in plan.steps)
     state = RunState(
         run_id=record.id,
         graph=graph,
@@ -278,6 +287,8 @@ def start_run(
         writer=writer,
         versions=versions,
         redact=redact,
+        pools=PoolSlots(catalog, load_settings().pools) if pooled else None,
+        resource_definitions=dict(defs.resources),
     )
     steps = len(plan.steps)
     done = f"; {planned.skipped} already done" if planned.skipped else ""
@@ -351,12 +362,17 @@ def execute_run(
     except (RunCanceled, KeyboardInterrupt):
         final, error = "CANCELED", "canceled"
         status_by_step = _fill_canceled(run.plan, finished)
+    except ExecutorLostError as e:  # e.g. the Dask scheduler: finished steps are kept
+        final, error = "FAILURE", e.message
+        status_by_step = _fill_canceled(run.plan, finished, "SKIPPED", e.message)
     except BaseException as e:
         final, error = "FAILURE", f"{type(e).__name__}: {e}"
         raise
     finally:
         if restore is not None:
             restore()
+        if state.pools is not None:
+            state.pools.release_all()
         ended = time.time()
         event = {"SUCCESS": "RUN_SUCCESS", "FAILURE": "RUN_FAILURE", "CANCELED": "RUN_CANCELED"}
         state.writer.emit(
@@ -389,10 +405,15 @@ def run_in_process(
     return execute_run(started, handle_signals=handle_signals)
 
 
-def _fill_canceled(plan: ExecutionPlan, done: dict[str, StepOutcome]) -> dict[str, StepOutcome]:
+def _fill_canceled(
+    plan: ExecutionPlan,
+    done: dict[str, StepOutcome],
+    status: str = "CANCELED",
+    error: str = "run canceled",
+) -> dict[str, StepOutcome]:
     out = dict(done)
     for step in plan.steps:
-        out.setdefault(step.id, StepOutcome(step.id, "CANCELED", error="run canceled"))
+        out.setdefault(step.id, StepOutcome(step.id, status, error=error))
     return out
 
 
@@ -452,8 +473,9 @@ def materialize(
     catalog_url: str | None = None,
     home: str | Path | None = None,
     io_managers: Mapping[str, IOManager] | None = None,
-    executor: str = "inprocess",
+    executor: str | None = None,
     workers: int | None = None,
+    dask_address: str | None = None,
     raise_on_error: bool = False,
 ) -> RunResult:
     """Materialize the selected assets and return the run's result.
@@ -470,8 +492,12 @@ def materialize(
             default: ``$ASSETLINE_CATALOG_URL``, else SQLite in the home.
         home: The Assetline home (storage and SQLite catalog); default $ASSETLINE_HOME.
         io_managers: IO managers replacing those of the definitions, by name.
-        executor: ``inprocess`` (default) or ``multiprocess``.
-        workers: Worker processes of the ``multiprocess`` executor.
+        executor: ``inprocess``, ``multiprocess`` or ``dask``; default: ``[tool.assetline]
+            executor`` of the working directory's pyproject.toml, else ``inprocess``.
+        workers: Worker processes of the ``multiprocess`` executor, or of the local Dask
+            cluster the ``dask`` executor starts when it has no address.
+        dask_address: A running Dask scheduler (``tcp://host:8786``) for the ``dask``
+            executor; default: ``$ASSETLINE_DASK_ADDRESS``, else a local cluster.
         raise_on_error: Raise ``ExecutionError`` when the run does not succeed.
 
     Returns:
@@ -505,7 +531,7 @@ def materialize(
         partitions=request,
         config=dict(config or {}),
         tags=dict(tags or {}),
-        executor=ExecutorSpec(executor, workers),
+        executor=requested_executor(executor, workers, dask_address),
     )
     home_path = Path(home) if home is not None else None
     cat = catalog or Catalog.open(catalog_url, home_path)

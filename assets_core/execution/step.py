@@ -14,6 +14,7 @@ from assets_core.definitions.results import MaterializeResult, Output
 from assets_core.errors import ExecutionError, UserCodeError
 from assets_core.execution.context import AssetExecutionContext, StepLog
 from assets_core.execution.plan import Step
+from assets_core.execution.pools import pool_slot
 from assets_core.execution.versions import default_data_version
 from assets_core.io.adapters import coerce_table
 from assets_core.io.base import InputContext, OutputContext
@@ -21,6 +22,7 @@ from assets_core.io.base import InputContext, OutputContext
 if TYPE_CHECKING:
     from assets_core.definitions.resources import Resources
     from assets_core.execution.events import RunEventWriter
+    from assets_core.execution.pools import PoolSlots
     from assets_core.graph.asset_graph import AssetGraph, AssetNode
     from assets_core.io.base import IOManager
     from assets_core.keys import AssetKey
@@ -57,13 +59,34 @@ class RunState:
     versions: Versions
     redact: Callable[[str], str]
     sleep: Callable[[float], None] = time.sleep
+    #: Pool slots this process leases (None: steps of pools are not limited here, e.g.
+    #: on a Dask worker, whose driver holds the slots).
+    pools: PoolSlots | None = None
+    #: What ``resources`` were built from (EnvVars unresolved): the Dask executor builds
+    #: them again on each worker.
+    resource_definitions: dict[str, Any] = field(default_factory=dict)
 
     def io_for(self, node: AssetNode) -> IOManager:
         return self.io_managers[node.spec.io_manager or self.graph.default_io_manager]
 
 
-def run_step(state: RunState, step: Step) -> StepOutcome:
-    """Run ``step`` with its retry policy and record the outcome."""
+def run_step(state: RunState, step: Step, first_attempt: int = 1) -> StepOutcome:
+    """Run ``step`` with its retry policy and record the outcome. A step of a pool
+    first waits for a slot of it, and holds it until it ends (``execution/pools.py``).
+
+    Args:
+        state: What the run's steps share.
+        step: The step.
+        first_attempt: The number of its first attempt here: more than 1 when an
+            executor retries a step whose worker died.
+    """
+    if step.definition.pool is None or state.pools is None:
+        return _run_step(state, step, first_attempt)
+    with pool_slot(state, step):
+        return _run_step(state, step, first_attempt)
+
+
+def _run_step(state: RunState, step: Step, first_attempt: int) -> StepOutcome:
     d = step.definition
     key, part = str(step.key), step.partition_key
     writer = state.writer
@@ -72,13 +95,13 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
     # A STARTED record, written only if the step outlives the background flush delay.
     writer.running(
         [
-            StepRecord(state.run_id, str(k), p, "STARTED", 1, started)
+            StepRecord(state.run_id, str(k), p, "STARTED", first_attempt, started)
             for k in step.keys
             for p in step.partition_keys or (None,)
         ]
     )
     retry = d.retry
-    attempt = 0
+    attempt = first_attempt - 1
     while True:
         attempt += 1
         try:
@@ -111,21 +134,7 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
                     _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
                     raise RunCanceled() from None
                 continue
-            writer.emit(
-                "STEP_FAILURE",
-                f"{step.id} failed: {message}",
-                key,
-                part,
-                "ERROR",
-                {"error": message, "traceback": tb, "attempts": attempt},
-            )
-            failures = [
-                (str(k), p, state.run_id, time.time())
-                for k in step.keys
-                for p in (step.partition_keys or (None,))
-            ]
-            _record(state, step, "FAILED", attempt, started, message, WriteBatch(failures=failures))
-            return StepOutcome(step.id, "FAILED", attempt, started, time.time(), message)
+            return record_failure(state, step, attempt, started, message, tb)
     blocking = [
         c for c in batch.check_results if c.blocking and not c.passed and c.severity == "error"
     ]
@@ -155,6 +164,37 @@ def run_step(state: RunState, step: Step) -> StepOutcome:
     for m, mat_id in zip(batch.materializations, ids, strict=True):
         state.versions[(m.asset_key, m.partition)] = (mat_id, m.data_version)
     return StepOutcome(step.id, status, attempt, started, time.time(), error, materialized)
+
+
+def record_failure(
+    state: RunState, step: Step, attempts: int, started: float, message: str, tb: str
+) -> StepOutcome:
+    """Record that ``step`` failed for good: a STEP_FAILURE event, its FAILED step
+    records and the failed partitions, in one transaction.
+
+    Args:
+        state: What the run's steps share.
+        step: The step.
+        attempts: How many attempts it made.
+        started: When it started.
+        message: What went wrong (redacted).
+        tb: The traceback (redacted; may be empty).
+    """
+    state.writer.emit(
+        "STEP_FAILURE",
+        f"{step.id} failed: {message}",
+        str(step.key),
+        step.partition_key,
+        "ERROR",
+        {"error": message, "traceback": tb, "attempts": attempts},
+    )
+    failures = [
+        (str(k), p, state.run_id, time.time())
+        for k in step.keys
+        for p in (step.partition_keys or (None,))
+    ]
+    _record(state, step, "FAILED", attempts, started, message, WriteBatch(failures=failures))
+    return StepOutcome(step.id, "FAILED", attempts, started, time.time(), message)
 
 
 def _record(

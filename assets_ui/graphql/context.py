@@ -12,6 +12,7 @@ from strawberry import UNSET
 from strawberry.types import Info
 from strawberry.types.nodes import SelectedField
 
+from assets_ui.graphql.cache import Validity
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, ApiError
 from assets_ui.graphql.loaders import Loaders
 from assets_ui.location import LoadedLocation
@@ -44,6 +45,8 @@ class Context:
         principal: Who sent it.
         loaders: Batched catalog reads of this operation.
         request: The Starlette request or websocket.
+        validity: How long its answer stays right without a catalog change (the
+            response cache reads it; see ``assets_ui.graphql.cache``).
     """
 
     state: ServerState
@@ -60,17 +63,33 @@ class Context:
     latest: dict[AssetKey, MaterializationRecord | None] = field(default_factory=dict)
     #: False for a websocket connection's context, shared by all its operations
     per_operation: bool = True
+    validity: Validity = field(default_factory=Validity)
 
     @classmethod
     def create(
-        cls, state: ServerState, principal: Principal, request: Any = None, cache: bool = True
+        cls,
+        state: ServerState,
+        principal: Principal,
+        request: Any = None,
+        cache: bool = True,
+        location: LoadedLocation | None = None,
     ) -> Context:
-        """A fresh context on the currently served definitions. ``cache`` False for
-        a websocket connection, whose operations all share one context."""
-        location = state.location
-        loaders = Loaders(location, state.catalog, cache=cache)
+        """A fresh context.
+
+        Args:
+            state: The server state.
+            principal: Who sends the operation.
+            request: The Starlette request or websocket.
+            cache: False for a websocket connection, whose operations all share one
+                context.
+            location: The definitions to use (default: those served now).
+        """
+        location = location or state.location
+        validity = Validity()
+        loaders = Loaders(location, state.catalog, cache=cache, validity=validity)
         context = cls(state, location, principal, loaders, request, MAX_ASSETS_PER_REQUEST)
         context.per_operation = cache
+        context.validity = validity
         return context
 
     @property

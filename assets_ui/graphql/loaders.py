@@ -9,7 +9,7 @@ the websockets it serves).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -27,6 +27,7 @@ from assets_core.catalog.records import (
 from assets_core.catalog.status import AssetStatusInfo
 from assets_core.errors import NotFoundError
 from assets_core.keys import AssetKey
+from assets_ui.graphql.cache import Validity
 from assets_ui.location import LoadedLocation
 
 K = TypeVar("K", bound=Hashable)
@@ -60,6 +61,21 @@ class SharedLoader(DataLoader[K, V]):
         return asyncio.shield(super().load(key))
 
 
+def expire_with_statuses(
+    validity: Validity,
+    statuses: Iterable[AssetStatusInfo],
+    location: LoadedLocation,
+) -> None:
+    """An answer built from ``statuses`` is right until they are as old as the
+    status cache lets them be — if any of them depends on the clock: an asset with a
+    freshness policy (its lag, OVERDUE) or with time partitions (their count). Other
+    statuses change only with the catalog."""
+    timed = location.clock_dependent
+    oldest = min((s.computed_at for s in statuses if s.key in timed), default=None)
+    if oldest is not None:
+        validity.expires_at(oldest + location.statuses.max_age_s)
+
+
 class Loaders:
     """The loaders of one request.
 
@@ -68,15 +84,24 @@ class Loaders:
         catalog: The catalog to read.
         cache: Remember what was read (per operation); a websocket connection, whose
             operations share one context, only batches.
+        validity: Told how long what the loaders read stays right (see
+            ``assets_ui.graphql.cache``).
     """
 
-    def __init__(self, location: LoadedLocation, catalog: Catalog, cache: bool = True) -> None:
+    def __init__(
+        self,
+        location: LoadedLocation,
+        catalog: Catalog,
+        cache: bool = True,
+        validity: Validity | None = None,
+    ) -> None:
         self.location = location
         self.catalog = catalog
         self._cache = cache
-        self.status: DataLoader[AssetKey, AssetStatusInfo] = self._loader(self._status)
+        self.validity = validity or Validity()
+        self.status: DataLoader[AssetKey, AssetStatusInfo] = self._loader(self.read_statuses)
         self.latest: DataLoader[LatestKey, MaterializationRecord | None] = self._loader(
-            self._latest
+            self.read_latest
         )
         self.history: DataLoader[HistoryKey, list[MaterializationRecord]] = self._loader(
             self._history
@@ -101,11 +126,17 @@ class Loaders:
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         return SharedLoader(load, cache=self._cache)
 
-    async def _status(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
-        found = await asyncio.to_thread(self.location.statuses.statuses, self.catalog, keys)
-        return [found[k] for k in keys]
+    async def read_statuses(self, keys: list[AssetKey]) -> list[AssetStatusInfo]:
+        """Statuses of ``keys``, read now in bulk (what the ``status`` loader batches)."""
+        cache = self.location.statuses
+        found = await asyncio.to_thread(cache.statuses, self.catalog, keys)
+        out = [found[k] for k in keys]
+        expire_with_statuses(self.validity, out, self.location)
+        return out
 
-    async def _latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:
+    async def read_latest(self, keys: list[LatestKey]) -> list[MaterializationRecord | None]:
+        """Latest materializations of (asset, partition) pairs, read now in bulk."""
+
         def read() -> dict[LatestKey, MaterializationRecord]:
             out: dict[LatestKey, MaterializationRecord] = {}
             for partition, group in _grouped(keys, lambda k: k[1]):

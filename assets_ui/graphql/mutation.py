@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from assets_core.catalog.records import EventRecord, WriteBatch
 from assets_core.execution.launch import queue_run, reexecution_spec
-from assets_core.execution.request import RunSpec, partitions_argument
+from assets_core.execution.request import RunSpec, partitions_argument, requested_executor
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
 from assets_ui.graphql.context import UNSET, Context, ctx, given
@@ -97,6 +97,21 @@ async def _launch(context: Context, queue: Callable[[], Any]) -> Run:
     return Run.of(record)
 
 
+@strawberry.input
+class ExecutorInput:
+    """Where a run's steps execute (SPEC §10)."""
+
+    name: str = strawberry.field(description="inprocess, multiprocess or dask.")
+    workers: int | None = strawberry.field(
+        default=None,
+        description="Worker processes (multiprocess), or of the local Dask cluster started "
+        "when there is no daskAddress.",
+    )
+    dask_address: str | None = strawberry.field(
+        default=None, description="A running Dask scheduler, tcp://host:port (dask only)."
+    )
+
+
 @strawberry.type
 class Mutation:
     """Change things: runs, dynamic partitions, the loaded code location."""
@@ -109,27 +124,42 @@ class Mutation:
         partitions: list[str] | None = UNSET,
         config: JSON | None = UNSET,
         tags: JSON | None = UNSET,
+        executor: ExecutorInput | None = UNSET,
     ) -> Run:
         """Queue a run of the selected assets and start it in the background; returns
-        the QUEUED run at once. ``partitions``: one key, or ``[from, to]``."""
+        the QUEUED run at once. ``partitions``: one key, or ``[from, to]``;
+        ``executor``: where its steps run (default: the server's ``[tool.assetline]
+        executor``, else inprocess)."""
         partitions, config, tags = given(partitions), given(config), given(tags)
+        executor = given(executor)
         context = _guard(info, "operator", "materialize")
         run_tags = _string_map(tags, "tags")
         if config is not None and not isinstance(config, dict):
             raise ApiError(BAD_USER_INPUT, 'config must be an object: {"asset_key": {...}}.')
         defs = context.location.defs
         details = {"selection": selection, "partitions": partitions, "tags": run_tags}
+        if executor is not None:
+            details["executor"] = executor.name
 
-        async def run() -> Run:
-            _check_groups(context, select(defs.graph, selection), "materialize")
+        def queue() -> Any:
+            requested = (
+                requested_executor(executor.name, executor.workers, executor.dask_address)
+                if executor is not None
+                else requested_executor()
+            )
             spec = RunSpec(
                 selection=selection,
                 partitions=partitions_argument(partitions),
                 config=config or {},
                 tags=run_tags,
+                executor=requested,
                 launched_by=context.principal.name,
             )
-            return await _launch(context, lambda: queue_run(context.catalog, defs, spec))
+            return queue_run(context.catalog, defs, spec)
+
+        async def run() -> Run:
+            _check_groups(context, select(defs.graph, selection), "materialize")
+            return await _launch(context, queue)
 
         return await _audited(context, "materialize", details, run)
 

@@ -17,6 +17,7 @@ from assets_ui.graphql.columns import column_names, computed
 from assets_ui.graphql.context import UNSET, Context, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, NOT_FOUND, ApiError
 from assets_ui.graphql.fast import StaticList
+from assets_ui.graphql.loaders import expire_with_statuses
 from assets_ui.graphql.removed import Remembered, remembered
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
@@ -35,6 +36,7 @@ from assets_ui.graphql.types.run import Run, RunConnection, decode_cursor, encod
 
 if TYPE_CHECKING:
     from assets_core.keys import AssetKey
+    from assets_ui.location import LoadedLocation
 
 MAX_RUNS = 500
 #: columns one ``columnGraph`` may return
@@ -81,14 +83,14 @@ def _levels(
     return seen
 
 
-def all_edges(context: Context) -> StaticList:
+def all_edges_of(location: LoadedLocation) -> StaticList:
     """Every edge of the loaded graph (built once per load)."""
-    memo = context.location.memo
+    memo = location.memo
     edges = memo.get("lineage-edges")
     if edges is None:
-        order = context.location.info
+        order = location.info
         edges = memo["lineage-edges"] = StaticList(
-            LineageEdge(source=order[a].key, target=order[b].key) for a, b in context.location.edges
+            LineageEdge(source=order[a].key, target=order[b].key) for a, b in location.edges
         )
     return cast(StaticList, edges)
 
@@ -165,9 +167,9 @@ class Query:
         order = context.location.info
         keys = list(order) if everything else [k for k in order if k in depth]
         if selects(info, "nodes", "status"):
-            found = await asyncio.to_thread(
-                context.location.statuses.statuses, context.catalog, keys
-            )
+            cache = context.location.statuses
+            found = await asyncio.to_thread(cache.statuses, context.catalog, keys)
+            expire_with_statuses(context.validity, found.values(), context.location)
             # asset_statuses answers in the order it was asked; check, don't trust.
             statuses = [STATUS[v.status] for v in found.values()]
             if list(found) != keys:
@@ -184,7 +186,7 @@ class Query:
         nodes = cast("list[LineageNode]", rows)
         edges: list[LineageEdge] = []
         if everything:
-            edges = all_edges(context)
+            edges = all_edges_of(context.location)
         elif selects(info, "edges"):
             edges = [
                 LineageEdge(source=order[a].key, target=order[b].key)

@@ -46,8 +46,13 @@ class AssetlineSchema(strawberry.Schema):
         log_unexpected(errors)
 
 
-def build_schema() -> AssetlineSchema:
-    """The schema with its limits and error handling."""
+def build_schema(fast: bool = True) -> AssetlineSchema:
+    """The schema with its limits and error handling.
+
+    Args:
+        fast: Execute with the fast path for lists (``assets_ui.graphql.fast``);
+            False gives graphql-core's own execution (the tests compare the two).
+    """
     extensions: list[Any] = [
         ErrorCodes,
         lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
@@ -61,7 +66,7 @@ def build_schema() -> AssetlineSchema:
         mutation=Mutation,
         subscription=Subscription,
         extensions=extensions,
-        execution_context_class=FastExecutionContext,
+        execution_context_class=FastExecutionContext if fast else None,
     )
 
 

@@ -10,25 +10,34 @@ browsers cannot set headers on a websocket.
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections.abc import Hashable
+from dataclasses import dataclass
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.types import Receive, Scope, Send
+from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
+from assets_ui.graphql import cache as response_cache
+from assets_ui.graphql.cache import Entry, ResponseCache, request_key
 from assets_ui.graphql.context import Context
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, UNAUTHENTICATED
+from assets_ui.location import LoadedLocation
 from assets_ui.security import ANONYMOUS_ADMIN, Principal, bearer_token, token_from_params
 from assets_ui.state import ServerState
 
 PRINCIPAL = "assetline.principal"
+#: The ``_Pending`` of an HTTP request the response cache may keep.
+PENDING = "assetline.pending"
 #: The principal of a context whose request did not authenticate (it runs nothing:
 #: only GraphiQL's page and websocket handshakes get that far without a token).
 NOBODY = Principal("anonymous", "viewer", frozenset())
@@ -49,19 +58,94 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         schema: The schema to serve.
     """
 
-    def __init__(self, state: ServerState, schema: BaseSchema) -> None:
+    def __init__(
+        self, state: ServerState, schema: BaseSchema, cache: ResponseCache | None = None
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql", keep_alive=True, keep_alive_interval=15)
         self.state = state
+        self.cache = cache
+        self._inflight: dict[Hashable, asyncio.Future[Entry | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse foreign pages and missing tokens, then serve as strawberry does."""
+        """Refuse foreign pages and missing tokens, then answer from the response
+        cache or serve as strawberry does."""
         if scope["type"] == "http":
             request = Request(scope, receive)
             rejection = self._check_http(request)
             if rejection is not None:
                 await rejection(scope, receive, send)
                 return
+            if self.cache is not None and request.method == "POST":
+                await self._cached(request, scope, send)
+                return
         await super().__call__(scope, receive, send)
+
+    async def _cached(self, request: Request, scope: Scope, send: Send) -> None:
+        """Serve a POSTed operation: from the cache when a valid entry exists (or an
+        identical request is being executed), else execute it and keep the answer."""
+        assert self.cache is not None
+        body = await request.body()
+        receive = _replay(body, request.receive)
+        key = self._key(request, body)
+        if key is None:
+            await super().__call__(scope, receive, send)
+            return
+        catalog = self.state.catalog
+        location = self.state.location
+        if catalog.commits.is_local:
+            commits = catalog.commit_marker()
+        else:
+            commits = await asyncio.to_thread(catalog.commit_marker)
+        key = (location.generation, *key)
+        flight = (key, commits)
+        entry = self.cache.get(key, commits, response_cache.now())
+        if entry is None and flight in self._inflight:
+            entry = await asyncio.shield(self._inflight[flight])
+        if entry is not None:
+            await _send_entry(entry, send)
+            return
+        # The first of identical concurrent requests executes; the others wait for
+        # its answer (and execute themselves if it cannot be kept).
+        future: asyncio.Future[Entry | None] = asyncio.get_running_loop().create_future()
+        leader = flight not in self._inflight
+        if leader:
+            self._inflight[flight] = future
+        pending = _Pending(location, commits)
+        scope[PENDING] = pending
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            if leader:
+                del self._inflight[flight]
+            entry = pending.entry(self.cache)
+            if entry is not None:
+                self.cache.put(key, entry)
+            future.set_result(entry)
+
+    def _key(self, request: Request, body: bytes) -> tuple[Hashable, ...] | None:
+        """What the answer to this request depends on besides the definitions and
+        the catalog; None when the request is not a cacheable query."""
+        headers = request.headers
+        if "application/json" not in headers.get("content-type", ""):
+            return None
+        if any(kind in headers.get("accept", "") for kind in ("multipart/", "event-stream")):
+            return None  # streamed (incremental delivery) responses are not kept
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return None
+        found = request_key(parsed)
+        if found is None:
+            return None
+        return (request.scope.get(PRINCIPAL) or NOBODY, *found)
+
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Strawberry's ``run``; remembers an HTTP response the cache may keep."""
+        response = await super().run(request, context, root_value)
+        pending = request.scope.get(PENDING) if isinstance(request, Request) else None
+        if pending is not None and not isinstance(response, StreamingResponse):
+            pending.response = response
+        return response
 
     def _check_http(self, request: Request) -> Response | None:
         headers = request.headers
@@ -101,7 +185,14 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if isinstance(request, WebSocket):
             # Until connection_init authenticates it (on_ws_connect), nothing runs.
             return Context.create(self.state, NOBODY, request, cache=False)
-        return Context.create(self.state, request.scope.get(PRINCIPAL) or NOBODY, request)
+        pending: _Pending | None = request.scope.get(PENDING)
+        principal = request.scope.get(PRINCIPAL) or NOBODY
+        if pending is None:
+            return Context.create(self.state, principal, request)
+        # The definitions the cache key named, even if a reload happened meanwhile.
+        context = Context.create(self.state, principal, request, location=pending.location)
+        pending.context = context
+        return context
 
     def _ws_principal(self, ws: WebSocket, params: dict[str, Any] | None) -> Principal | None:
         token = token_from_params(params) or bearer_token(ws.headers)
@@ -127,6 +218,9 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         some document errors, such as syntax errors, past the extensions) gets its code
         here."""
         response = await super().process_result(request, result)
+        pending: _Pending | None = request.scope.get(PENDING)
+        if pending is not None:
+            pending.failed = bool(result.errors) or "errors" in response
         errors: list[dict[str, Any]] = response.get("errors") or []  # type: ignore[assignment]
         for error in errors:
             extensions = error.setdefault("extensions", {})
@@ -139,3 +233,47 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     def encode_json(self, data: object) -> str:
         """Compact JSON (the 10,000-asset lineage is a megabyte as it is)."""
         return json.dumps(data, separators=(",", ":"))
+
+
+@dataclass(eq=False)
+class _Pending:
+    """What the cache learns while strawberry executes one request."""
+
+    location: LoadedLocation
+    commits: Hashable
+    context: Context | None = None
+    response: Response | None = None
+    failed: bool = True
+
+    def entry(self, cache: ResponseCache) -> Entry | None:
+        """The entry to keep, or None when the answer must not be served again."""
+        response, context = self.response, self.context
+        if response is None or context is None or self.failed or response.status_code != 200:
+            return None
+        validity = context.validity
+        now = response_cache.now()
+        expires = cache.expiry(validity, now)
+        if not validity.cacheable or expires <= now:
+            return None
+        headers = tuple((k, v) for k, v in response.raw_headers)
+        return Entry(self.commits, expires, response.status_code, headers, bytes(response.body))
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """An ASGI ``receive`` that hands out ``body`` (already read) first, then
+    whatever the connection sends next (its disconnect)."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+async def _send_entry(entry: Entry, send: Send) -> None:
+    await send({"type": "http.response.start", "status": entry.status, "headers": entry.headers})
+    await send({"type": "http.response.body", "body": entry.body, "more_body": False})

@@ -26,6 +26,7 @@ TABLES = {
     "snapshots",
     "dynamic_partitions",
     "kv",
+    "pool_slots",
     "instigators",
     "ticks",
     "automation_evaluations",

@@ -215,15 +215,27 @@ def test_executor_options_that_do_not_apply_are_usage_errors(
     cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
 ) -> None:
     loc = fixture_path("engine_branches")
-    workers_inprocess, bad_workers, dask = cli_many(
+    workers_inprocess, bad_workers, address_inprocess, bad_address, both, backfill = cli_many(
         [
             ("materialize", "-f", loc, "--select", "lone", "--workers", "2"),
             ("materialize", "-f", loc, "--select", "lone", "--executor", "multiprocess",
              "--workers", "0"),
             ("materialize", "-f", loc, "--select", "lone", "--dask-address", "tcp://x:1"),
+            ("materialize", "-f", loc, "--select", "lone", "--executor", "dask",
+             "--dask-address", "localhost:8786"),
+            ("materialize", "-f", loc, "--select", "lone", "--executor", "dask",
+             "--dask-address", "tcp://127.0.0.1:8786", "--workers", "3"),
+            ("backfill", "-f", loc, "--select", "lone", "--from", "a", "--to", "b",
+             "--executor", "dask", "--dask-address", "tcp://127.0.0.1:8786",
+             "--max-parallel", "4"),
         ]
     )  # fmt: skip
-    assert_usage_error(workers_inprocess, "--workers applies to the multiprocess executor")
+    assert_usage_error(workers_inprocess, "--workers applies to the multiprocess and dask")
     assert_usage_error(bad_workers, "--workers must be 1 or more")
-    assert dask.returncode == 2 and "unrecognized arguments: --dask-address" in dask.stderr
+    assert_usage_error(
+        address_inprocess, "--dask-address applies to the dask executor, not inprocess"
+    )
+    assert_usage_error(bad_address, "'localhost:8786' is not a Dask scheduler address")
+    assert_usage_error(both, "a running scheduler at --dask-address has its own workers")
+    assert_usage_error(backfill, "its workers decide. Drop --max-parallel.")
     assert sqlite_catalog.list_runs() == []

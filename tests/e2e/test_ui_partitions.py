@@ -12,8 +12,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Server, Shot, start_server
 from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import FIXTURES, Server, Shot, start_server
 
 pytestmark = pytest.mark.e2e
 

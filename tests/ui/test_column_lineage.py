@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, UiServer, start_server
+
+from tests.ui.conftest import FIXTURES, UiServer, start_server
 
 LOCATION = FIXTURES / "lineage_location.py"
 LINEAGE = """query($key: String!) { asset(key: $key) { removed columns { name }

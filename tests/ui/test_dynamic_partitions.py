@@ -9,7 +9,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, UiServer, start_server
+
+from tests.ui.conftest import FIXTURES, UiServer, start_server
 
 ADD = "mutation($n: String!, $k: [String!]!) { addDynamicPartitions(name: $n, keys: $k) }"
 ASSET = """query($k: String!) { asset(key: $k) {

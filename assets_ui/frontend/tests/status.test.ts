@@ -34,6 +34,7 @@ describe('asset status colours', () => {
     expect(assetStatusMeta(null).label).toBe('Unknown');
     expect(runStatusMeta('STARTED').label).toBe('Running');
     expect(stepStatusMeta('SKIPPED').label).toBe('Skipped');
+    expect(stepStatusMeta('WAITING').label).toBe('Waiting'); // waits for a pool slot: not running
   });
 
   it('summarises a group by its worst status', () => {

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union, cast
 
 import strawberry
@@ -17,6 +17,7 @@ from strawberry.types import Info
 
 from assets_core.keys import AssetKey
 from assets_core.partitions.dynamic import DynamicKeyCache
+from assets_ui.graphql.cache import MAX_AGE_S
 from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
@@ -56,7 +57,15 @@ async def partition_keys(context: Context, key: AssetKey) -> list[str]:
         return []
     names = partitions.dynamic_names()
     keys = await asyncio.gather(*(context.loaders.dynamic_keys.load(n) for n in names))
-    return partitions.get_partition_keys(DynamicKeyCache(dict(zip(names, keys, strict=True))))
+    dynamic = DynamicKeyCache(dict(zip(names, keys, strict=True)))
+    now = datetime.now(UTC)
+    found = partitions.get_partition_keys(dynamic, current_time=now)
+    # Time windows close with the clock: an answer holding these keys is not served
+    # again once a new window would have been added.
+    later = now + timedelta(seconds=MAX_AGE_S)
+    if partitions.num_partitions(dynamic, current_time=later) != len(found):
+        context.validity.expires_at(now.timestamp())
+    return found
 
 
 @strawberry.type
@@ -435,11 +444,14 @@ async def prefetch(info: Info, keys: list[AssetKey]) -> None:
     context = ctx(info)
     if not context.per_operation:  # what it reads would outlive the operation
         return
+    # Read directly, not through the loaders: a loader's per-key futures cost more
+    # than the query for thousands of keys.
+    loaders = context.loaders
     if any(selects(info, name) for name in _STATUS_FIELDS):
-        found = await context.loaders.status.load_many(keys)
+        found = await loaders.read_statuses(keys)
         context.statuses.update(zip(keys, found, strict=True))
     if selects(info, "latestMaterialization"):
-        mats = await context.loaders.latest.load_many([(str(k), None) for k in keys])
+        mats = await loaders.read_latest([(str(k), None) for k in keys])
         context.latest.update(zip(keys, mats, strict=True))
 
 

@@ -46,6 +46,7 @@ class StepStatus(Enum):
     SKIPPED = "SKIPPED"
     CANCELED = "CANCELED"
     STARTED = "STARTED"
+    WAITING = "WAITING"
 
 
 @strawberry.enum

@@ -12,7 +12,7 @@ export type JSONValue =
 export type JSONObject = { [key: string]: JSONValue };
 
 export type RunStatus = 'QUEUED' | 'STARTED' | 'SUCCESS' | 'FAILURE' | 'CANCELING' | 'CANCELED';
-export type StepStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'CANCELED' | 'STARTED';
+export type StepStatus = 'SUCCESS' | 'FAILED' | 'SKIPPED' | 'CANCELED' | 'STARTED' | 'WAITING';
 export type AssetStatus = 'MISSING' | 'FRESH' | 'STALE' | 'FAILED' | 'OVERDUE' | 'CHECK_FAILED';
 
 export const RUN_STATUSES: RunStatus[] = ['QUEUED', 'STARTED', 'SUCCESS', 'FAILURE', 'CANCELING', 'CANCELED'];

@@ -43,6 +43,7 @@ export function runStatusMeta(status: string | null | undefined): StatusMeta {
 }
 
 export const STEP_STATUS_META: Record<StepStatus, StatusMeta> = {
+  WAITING: { label: 'Waiting', color: '#8a94a6', background: '#eef0f4', description: 'Waiting for a pool slot' },
   STARTED: { label: 'Running', color: '#2f6fde', background: '#e3ecfc', description: 'In progress' },
   SUCCESS: { label: 'Success', color: '#1f9d55', background: '#e3f6ea', description: 'Succeeded' },
   FAILED: { label: 'Failed', color: '#d64545', background: '#fde8e8', description: 'Failed' },

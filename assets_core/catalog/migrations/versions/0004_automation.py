@@ -1,8 +1,8 @@
 """automation: schedule/sensor state, ticks, condition evaluations, asset events and
 the daemon lease
 
-Revision ID: 0003_automation
-Revises: 0002
+Revision ID: 0004_automation
+Revises: 0003_pool_slots
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_automation"
-down_revision = "0002"
+revision = "0004_automation"
+down_revision = "0003_pool_slots"
 branch_labels = None
 depends_on = None
 
