@@ -1,6 +1,14 @@
 """Assetline: software-defined data assets, a fast materialization engine and a
 lineage catalog. This module is the public API; it re-exports and holds no logic."""
 
+from assets_core.automation.schedules import Schedule
+from assets_core.automation.sensors import (
+    RunRequest,
+    SensorContext,
+    SensorDefinition,
+    SkipReason,
+    sensor,
+)
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.runner import CheckContext
 from assets_core.definitions.asset import AssetIn, AssetsDefinition, AssetSpec, asset
@@ -105,8 +113,13 @@ __all__ = [
     "PartitionSubset",
     "PartitionsDefinition",
     "Retry",
+    "RunRequest",
     "RunResult",
+    "Schedule",
     "SelectionError",
+    "SensorContext",
+    "SensorDefinition",
+    "SkipReason",
     "StaticMapping",
     "StaticPartitions",
     "TimeWindow",
@@ -123,5 +136,6 @@ __all__ = [
     "parse_selection",
     "select",
     "select_sorted",
+    "sensor",
     "sql_asset",
 ]

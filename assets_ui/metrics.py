@@ -6,7 +6,11 @@ in a registry of the app's own (several apps in one process do not collide).
 - ``assetline_step_duration_seconds``: durations of the steps of the latest runs;
 - ``assetline_asset_freshness_lag_seconds{asset}`` and
   ``assetline_asset_freshness_max_lag_seconds{asset}``: assets with a freshness policy;
-- ``assetline_definitions_assets`` and ``assetline_definitions_generation``.
+- ``assetline_definitions_assets`` and ``assetline_definitions_generation``;
+- ``assetline_daemon_up``: 1 while a daemon holds the lease (it starts queued runs);
+- ``assetline_tick_duration_seconds{kind}`` and ``assetline_recent_ticks{kind,status}``:
+  the latest ticks of schedules, sensors and the automation conditions (failures are
+  ``status="FAILURE"``).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ logger = logging.getLogger("assetline.ui")
 RUN_STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED")
 BUCKETS = (0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0)
 RECENT_RUNS = 200
+RECENT_TICKS = 500
+TICK_BUCKETS = (0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 30.0, 60.0)
 
 
 class CatalogCollector(Collector):
@@ -54,6 +60,7 @@ class CatalogCollector(Collector):
         )
         yield self._step_durations()
         yield from self._freshness()
+        yield from self._automation()
         location = self.state.location
         yield GaugeMetricFamily(
             "assetline_definitions_assets",
@@ -89,6 +96,39 @@ class CatalogCollector(Collector):
             sum_value=sum(durations),
         )
 
+    def _automation(self) -> Iterator[Metric]:
+        from assets_core.automation.lease import daemon_is_live
+
+        catalog = self.state.catalog
+        yield GaugeMetricFamily(
+            "assetline_daemon_up",
+            "1 while a daemon holds the lease and starts queued runs",
+            value=1 if daemon_is_live(catalog) else 0,
+        )
+        ticks = catalog.tick_durations(RECENT_TICKS)
+        by_kind: dict[str, list[float]] = {}
+        counts: dict[tuple[str, str], int] = {}
+        for kind, status, seconds in ticks:
+            by_kind.setdefault(kind, []).append(seconds)
+            counts[(kind, status)] = counts.get((kind, status), 0) + 1
+        durations = HistogramMetricFamily(
+            "assetline_tick_duration_seconds",
+            f"Durations of the latest {RECENT_TICKS} ticks, by kind",
+            labels=["kind"],
+        )
+        for kind, values in sorted(by_kind.items()):
+            buckets, total = _buckets(values, TICK_BUCKETS)
+            durations.add_metric([kind], buckets, total)
+        yield durations
+        recent = GaugeMetricFamily(
+            "assetline_recent_ticks",
+            f"The latest {RECENT_TICKS} ticks by kind and status",
+            labels=["kind", "status"],
+        )
+        for (kind, status), n in sorted(counts.items()):
+            recent.add_metric([kind, status], n)
+        yield recent
+
     def _freshness(self) -> Iterator[Metric]:
         graph = self.state.location.graph
         keys = [k for k in graph.toposorted if graph.get(k).spec.freshness is not None]
@@ -113,6 +153,20 @@ class CatalogCollector(Collector):
                     lag.add_metric([str(key)], info.lag_s)
         yield lag
         yield limit
+
+
+def _buckets(
+    values: list[float], bounds: tuple[float, ...]
+) -> tuple[list[tuple[str, float]], float]:
+    """Cumulative histogram buckets of ``values`` and their sum."""
+    counts = [0] * (len(bounds) + 1)
+    for v in values:
+        counts[bisect.bisect_left(bounds, v)] += 1
+    cumulative, out = 0, []
+    for bound, n in zip((*(str(b) for b in bounds), "+Inf"), counts, strict=True):
+        cumulative += n
+        out.append((bound, float(cumulative)))
+    return out, sum(values)
 
 
 class Metrics:

@@ -15,7 +15,7 @@ Try it::
 
 from __future__ import annotations
 
-from assets_core import Definitions
+from assets_core import Definitions, Schedule
 from example_project.checks import ALL_CHECKS
 from example_project.landing import LandingZoneIOManager
 from example_project.marketing import channel_roi, conversion_funnel
@@ -35,6 +35,18 @@ from example_project.staging import (
     stg_orders,
     stg_products,
     stg_sessions,
+)
+
+#: At 06:00 UTC, ingest, transform and load yesterday's sales: the raw exports of the
+#: day, their staging tables and the marts (the marts also follow their upstreams by
+#: themselves: Automation.eager()). Start the daemon with `assetline daemon`.
+daily_sales = Schedule(
+    "daily_sales",
+    cron="0 6 * * *",
+    select="group:raw or group:staging or group:marts",
+    partition="previous_day",
+    timezone="UTC",
+    description="Yesterday's sales, from the shop's exports to the marts.",
 )
 
 defs = Definitions(
@@ -63,6 +75,7 @@ defs = Definitions(
         channel_roi,
     ],
     checks=ALL_CHECKS,
+    schedules=[daily_sales],
     resources={"shop": ShopExport(seed=7)},
     io_managers={"landing": LandingZoneIOManager(parse_dates={"marketing_spend": ["day"]})},
 )

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from assets_core import (
     AssetIn,
+    Automation,
     DimensionMapping,
     Freshness,
     TimeWindowMapping,
@@ -29,13 +30,16 @@ class MartOptions(TypedDict):
     key_prefix: str
     group: str
     owners: list[str]
+    automation: Automation
 
 
-#: Options shared by every mart: stored under marts/, owned by analytics, paged to BI.
+#: Options shared by every mart: stored under marts/, owned by analytics, paged to BI,
+#: and rebuilt by the daemon whenever an upstream updates (Automation.eager()).
 MART_OPTIONS: MartOptions = {
     "key_prefix": "marts",
     "group": "marts",
     "owners": ["team:analytics", "bi-oncall@shop.example.com"],
+    "automation": Automation.eager(),
 }
 mart_asset = partial(asset, **MART_OPTIONS)
 sql_mart = partial(sql_asset, **MART_OPTIONS, io_manager="duckdb")

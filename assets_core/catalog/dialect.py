@@ -7,7 +7,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import JSON, Connection, Table, insert
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -44,6 +44,51 @@ def raw_cursor(conn: Connection) -> Iterator[tuple[Any, str]]:
         yield cursor, mark
     finally:
         cursor.close()
+
+
+def insert_many(
+    conn: Connection, table: Table, rows: list[dict[str, Any]], ids: bool = False
+) -> list[int]:
+    """Insert many rows on the DB-API cursor: SQLAlchemy's per-row processing (JSON
+    columns above all) costs more than the statement when a commit holds thousands of
+    rows (1,000 schedule ticks and their runs; 10,000 evaluations).
+
+    Args:
+        conn: A connection in a write transaction.
+        table: The table to write.
+        rows: Column name -> value, the same columns in every row.
+        ids: Return the new rows' ids, in order (the table's ``id`` column).
+    """
+    if not rows:
+        return []
+    columns = list(rows[0])
+    json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
+    values = [
+        tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows
+    ]
+    if ids and conn.dialect.name != "sqlite":
+        stmt = insert(table).returning(table.c.id)
+        return [r[0] for r in conn.execute(stmt, rows)]
+    with raw_cursor(conn) as (cursor, mark):
+        cursor.executemany(
+            f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES "
+            f"({', '.join([mark] * len(columns))})",
+            values,
+        )
+        if not ids:
+            return []
+        # SQLite: this transaction holds the write lock, so the new ids are consecutive.
+        cursor.execute("SELECT last_insert_rowid()")
+        last = int(cursor.fetchone()[0])
+    return list(range(last - len(rows) + 1, last + 1))
+
+
+def _json(value: Any) -> str | None:
+    from assets_core.catalog.writes import dumps
+
+    if not value and isinstance(value, (dict, list)):
+        return "{}" if isinstance(value, dict) else "[]"
+    return dumps(value)
 
 
 def _insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:

@@ -112,6 +112,29 @@ def partition_outcomes(
         return list(cursor.fetchall())
 
 
+def latest_attempts(conn: Connection, asset_keys: Sequence[str]) -> list[tuple[Any, ...]]:
+    """(asset, partition, latest attempt failed, has a materialization, its timestamp,
+    failed_at) of every (asset, partition) of ``asset_keys`` with an outcome (what the
+    automation conditions read, in one pass).
+
+    Args:
+        conn: An open connection.
+        asset_keys: The assets.
+    """
+    rows: list[tuple[Any, ...]] = []
+    with raw_cursor(conn) as (cursor, mark):
+        for chunk in chunks(list(asset_keys)):
+            cursor.execute(
+                "SELECT asset_key, partition, status = 'FAILED', materialization_id IS NOT NULL,"
+                " timestamp, failed_at FROM asset_partitions WHERE asset_key IN ("
+                + ", ".join([mark] * len(chunk))
+                + ")",
+                tuple(chunk),
+            )
+            rows += cursor.fetchall()
+    return rows
+
+
 def asset_outcomes(conn: Connection, asset_keys: Sequence[str]) -> dict[str, tuple[Any, ...]]:
     """Per asset, in one aggregate statement per chunk of assets whatever the number of
     partitions: (materialized count, failed count, whether the unpartitioned row

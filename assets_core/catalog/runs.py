@@ -194,6 +194,26 @@ def count_runs(conn: Connection, statuses: Iterable[str]) -> int:
     return int(conn.execute(q).scalar_one())
 
 
+def runs_in_status(
+    conn: Connection, statuses: Iterable[str], limit: int | None = None
+) -> list[RunRecord]:
+    """Runs with one of ``statuses``, oldest first (the run queue's order).
+
+    Args:
+        conn: An open connection.
+        statuses: The run statuses wanted.
+        limit: At most this many runs (None: all).
+    """
+    q = (
+        select(t.runs)
+        .where(t.runs.c.status.in_(list(statuses)))
+        .order_by(t.runs.c.created_at, t.runs.c.id)
+    )
+    if limit is not None:
+        q = q.limit(limit)
+    return [run_from_row(r) for r in conn.execute(q).mappings()]
+
+
 def steps(conn: Connection, run_id: str) -> list[StepRecord]:
     """A run's steps in the order they started.
 

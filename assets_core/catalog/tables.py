@@ -178,3 +178,82 @@ pool_slots = Table(
     Column("acquired_at", Float, nullable=False),
     Column("expires_at", Float, nullable=False),
 )
+
+# -- automation (SPEC §9) --------------------------------------------------------------
+
+#: Schedules and sensors: start/stop state (NULL: the definition's default), the
+#: sensor cursor, and the last tick handled (a schedule's last cron instant; a sensor's
+#: last evaluation).
+instigators = Table(
+    "instigators",
+    metadata,
+    Column("name", String(200), primary_key=True),
+    Column("kind", String(16), nullable=False),  # schedule | sensor
+    Column("status", String(16)),  # RUNNING | STOPPED | NULL
+    Column("cursor", Text),
+    Column("last_tick_at", Float),
+    Column("updated_at", Float, nullable=False),
+)
+
+#: Every evaluation of a schedule, a sensor or the automation conditions.
+ticks = Table(
+    "ticks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),  # schedule | sensor | automation
+    Column("timestamp", Float, nullable=False),
+    Column("status", String(16), nullable=False),  # SUCCESS | SKIPPED | FAILURE
+    Column("reason", Text),
+    Column("error", Text),
+    Column("run_ids", JSON, nullable=False),
+    Column("cursor_before", Text),
+    Column("cursor_after", Text),
+    Column("duration_s", Float),
+    Index("ix_ticks_name", "name", "id"),
+    Index("ix_ticks_timestamp", "timestamp"),
+)
+
+#: What the automation conditions decided for an asset (and a range of its
+#: partitions), and why. Written when the outcome changes or a run is requested.
+automation_evaluations = Table(
+    "automation_evaluations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asset_key", String(500), nullable=False),
+    Column("timestamp", Float, nullable=False),
+    Column("requested", Boolean, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("partitions", JSON),  # [[first, last], ...] or NULL when unpartitioned
+    Column("partition_count", Integer, nullable=False),
+    Column("run_id", String(36)),
+    Column("tick_id", Integer),
+    Index("ix_evaluations_asset", "asset_key", "id"),
+)
+
+#: Alert-worthy facts about an asset outside any run (a freshness violation).
+asset_events = Table(
+    "asset_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("asset_key", String(500), nullable=False),
+    Column("partition", String(500)),
+    Column("timestamp", Float, nullable=False),
+    Column("type", String(40), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("data", JSON),
+    Index("ix_asset_events_asset", "asset_key", "id"),
+)
+
+#: Which daemon is the active one (one row per lease name).
+daemon_leases = Table(
+    "daemon_leases",
+    metadata,
+    Column("name", String(100), primary_key=True),
+    Column("owner", String(100), nullable=False),
+    Column("host", String(255)),
+    Column("pid", Integer),
+    Column("acquired_at", Float, nullable=False),
+    Column("renewed_at", Float, nullable=False),
+    Column("expires_at", Float, nullable=False),
+)

@@ -34,11 +34,15 @@ def add_format_arg(
 
 
 def load_defs(args: argparse.Namespace) -> Definitions:
-    """Load and validate the code location named by -m/-f or pyproject.toml."""
+    """Load and validate the code location named by -m/-f or pyproject.toml: its
+    assets, then its schedules and sensors."""
+    from assets_core.automation.validate import check_automation
     from assets_core.definitions.loader import load_definitions
 
     defs = load_definitions(module=args.module, file=args.file)
     defs.graph  # noqa: B018 - validate now so errors surface before any work
+    if defs.schedules or defs.sensors:
+        check_automation(defs)
     return defs
 
 

@@ -168,7 +168,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     out = console()
     out.print(
         f"[green]✓[/] {_n(len(graph), 'asset')} in {_n(len(graph.groups), 'group')}, "
-        f"{_n(len(graph.checks), 'check')}: definitions are valid."
+        f"{_n(len(graph.checks), 'check')}"
+        + (f", {_n(len(defs.schedules), 'schedule')}" if defs.schedules else "")
+        + (f", {_n(len(defs.sensors), 'sensor')}" if defs.sensors else "")
+        + ": definitions are valid."
     )
     return 0
 

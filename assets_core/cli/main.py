@@ -20,7 +20,14 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The ``assetline`` parser. Commands of other packages (entry points in
     ``PLUGIN_GROUP``) are looked up only when ``argv`` names no built-in command, so
     ``assetline validate`` neither scans installed packages nor imports the web stack."""
-    from assets_core.cli import catalog_cmds, check_cmd, graph_cmds, materialize
+    from assets_core.cli import (
+        automation_cmds,
+        catalog_cmds,
+        check_cmd,
+        daemon_cmd,
+        graph_cmds,
+        materialize,
+    )
 
     parser = argparse.ArgumentParser(
         prog="assetline",
@@ -34,6 +41,8 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     materialize.register(sub)
     check_cmd.register(sub)
     catalog_cmds.register(sub)
+    automation_cmds.register(sub)
+    daemon_cmd.register(sub)
     command = next((a for a in (sys.argv[1:] if argv is None else argv) if a[:1] != "-"), None)
     if command is None or command not in sub.choices:
         _register_plugins(sub)

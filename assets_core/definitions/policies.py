@@ -1,11 +1,13 @@
-"""Small option objects for ``@asset``: retry, freshness and automation policies."""
+"""Small option objects for ``@asset``: retry, freshness and automation policies
+(``Automation`` lives in ``automation/conditions.py``)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
+from assets_core.automation.conditions import Automation
 from assets_core.errors import DefinitionError
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
@@ -106,33 +108,4 @@ def _check_cron(expr: str) -> None:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class Automation:
-    """Declarative automation: when the daemon should materialize an asset by itself.
-    Build it with ``Automation.eager()``, ``.on_cron(...)`` or ``.on_missing()``.
-
-    Attributes:
-        kind: ``"eager"``, ``"on_cron"`` or ``"on_missing"``.
-        cron: The cron expression of ``on_cron``.
-        options: Extra settings of the condition.
-    """
-
-    kind: str
-    cron: str | None = None
-    options: dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def eager(cls) -> Automation:
-        """Materialize whenever an upstream asset is updated."""
-        return cls("eager")
-
-    @classmethod
-    def on_cron(cls, cron: str) -> Automation:
-        """Materialize on a cron schedule, once its upstreams have updated since."""
-        _check_cron(cron)
-        return cls("on_cron", cron=cron)
-
-    @classmethod
-    def on_missing(cls) -> Automation:
-        """Materialize partitions that have never been materialized."""
-        return cls("on_missing")
+__all__ = ["Automation", "Freshness", "Retry", "parse_duration"]

@@ -6,6 +6,8 @@ from collections.abc import Iterable, Mapping
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from assets_core.automation.schedules import Schedule
+from assets_core.automation.sensors import SensorDefinition
 from assets_core.checks.check import AssetCheckDefinition
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.errors import DefinitionError
@@ -24,8 +26,8 @@ class Definitions:
     Args:
         assets: Asset definitions (``@asset``, ``sql_asset``, ``external_asset``...).
         checks: Asset checks (``@asset_check`` or the built-ins in ``assets_core.checks``).
-        schedules: Not supported yet: must be empty.
-        sensors: Not supported yet: must be empty.
+        schedules: ``Schedule``s the daemon ticks.
+        sensors: ``@sensor`` functions the daemon evaluates.
         resources: Objects passed to assets by name (``context.resources.NAME``).
         io_managers: Extra or replacement IO managers by name.
         default_io_manager: The IO manager of assets that name none.
@@ -39,16 +41,16 @@ class Definitions:
         self,
         assets: Iterable[AssetsDefinition] = (),
         checks: Iterable[AssetCheckDefinition] = (),
-        schedules: Iterable[Any] = (),
-        sensors: Iterable[Any] = (),
+        schedules: Iterable[Schedule] = (),
+        sensors: Iterable[SensorDefinition] = (),
         resources: Mapping[str, Any] | None = None,
         io_managers: Mapping[str, IOManager] | None = None,
         default_io_manager: str = "fs",
     ) -> None:
         self.assets: tuple[AssetsDefinition, ...] = _members("assets", assets)
         self.checks: tuple[AssetCheckDefinition, ...] = _members("checks", checks)
-        self.schedules: tuple[Any, ...] = _members("schedules", schedules)
-        self.sensors: tuple[Any, ...] = _members("sensors", sensors)
+        self.schedules: tuple[Schedule, ...] = _members("schedules", schedules)
+        self.sensors: tuple[SensorDefinition, ...] = _members("sensors", sensors)
         self.resources: dict[str, Any] = dict(resources or {})
         self.io_managers: dict[str, IOManager] = dict(io_managers or {})
         check_io_managers(self.io_managers)
@@ -87,14 +89,14 @@ _MEMBERS: dict[str, tuple[type | None, str, str]] = {
         "assets_core.checks (not_null, unique, row_count, ...).",
     ),
     "schedules": (
-        None,
-        "a schedule",
-        "Remove schedules= for now; run `assetline materialize` from cron or CI instead.",
+        Schedule,
+        "a Schedule",
+        "Use Schedule(name, cron=..., select=...).",
     ),
     "sensors": (
-        None,
+        SensorDefinition,
         "a sensor",
-        "Remove sensors= for now; run `assetline materialize` when the data arrives.",
+        "Decorate a function with @sensor.",
     ),
 }
 

@@ -83,8 +83,17 @@ def _string_map(value: Any, what: str) -> dict[str, str]:
 
 
 async def _launch(context: Context, queue: Callable[[], Any]) -> Run:
-    record = await asyncio.to_thread(queue)
-    context.state.launcher.launch(record.id)
+    """Queue a run; start it here unless a daemon is running, which starts queued runs
+    within the run queue's limits."""
+
+    def queue_and_check() -> tuple[Any, bool]:
+        from assets_core.automation.lease import daemon_is_live
+
+        return queue(), daemon_is_live(context.catalog)
+
+    record, daemon = await asyncio.to_thread(queue_and_check)
+    if not daemon:
+        context.state.launcher.launch(record.id)
     return Run.of(record)
 
 

@@ -27,6 +27,11 @@ TABLES = {
     "dynamic_partitions",
     "kv",
     "pool_slots",
+    "instigators",
+    "ticks",
+    "automation_evaluations",
+    "asset_events",
+    "daemon_leases",
     "alembic_version",
 }
 

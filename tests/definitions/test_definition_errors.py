@@ -325,13 +325,12 @@ def test_bad_partitions_start_names_the_line_where_it_was_written() -> None:
     )
 
 
-def test_sensors_are_rejected_until_they_are_supported() -> None:
-    error = load_error("sensors_not_supported")
-    at = where("sensors_not_supported", "defs = Definitions(", decorated=False)
+def test_a_sensor_that_is_not_a_sensor_is_rejected() -> None:
+    error = load_error("not_a_sensor")
+    at = where("not_a_sensor", "defs = Definitions(", decorated=False)
     assert str(error) == (
-        f"{at}: Definitions(sensors=...) is not supported yet: sensors are not evaluated, so "
-        "these would be silently ignored. Remove sensors= for now; run `assetline "
-        "materialize` when the data arrives."
+        f"{at}: Definitions(sensors=...) holds 42, which is not a sensor. Decorate a "
+        "function with @sensor."
     )
     assert error.render().splitlines()[4:7] == [
         "12 |     assets=[orders],",
@@ -340,16 +339,13 @@ def test_sensors_are_rejected_until_they_are_supported() -> None:
     ]
 
 
-def test_schedules_are_rejected_until_they_are_supported() -> None:
+def test_a_schedule_that_is_not_a_schedule_is_rejected() -> None:
     with pytest.raises(DefinitionError) as info:
-        Definitions(schedules=["0 6 * * *"])
+        Definitions(schedules=["0 6 * * *"])  # type: ignore[list-item]
     assert info.value.problem == (
-        "Definitions(schedules=...) is not supported yet: schedules are not evaluated, so "
-        "these would be silently ignored."
+        "Definitions(schedules=...) holds '0 6 * * *', which is not a Schedule."
     )
-    assert info.value.suggestion == (
-        "Remove schedules= for now; run `assetline materialize` from cron or CI instead."
-    )
+    assert info.value.suggestion == "Use Schedule(name, cron=..., select=...)."
     assert info.value.location is not None
     assert info.value.location.file == __file__
 

@@ -49,14 +49,13 @@ def test_a_single_object_instead_of_a_list_is_rejected(argument: str) -> None:
     assert info.value.suggestion == f"Pass a list: Definitions({argument}=[...])."
 
 
-@pytest.mark.parametrize("argument", ["schedules", "sensors"])
-def test_anything_in_schedules_or_sensors_is_rejected_for_now(argument: str) -> None:
+@pytest.mark.parametrize(
+    ("argument", "noun"), [("schedules", "a Schedule"), ("sensors", "a sensor")]
+)
+def test_other_objects_in_schedules_or_sensors_are_rejected(argument: str, noun: str) -> None:
     with pytest.raises(DefinitionError) as info:
         Definitions(**{argument: [42]})  # type: ignore[arg-type]
-    assert info.value.problem == (
-        f"Definitions({argument}=...) is not supported yet: {argument} are not evaluated, "
-        "so these would be silently ignored."
-    )
+    assert info.value.problem == f"Definitions({argument}=...) holds 42, which is not {noun}."
 
 
 def _module_level_imports(path: Path) -> set[str]:

@@ -29,7 +29,7 @@ BROKEN = {
     "bad_key": "Invalid asset key 'sales/daily orders'",
     "syntax_error": "SyntaxError: '[' was never closed",
     "bad_daily_start": "DailyPartitions(start='2024-31-01') is not a date",
-    "sensors_not_supported": "Definitions(sensors=...) is not supported yet",
+    "not_a_sensor": "Definitions(sensors=...) holds 42, which is not a sensor",
     "cycle_and_typo": "2 definition errors:",
 }
 

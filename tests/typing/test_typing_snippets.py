@@ -73,6 +73,7 @@ def run_mypy(files: list[Path]) -> list[tuple[str, int, str]]:
 
 def test_snippets_exist() -> None:
     assert [p.name for p in SNIPPETS] == [
+        "typecheck_automation.py",
         "typecheck_decorators.py",
         "typecheck_definitions.py",
         "typecheck_materialize.py",
