@@ -11,7 +11,7 @@ from assets_core.automation.sensors import (
 )
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.runner import CheckContext
-from assets_core.definitions.asset import AssetIn, AssetsDefinition, AssetSpec, asset
+from assets_core.definitions.asset import AssetsDefinition, asset
 from assets_core.definitions.external import external_asset
 from assets_core.definitions.loader import load_definitions
 from assets_core.definitions.multi_asset import AssetOut, multi_asset
@@ -19,6 +19,7 @@ from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import EnvVar
 from assets_core.definitions.results import MaterializeResult, Output
+from assets_core.definitions.spec import AssetIn, AssetSpec
 from assets_core.definitions.sql_asset import sql_asset
 from assets_core.errors import (
     AssetlineError,

@@ -306,8 +306,8 @@ def sensor(
     """
 
     def wrap(f: Callable[..., Any]) -> SensorDefinition[Any]:
-        from assets_core.definitions.asset import location_of
         from assets_core.definitions.policies import parse_duration
+        from assets_core.definitions.spec import location_of
 
         loc = location_of(f) or user_location()
         sensor_name = check_name(name or getattr(f, "__name__", ""), "Sensor", loc)

@@ -4,15 +4,8 @@
 Importing this package stays light: pandas, pyarrow and DuckDB load when a check runs.
 """
 
-from assets_core.checks.builtin import (
-    accepted_values,
-    freshness,
-    not_null,
-    row_count,
-    schema,
-    sql,
-    unique,
-)
+from assets_core.checks.builtin import accepted_values, not_null, schema, unique
+from assets_core.checks.builtin_table import freshness, row_count, sql
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.junit import write_junit
 from assets_core.checks.runner import CheckContext, CheckEvaluation, run_check

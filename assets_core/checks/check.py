@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
-from assets_core.definitions.asset import AssetsDefinition, FnT, FnT_co, location_of
+from assets_core.definitions.asset import AssetsDefinition, FnT, FnT_co
+from assets_core.definitions.spec import location_of
 from assets_core.errors import DefinitionError, SourceLocation
 from assets_core.keys import AssetKey
 

@@ -1,23 +1,30 @@
-"""``@asset``, ``AssetIn`` and the definition object they produce."""
+"""``@asset`` and the definition object it produces."""
 
 from __future__ import annotations
 
-import dataclasses
 import inspect
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, Literal, overload
+from typing import TYPE_CHECKING, Any, Generic, overload
 
 from typing_extensions import TypeVar
 
+from assets_core.definitions.params import inspect_params
 from assets_core.definitions.policies import Automation, Freshness, Retry
+from assets_core.definitions.spec import (
+    AssetIn,
+    AssetInput,
+    AssetKind,
+    AssetSpec,
+    BackfillPolicy,
+    build_spec,
+    location_of,
+    make_key,
+    str_collection,
+)
 from assets_core.errors import DefinitionError, SourceLocation
 from assets_core.keys import AssetKey
-from assets_core.partitions.base import PartitionMapping, PartitionsDefinition
-
-AssetKind = Literal["python", "sql", "external"]
-BackfillPolicy = Literal["multi_run", "single_run"]
+from assets_core.partitions.base import PartitionsDefinition
 
 # Definitions are generic over the function's type (not a ParamSpec: mypy joins a list of
 # those to list[object]), so a direct call is type-checked; sql/external ones are [None].
@@ -25,61 +32,6 @@ BackfillPolicy = Literal["multi_run", "single_run"]
 # definition class Generic[FnT_co] whose __call__ is the function to the type checker.
 FnT_co = TypeVar("FnT_co", covariant=True, default=Any)
 FnT = TypeVar("FnT", bound=Callable[..., Any])
-
-
-@dataclass(frozen=True, slots=True)
-class AssetIn:
-    """An explicit input: which upstream asset a parameter receives, and how its
-    partitions map onto this asset's partitions.
-
-    Attributes:
-        key: The upstream asset's key; None keeps the parameter's name.
-        partition_mapping: How upstream partitions map onto this asset's.
-    """
-
-    key: str | AssetKey | None = None
-    partition_mapping: PartitionMapping | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AssetInput:
-    """One data input of a definition. ``key`` is None until the graph resolves
-    ``name`` (a parameter named like an upstream asset's last key component)."""
-
-    param: str | None  # None for an ordering-only dependency (deps=) or a SQL table
-    name: str
-    key: AssetKey | None = None
-    partition_mapping: PartitionMapping | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class AssetSpec:
-    """Everything the catalog and the UI know about one asset.
-
-    Attributes:
-        key: The asset key.
-        group, description, code_version, owners, tags, metadata, partitions,
-            io_manager, freshness, automation, columns, column_lineage: The options
-            given to ``@asset`` (see its arguments), validated.
-        kind: ``"python"``, ``"sql"`` or ``"external"``.
-    """
-
-    key: AssetKey
-    group: str = "default"
-    description: str | None = None
-    code_version: str | None = None
-    owners: tuple[str, ...] = ()
-    tags: Mapping[str, str] = field(default_factory=dict)
-    metadata: Mapping[str, Any] = field(default_factory=dict)
-    partitions: PartitionsDefinition | None = None
-    io_manager: str | None = None
-    freshness: Freshness | None = None
-    automation: Automation | None = None
-    kind: AssetKind = "python"
-    columns: Mapping[str, str] = field(default_factory=dict)  # column name -> dtype / description
-    column_lineage: Mapping[str, tuple[str, ...]] = field(
-        default_factory=dict
-    )  # column -> ("up/key.col", ...)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -161,225 +113,6 @@ class AssetsDefinition(Generic[FnT_co]):
 
     def __repr__(self) -> str:
         return f"<AssetsDefinition {', '.join(str(k) for k in self.keys)}>"
-
-
-def location_of(fn: Callable[..., Any]) -> SourceLocation | None:
-    code = getattr(fn, "__code__", None)
-    if code is None:
-        return None
-    return SourceLocation(code.co_filename, code.co_firstlineno)
-
-
-def make_key(
-    default_name: str,
-    key: str | AssetKey | Sequence[str] | None,
-    key_prefix: str | Sequence[str] | None,
-    location: SourceLocation | None,
-) -> AssetKey:
-    try:
-        base = AssetKey.parse(key) if key is not None else AssetKey((default_name,))
-        if key_prefix:
-            prefix = key_prefix.split("/") if isinstance(key_prefix, str) else list(key_prefix)
-            base = base.with_prefix(tuple(prefix))
-        return base
-    except DefinitionError as e:
-        raise e.with_location(location or e.location) from None
-
-
-def _check_str_collection(
-    value: Iterable[str] | None, what: str, loc: SourceLocation | None
-) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    if isinstance(value, str):
-        return (value,)
-    out = tuple(value)
-    for v in out:
-        if not isinstance(v, str):
-            raise DefinitionError(f"{what} must be strings, got {v!r}.", location=loc)
-    return out
-
-
-def validate_owner(owner: str, loc: SourceLocation | None, key: AssetKey | None = None) -> None:
-    if owner.startswith("team:") and len(owner) > 5:
-        return
-    if "@" in owner and "." in owner.split("@")[-1] and " " not in owner:
-        return
-    raise DefinitionError(
-        f"Invalid owner {owner!r}{f' of asset {key}' if key else ''}: use "
-        "'team:<name>' or an e-mail address.",
-        location=loc,
-    )
-
-
-def build_spec(
-    key: AssetKey,
-    *,
-    location: SourceLocation | None,
-    group: str | None,
-    description: str | None,
-    code_version: str | None,
-    owners: Iterable[str] | None,
-    tags: Mapping[str, str] | None,
-    metadata: Mapping[str, Any] | None,
-    partitions: PartitionsDefinition | None,
-    io_manager: str | None,
-    freshness: Freshness | None,
-    automation: Automation | None,
-    kind: AssetKind,
-    columns: Mapping[str, str] | None = None,
-    column_lineage: Mapping[str, Sequence[str]] | None = None,
-) -> AssetSpec:
-    """Validate the options shared by every definition factory and build a spec."""
-    if group is not None and (not isinstance(group, str) or not group.replace("_", "").isalnum()):
-        raise DefinitionError(
-            f"Invalid group {group!r} for {key}: use [A-Za-z0-9_]+.", location=location
-        )
-    owners_t = _check_str_collection(owners, "owners", location)
-    for o in owners_t:
-        validate_owner(o, location, key)
-    if tags is not None:
-        if not isinstance(tags, Mapping):
-            raise DefinitionError(f"tags of {key} must be a dict of str to str.", location=location)
-        for k, v in tags.items():
-            if not isinstance(k, str) or not isinstance(v, str):
-                raise DefinitionError(
-                    f"Tag {k!r}={v!r} of {key}: tag keys and values must be strings.",
-                    location=location,
-                )
-    if metadata is not None and not isinstance(metadata, Mapping):
-        raise DefinitionError(f"metadata of {key} must be a dict.", location=location)
-    if partitions is not None and not isinstance(partitions, PartitionsDefinition):
-        raise DefinitionError(
-            f"partitions= of {key} must be a partitions definition such as "
-            f"DailyPartitions(start='2024-01-01'), got {partitions!r}.",
-            location=location,
-        )
-    if code_version is not None and not isinstance(code_version, str):
-        raise DefinitionError(
-            f"code_version of {key} must be a string, e.g. '2'.", location=location
-        )
-    if io_manager is not None and not isinstance(io_manager, str):
-        raise DefinitionError(
-            f"io_manager of {key} must be a name such as 'fs'.", location=location
-        )
-    if freshness is not None and not isinstance(freshness, Freshness):
-        raise DefinitionError(
-            f"freshness= of {key} must be Freshness(max_lag='26h').", location=location
-        )
-    if automation is not None and not isinstance(automation, Automation):
-        raise DefinitionError(
-            f"automation= of {key} must be Automation.eager(), .on_cron(...) or .on_missing().",
-            location=location,
-        )
-    lineage = {c: tuple(srcs) for c, srcs in (column_lineage or {}).items()}
-    return AssetSpec(
-        key=key,
-        group=group or "default",
-        description=description,
-        code_version=code_version,
-        owners=owners_t,
-        tags=MappingProxyType(dict(tags or {})),
-        metadata=MappingProxyType(dict(metadata or {})),
-        partitions=partitions,
-        io_manager=io_manager,
-        freshness=freshness,
-        automation=automation,
-        kind=kind,
-        columns=MappingProxyType(dict(columns or {})),
-        column_lineage=MappingProxyType(lineage),
-    )
-
-
-def _parameters(fn: Callable[..., Any]) -> list[tuple[str, Any, bool, bool]]:
-    """(name, annotation, is *args/**kwargs, has default) per parameter. Reads the code
-    object directly for plain functions: ``inspect.signature`` is the slowest part of
-    loading thousands of definitions."""
-    code = getattr(fn, "__code__", None)
-    if code is None or not inspect.isfunction(fn):
-        return [
-            (
-                p.name,
-                p.annotation,
-                p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD),
-                p.default is not p.empty,
-            )
-            for p in inspect.signature(fn).parameters.values()
-        ]
-    n = code.co_argcount + code.co_kwonlyargcount
-    names = list(code.co_varnames[:n])
-    variadic = [False] * n
-    if code.co_flags & inspect.CO_VARARGS:
-        names.insert(code.co_argcount, code.co_varnames[n])
-        variadic.insert(code.co_argcount, True)
-        n += 1
-    if code.co_flags & inspect.CO_VARKEYWORDS:
-        names.append(code.co_varnames[n])
-        variadic.append(True)
-    annotations = getattr(fn, "__annotations__", {}) or {}
-    defaults = len(fn.__defaults__ or ())
-    kwdefaults = fn.__kwdefaults__ or {}
-    out = []
-    for i, name in enumerate(names):
-        has_default = (i < code.co_argcount and i >= code.co_argcount - defaults) or (
-            name in kwdefaults
-        )
-        out.append((name, annotations.get(name, inspect.Parameter.empty), variadic[i], has_default))
-    return out
-
-
-def inspect_params(
-    fn: Callable[..., Any],
-    ins: Mapping[str, AssetIn] | None,
-    key: AssetKey,
-    location: SourceLocation | None,
-) -> tuple[bool, type | None, list[AssetInput]]:
-    """Read a function's signature: (takes context, config dataclass, data inputs)."""
-    params = _parameters(fn)
-    takes_context = bool(params) and params[0][0] == "context"
-    if takes_context:
-        params = params[1:]
-    ins = dict(ins or {})
-    inputs: list[AssetInput] = []
-    config_type: type | None = None
-    for name, annotation, variadic, _has_default in params:
-        if variadic:
-            raise DefinitionError(
-                f"Asset {key}: *{name} / **{name} parameters are not supported; "
-                "name each upstream asset as its own parameter.",
-                location=location,
-            )
-        if name == "context":
-            raise DefinitionError(
-                f"Asset {key}: 'context' must be the first parameter.", location=location
-            )
-        if name == "config":
-            ann = annotation
-            if isinstance(ann, str):
-                ann = fn.__globals__.get(ann, ann)
-            if not (isinstance(ann, type) and dataclasses.is_dataclass(ann)):
-                raise DefinitionError(
-                    f"Asset {key}: the 'config' parameter must be annotated with a "
-                    "dataclass, e.g. `config: MyConfig`.",
-                    location=location,
-                )
-            config_type = ann
-            continue
-        spec = ins.pop(name, None)
-        if spec is not None:
-            up = AssetKey.parse(spec.key) if spec.key is not None else None
-            inputs.append(
-                AssetInput(name, name if up is None else str(up), up, spec.partition_mapping)
-            )
-        else:
-            inputs.append(AssetInput(name, name))
-    if ins:
-        raise DefinitionError(
-            f"Asset {key}: ins= names {sorted(ins)} but the function has no such "
-            "parameter. Add the parameter or remove it from ins=.",
-            location=location,
-        )
-    return takes_context, config_type, inputs
 
 
 def dep_inputs(deps: Iterable[Any] | None, loc: SourceLocation | None) -> list[AssetInput]:
@@ -526,7 +259,7 @@ def asset(
             pool=pool,
             backfill=backfill,
             required_resources=frozenset(
-                _check_str_collection(required_resources, "required_resources", loc)
+                str_collection(required_resources, "required_resources", loc)
             ),
             takes_context=takes_context,
             config_type=config_type,

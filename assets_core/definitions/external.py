@@ -5,13 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from assets_core.definitions.asset import (
-    AssetsDefinition,
-    build_spec,
-    dep_inputs,
-    make_key,
-)
+from assets_core.definitions.asset import AssetsDefinition, dep_inputs
 from assets_core.definitions.policies import Freshness
+from assets_core.definitions.spec import build_spec, make_key
 from assets_core.errors import caller_location
 from assets_core.partitions.base import PartitionsDefinition
 

@@ -7,17 +7,10 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from assets_core.definitions.asset import (
-    AssetIn,
-    AssetsDefinition,
-    FnT,
-    build_spec,
-    dep_inputs,
-    inspect_params,
-    location_of,
-    make_key,
-)
+from assets_core.definitions.asset import AssetsDefinition, FnT, dep_inputs
+from assets_core.definitions.params import inspect_params
 from assets_core.definitions.policies import Automation, Freshness, Retry
+from assets_core.definitions.spec import AssetIn, build_spec, location_of, make_key
 from assets_core.errors import DefinitionError
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionsDefinition

@@ -5,15 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from assets_core.definitions.asset import (
-    AssetInput,
-    AssetsDefinition,
-    BackfillPolicy,
-    build_spec,
-    dep_inputs,
-    make_key,
-)
+from assets_core.definitions.asset import AssetsDefinition, dep_inputs
 from assets_core.definitions.policies import Automation, Freshness, Retry
+from assets_core.definitions.spec import AssetInput, BackfillPolicy, build_spec, make_key
 from assets_core.errors import DefinitionError, SourceLocation, caller_location
 from assets_core.keys import AssetKey
 from assets_core.partitions.base import PartitionMapping, PartitionsDefinition

@@ -14,7 +14,8 @@ from assets_core.keys import AssetKey
 
 if TYPE_CHECKING:
     from assets_core.checks.check import AssetCheckDefinition
-    from assets_core.definitions.asset import AssetsDefinition, AssetSpec
+    from assets_core.definitions.asset import AssetsDefinition
+    from assets_core.definitions.spec import AssetSpec
     from assets_core.partitions.base import PartitionMapping
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from assets_core.definitions.asset import AssetInput, AssetsDefinition
+from assets_core.definitions.asset import AssetsDefinition
+from assets_core.definitions.spec import AssetInput
 from assets_core.errors import (
     AmbiguousInputError,
     CycleError,
