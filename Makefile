@@ -9,9 +9,21 @@ FRONTEND := assets_ui/frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.stamp-npm-ci
 UI_STAMP := assets_ui/static/.stamp-build
 UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json -type f 2>/dev/null)
+# `make demo EXAMPLE=healthcare` serves the healthcare example instead of the shop.
+EXAMPLE ?= shop
+ifeq ($(EXAMPLE),shop)
+DEMO_LOCATION :=
 DEMO_HOME := .assetline
 DEMO_FROM ?= 2024-01-01
 DEMO_TO ?= 2024-01-14
+else ifeq ($(EXAMPLE),healthcare)
+DEMO_LOCATION := -m examples.healthcare
+DEMO_HOME := .assetline-healthcare
+DEMO_FROM ?= 2024-01-01
+DEMO_TO ?= 2024-06-01
+else
+$(error EXAMPLE=$(EXAMPLE) is not an example: use EXAMPLE=shop or EXAMPLE=healthcare)
+endif
 PORT ?= 3000
 PYTEST_ARGS ?=
 
@@ -34,10 +46,10 @@ $(UI_STAMP): $(NODE_STAMP) $(UI_SOURCES)
 	touch $@
 
 demo: install
-	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline validate
-	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline materialize --select '*' --from $(DEMO_FROM) --to $(DEMO_TO)
-	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline status
-	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline ui --host 127.0.0.1 --port $(PORT)
+	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline validate $(DEMO_LOCATION)
+	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline materialize $(DEMO_LOCATION) --select '*' --from $(DEMO_FROM) --to $(DEMO_TO)
+	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline status $(DEMO_LOCATION)
+	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline ui $(DEMO_LOCATION) --host 127.0.0.1 --port $(PORT)
 
 test: install
 	cd $(FRONTEND) && npm test --silent
@@ -56,4 +68,4 @@ bench: install
 	$(BIN)/python -m bench.harness $(if $(BENCH),--only $(BENCH),)
 
 clean:
-	rm -rf $(VENV) $(FRONTEND)/node_modules assets_ui/static .assetline .pytest_cache
+	rm -rf $(VENV) $(FRONTEND)/node_modules assets_ui/static .assetline .assetline-healthcare .pytest_cache

@@ -1,0 +1,1 @@
+"""Example code locations beyond the worked example (``example_project``)."""
