@@ -336,6 +336,12 @@ class Catalog:
         """materialization id -> ids of the upstream materializations it consumed."""
         return self._reading(materializations.upstream_ids, materialization_ids)
 
+    def data_versions(
+        self, materialization_ids: Iterable[int]
+    ) -> dict[int, tuple[str, str | None]]:
+        """materialization id -> (asset key, data version)."""
+        return self._reading(materializations.data_versions, materialization_ids)
+
     def provenance(self, materialization_id: int) -> list[MaterializationRecord]:
         """The upstream materializations one materialization consumed."""
         return self._reading(materializations.provenance, materialization_id)

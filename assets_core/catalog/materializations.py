@@ -215,6 +215,29 @@ def upstream_ids(conn: Connection, materialization_ids: Iterable[int]) -> dict[i
     return out
 
 
+def data_versions(
+    conn: Connection, materialization_ids: Iterable[int]
+) -> dict[int, tuple[str, str | None]]:
+    """Materialization id -> (asset key, data version).
+
+    Args:
+        conn: An open connection.
+        materialization_ids: The materializations.
+    """
+    wanted = list(dict.fromkeys(materialization_ids))
+    out: dict[int, tuple[str, str | None]] = {}
+    with raw_cursor(conn) as (cursor, mark):
+        for chunk in chunks(wanted):
+            cursor.execute(
+                "SELECT id, asset_key, data_version FROM materializations"
+                f" WHERE id IN ({', '.join([mark] * len(chunk))})",
+                tuple(chunk),
+            )
+            for mat_id, key, version in cursor.fetchall():
+                out[mat_id] = (key, version)
+    return out
+
+
 def provenance(conn: Connection, materialization_id: int) -> list[MaterializationRecord]:
     """The upstream materializations one materialization consumed.
 

@@ -70,7 +70,8 @@ def asset_statuses(
     outcomes = catalog.asset_outcomes([str(k) for k in ordered])
     latest_ids = [o[3] for o in outcomes.values() if o[3] is not None]
     consumed = catalog.upstream_ids(latest_ids)
-    reasons = _all_stale_reasons(graph, ordered, outcomes, consumed)
+    unchanged = _unchanged_upstreams(graph, ordered, outcomes, consumed, catalog)
+    reasons = _all_stale_reasons(graph, ordered, outcomes, consumed, unchanged)
     checks = catalog.latest_check_results([str(k) for k in wanted if graph.checks_for(k)])
     records = catalog.materializations_by_id(latest_ids) if with_records else {}
 
@@ -138,6 +139,7 @@ def _all_stale_reasons(
     ordered: list[AssetKey],
     outcomes: dict[str, tuple[Any, ...]],
     consumed: dict[int, list[int]],
+    unchanged: set[tuple[AssetKey, AssetKey]],
 ) -> dict[AssetKey, list[str]]:
     """Why each materialized asset of ``ordered`` (parents first) is stale, including
     stale upstreams."""
@@ -147,7 +149,7 @@ def _all_stale_reasons(
         if outcome is None or outcome[3] is None:
             out[key] = []
             continue
-        own = _stale_reasons(graph, key, outcome[3], outcome[4], outcome[5], outcomes, consumed)
+        own = _stale_reasons(graph, key, outcome, outcomes, consumed, unchanged)
         named = " ".join(own)
         for parent in graph.parents(key):
             if out.get(parent) and str(parent) not in named:
@@ -159,14 +161,14 @@ def _all_stale_reasons(
 def _stale_reasons(
     graph: AssetGraph,
     key: AssetKey,
-    mat_id: int,
-    mat_at: float,
-    code_version: str | None,
+    outcome: tuple[Any, ...],
     outcomes: dict[str, tuple[Any, ...]],
     consumed: dict[int, list[int]],
+    unchanged: set[tuple[AssetKey, AssetKey]],
 ) -> list[str]:
     nodes = graph.nodes
     node = nodes[key]
+    mat_id, mat_at, code_version = outcome[3], outcome[4], outcome[5]
     reasons = []
     if node.spec.code_version is not None and code_version != node.spec.code_version:
         reasons.append(
@@ -174,14 +176,50 @@ def _stale_reasons(
         )
     used = set(consumed.get(mat_id, ()))
     for parent in node.parents:
-        if nodes[parent].spec.kind == "external":
-            continue
         up = outcomes.get(str(parent))
         if up is None or up[3] is None:
-            reasons.append(f"upstream {parent} is missing")
-        elif up[3] not in used and up[4] > mat_at:
-            reasons.append(f"upstream {parent} was materialized after this asset")
+            if nodes[parent].spec.kind != "external":  # never observed: nothing to compare
+                reasons.append(f"upstream {parent} is missing")
+        elif up[3] not in used and up[4] > mat_at and (key, parent) not in unchanged:
+            if nodes[parent].spec.kind == "external":
+                reasons.append(f"upstream {parent} was observed with new data after this asset")
+            else:
+                reasons.append(f"upstream {parent} was materialized after this asset")
     return reasons
+
+
+def _unchanged_upstreams(
+    graph: AssetGraph,
+    ordered: list[AssetKey],
+    outcomes: dict[str, tuple[Any, ...]],
+    consumed: dict[int, list[int]],
+    catalog: Catalog,
+) -> set[tuple[AssetKey, AssetKey]]:
+    """The (asset, upstream) pairs where the upstream was materialized again after the
+    asset but produced the data version the asset consumed: not a reason to be stale.
+    One query, only when some upstream is newer."""
+    newer: list[tuple[AssetKey, AssetKey, int, set[int]]] = []
+    nodes = graph.nodes
+    for key in ordered:
+        outcome = outcomes.get(str(key))
+        if outcome is None or outcome[3] is None:
+            continue
+        used = set(consumed.get(outcome[3], ()))
+        for parent in nodes[key].parents:
+            up = outcomes.get(str(parent))
+            fresher = up is not None and up[3] is not None and up[4] > outcome[4]
+            if used and fresher and up is not None and up[3] not in used:
+                newer.append((key, parent, up[3], used))
+    if not newer:
+        return set()
+    ids = {latest for _, _, latest, _ in newer} | {i for *_, used in newer for i in used}
+    versions = catalog.data_versions(ids)
+    out = set()
+    for key, parent, latest, used in newer:
+        name, version = versions.get(latest, (str(parent), None))
+        if version is not None and any(versions.get(i) == (name, version) for i in used):
+            out.add((key, parent))
+    return out
 
 
 def _ago(seconds: float) -> str:

@@ -15,7 +15,7 @@ from assets_core.errors import ExecutionError, UserCodeError
 from assets_core.execution.context import AssetExecutionContext, StepLog
 from assets_core.execution.plan import Step
 from assets_core.execution.pools import pool_slot
-from assets_core.execution.versions import default_data_version
+from assets_core.execution.versions import content_version, default_data_version
 from assets_core.io.adapters import coerce_table
 from assets_core.io.base import InputContext, OutputContext
 
@@ -391,10 +391,13 @@ def _store(
     location = io.location(ctx)
     now = time.time()
     out = []
+    # Without inputs, the version comes from the value's content: unchanged data keeps
+    # its version and leaves downstream fresh.
+    content = content_version(value) if data_version is None and not input_versions else None
     # A single-run backfill stores a range at once: one materialization per partition.
     for part in step.partition_keys or (None,):
         version = data_version or default_data_version(
-            node.spec.code_version, input_versions, f"{state.run_id}:{key}:{part}"
+            node.spec.code_version, input_versions, f"{state.run_id}:{key}:{part}", content
         )
         state.writer.emit(
             "MATERIALIZATION",

@@ -266,27 +266,27 @@ def test_materialize_one_partition_through_the_picker(
 
 
 def test_stale_reasons_in_words_and_materialize_from_the_asset_page(
-    page: Page, example_server: Server, shot: Shot
+    page: Page, e2e_server: Server, shot: Shot
 ) -> None:
-    # stg_products materialized, then raw/products again: stg_products is stale.
-    for selection in ("+staging/stg_products", "raw/products"):
-        run = example_server.gql(
+    # readings_summary materialized, then ops/readings again with new data: stale.
+    for selection in ("+ops/readings_summary", "ops/readings"):
+        run = e2e_server.gql(
             "mutation($s: String!) { materialize(selection: $s) { id } }", s=selection
         )["materialize"]
-        assert example_server.wait_run(run["id"])["status"] == "SUCCESS"
+        assert e2e_server.wait_run(run["id"])["status"] == "SUCCESS"
 
-    open_graph(page, example_server, "group:staging")
-    expect(node(page, "staging/stg_products")).to_have_attribute("data-status", "STALE")
-    page.goto(example_server.url + "/assets/staging/stg_products")
+    open_graph(page, e2e_server, "group:ops")
+    expect(node(page, "ops/readings_summary")).to_have_attribute("data-status", "STALE")
+    page.goto(e2e_server.url + "/assets/ops/readings_summary")
     expect(page.get_by_test_id("asset-status")).to_have_attribute("data-status", "STALE")
     reasons = page.get_by_test_id("asset-stale-reasons")
-    expect(reasons).to_contain_text("upstream raw/products was materialized after this asset")
-    expect(page.get_by_test_id("upstream-list")).to_contain_text("raw/products")
+    expect(reasons).to_contain_text("upstream ops/readings was materialized after this asset")
+    expect(page.get_by_test_id("upstream-list")).to_contain_text("ops/readings")
     shot("01-stale")
 
     # Materialize from the asset page: it turns fresh without a reload.
     page.get_by_test_id("asset-materialize-button").click()
-    expect(page.get_by_test_id("materialize-selection")).to_have_text("staging/stg_products")
+    expect(page.get_by_test_id("materialize-selection")).to_have_text("ops/readings_summary")
     page.get_by_test_id("materialize-submit").click()
     expect(page.get_by_test_id("asset-status")).to_have_attribute(
         "data-status", "FRESH", timeout=RUN_DONE_S
@@ -300,7 +300,7 @@ def test_run_config_editor_and_cancel_a_slow_run(
     page: Page, e2e_server: Server, shot: Shot
 ) -> None:
     open_graph(page, e2e_server)
-    expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-node-count", "3")
+    expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-node-count", "5")
     node(page, "ops/slow").click()
     page.get_by_test_id("panel-materialize-button").click()
 
@@ -435,7 +435,7 @@ def test_sign_in_with_a_token_and_roles(page: Page, auth_server: Server, shot: S
 
 def test_box_select_and_collapsing_groups(page: Page, e2e_server: Server, shot: Shot) -> None:
     open_graph(page, e2e_server)
-    keys = ["ops/slow", "ops/flaky", "ops/after_flaky"]
+    keys = ["ops/slow", "ops/flaky", "ops/after_flaky", "ops/readings", "ops/readings_summary"]
     boxes = [node(page, key).bounding_box() for key in keys]
     assert all(boxes), boxes
     left = min(b["x"] for b in boxes if b) - 15
@@ -443,7 +443,7 @@ def test_box_select_and_collapsing_groups(page: Page, e2e_server: Server, shot: 
     right = max(b["x"] + b["width"] for b in boxes if b) + 15
     bottom = max(b["y"] + b["height"] for b in boxes if b) + 15
 
-    # Box select: drag a rectangle around the three assets.
+    # Box select: drag a rectangle around the five assets.
     page.get_by_test_id("box-select-toggle").click()
     page.mouse.move(left, top)
     page.mouse.down()
@@ -452,13 +452,13 @@ def test_box_select_and_collapsing_groups(page: Page, e2e_server: Server, shot: 
     page.mouse.up()
     for key in keys:
         expect(node(page, key)).to_have_attribute("data-selected", "true")
-    expect(page.get_by_test_id("materialize-button")).to_have_text("Materialize selected (3)")
+    expect(page.get_by_test_id("materialize-button")).to_have_text("Materialize selected (5)")
     shot("01-box-selected")
 
     # Groups collapse into one node and expand again.
     page.get_by_test_id("group-toggle-ops").click()
     expect(page.get_by_test_id("graph-group-ops")).to_be_visible()
-    expect(page.get_by_test_id("graph-group-ops")).to_contain_text("3 assets")
+    expect(page.get_by_test_id("graph-group-ops")).to_contain_text("5 assets")
     expect(node(page, "ops/slow")).to_have_count(0)
     shot("02-collapsed")
     page.get_by_test_id("graph-group-ops").click()

@@ -1,7 +1,9 @@
 """Data versions (SPEC §4): the user's when given, else a hash of the code version and
-the data versions of the inputs."""
+the data versions of the inputs; for an asset without inputs, of its value's content."""
 
 from __future__ import annotations
+
+import threading
 
 from assets_core import Definitions, MaterializeResult, asset
 from assets_core.catalog.catalog import Catalog
@@ -70,12 +72,36 @@ def test_default_version_changes_with_the_code_version(catalog: Catalog) -> None
     assert versions(catalog, "b")["b"] != before
 
 
-def test_a_source_without_a_user_version_gets_a_new_version_each_time(
+def test_a_source_without_a_user_version_is_versioned_by_its_content(
     catalog: Catalog,
 ) -> None:
     materialize(pipeline(None), catalog=catalog)
     first = versions(catalog, "source", "b")
-    materialize(pipeline(None), catalog=catalog)
-    second = versions(catalog, "source", "b")
-    assert second["source"] != first["source"]
-    assert second["b"] != first["b"]
+    materialize(pipeline(None), catalog=catalog)  # the same value: the same versions
+    assert versions(catalog, "source", "b") == first
+
+    @asset
+    def source() -> int:
+        return 2
+
+    @asset(code_version="1")
+    def b(source: int) -> int:
+        return source + 1
+
+    materialize(Definitions(assets=[source, b]), catalog=catalog)
+    changed = versions(catalog, "source", "b")
+    assert changed["source"] != first["source"] and changed["b"] != first["b"]
+
+
+def test_a_source_whose_value_cannot_be_hashed_gets_a_new_version_each_time(
+    catalog: Catalog,
+) -> None:
+    @asset(io_manager="memory")
+    def source() -> object:
+        return threading.Lock()  # cannot be pickled: no content to compare
+
+    defs = Definitions(assets=[source])
+    materialize(defs, catalog=catalog)
+    first = versions(catalog, "source")["source"]
+    materialize(defs, catalog=catalog)
+    assert versions(catalog, "source")["source"] != first

@@ -3,7 +3,10 @@ reasons, FAILED and OVERDUE, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import itertools
 import time
+
+import pandas as pd
 
 from assets_core import Definitions, Freshness, asset
 from assets_core.catalog.catalog import Catalog
@@ -11,14 +14,18 @@ from assets_core.catalog.status import AssetStatusInfo, asset_statuses
 from assets_core.execution.run import materialize
 
 
-def chain(b_version: str = "1", fail: str = "", freshness: str | None = None) -> Definitions:
-    """a -> b -> c; ``fail`` names an asset that raises; ``freshness`` is c's max lag."""
+def chain(
+    b_version: str = "1", fail: str = "", freshness: str | None = None, a_changes: bool = True
+) -> Definitions:
+    """a -> b -> c; ``fail`` names an asset that raises; ``freshness`` is c's max lag;
+    ``a`` returns new data on every call unless ``a_changes`` is False."""
+    calls = itertools.count()
 
     @asset
     def a() -> int:
         if fail == "a":
             raise RuntimeError("a is broken")
-        return 1
+        return next(calls) if a_changes else 1
 
     @asset(code_version=b_version)
     def b(a: int) -> int:
@@ -75,6 +82,44 @@ def test_stale_after_upstream_rematerializes(catalog: Catalog) -> None:
     # c consumed the b that is still b's latest materialization, but b is stale now,
     # so c is too: staleness is transitive.
     assert got["c"] == ("STALE", ["upstream b is stale"])
+
+
+def test_an_upstream_that_produced_the_same_data_leaves_downstream_fresh(
+    catalog: Catalog,
+) -> None:
+    """Staleness follows data versions: a source re-materialized with unchanged content
+    (its version is a hash of the content) does not make downstream stale."""
+    defs = chain(a_changes=False)
+    materialize(defs, catalog=catalog)
+    materialize(defs, "a", catalog=catalog)
+    assert {s for s, _ in summary(defs, catalog).values()} == {"FRESH"}
+    # b re-run on the same input keeps its version too: c stays fresh.
+    materialize(defs, "a or b", catalog=catalog)
+    assert {s for s, _ in summary(defs, catalog).values()} == {"FRESH"}
+
+
+def test_a_dataframe_source_is_versioned_by_its_content(catalog: Catalog) -> None:
+    rows = [[1, 2], [1, 2], [1, 3]]
+
+    @asset
+    def source() -> pd.DataFrame:
+        return pd.DataFrame({"x": rows.pop(0)})
+
+    @asset
+    def total(source: pd.DataFrame) -> int:
+        return int(source["x"].sum())
+
+    defs = Definitions(assets=[source, total])
+    materialize(defs, catalog=catalog)
+    materialize(defs, "source", catalog=catalog)  # same rows: same data version
+    assert summary(defs, catalog)["total"] == ("FRESH", [])
+    versions = [m.data_version for m in catalog.materializations("source")]
+    assert len(versions) == 2 and len(set(versions)) == 1
+    materialize(defs, "source", catalog=catalog)  # a changed row
+    assert summary(defs, catalog)["total"] == (
+        "STALE",
+        ["upstream source was materialized after this asset"],
+    )
 
 
 def test_fresh_again_after_rematerializing_downstream(catalog: Catalog) -> None:
