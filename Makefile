@@ -13,6 +13,7 @@ UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vi
 EXAMPLE ?= shop
 ifeq ($(EXAMPLE),shop)
 DEMO_LOCATION :=
+DEMO_OBSERVE := yes
 DEMO_HOME := .assetline
 DEMO_FROM ?= 2024-01-01
 DEMO_TO ?= 2024-01-14
@@ -47,6 +48,7 @@ $(UI_STAMP): $(NODE_STAMP) $(UI_SOURCES)
 
 demo: install
 	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline validate $(DEMO_LOCATION)
+	$(if $(DEMO_OBSERVE),ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline observe $(DEMO_LOCATION))
 	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline materialize $(DEMO_LOCATION) --select '*' --from $(DEMO_FROM) --to $(DEMO_TO)
 	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline status $(DEMO_LOCATION)
 	ASSETLINE_HOME=$(DEMO_HOME) $(BIN)/assetline ui $(DEMO_LOCATION) --host 127.0.0.1 --port $(PORT)

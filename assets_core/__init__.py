@@ -18,7 +18,7 @@ from assets_core.definitions.multi_asset import AssetOut, multi_asset
 from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import EnvVar
-from assets_core.definitions.results import MaterializeResult, Output
+from assets_core.definitions.results import MaterializeResult, Observation, Output
 from assets_core.definitions.spec import AssetIn, AssetSpec
 from assets_core.definitions.sql_asset import sql_asset
 from assets_core.errors import (
@@ -34,6 +34,7 @@ from assets_core.errors import (
     UserCodeError,
 )
 from assets_core.execution.context import AssetExecutionContext
+from assets_core.execution.observe import ObserveContext, ObserveResult, observe
 from assets_core.execution.run import RunResult, materialize
 from assets_core.graph.asset_graph import AssetGraph, AssetNode
 from assets_core.graph.select import parse_selection, select, select_sorted
@@ -107,6 +108,9 @@ __all__ = [
     "MultiPartitionKey",
     "MultiPartitions",
     "NotFoundError",
+    "Observation",
+    "ObserveContext",
+    "ObserveResult",
     "Output",
     "OutputContext",
     "PartitionKeyError",
@@ -134,6 +138,7 @@ __all__ = [
     "load_definitions",
     "materialize",
     "multi_asset",
+    "observe",
     "parse_selection",
     "select",
     "select_sorted",

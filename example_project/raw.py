@@ -5,12 +5,22 @@ Raw assets store exactly what the source sent; cleaning happens in ``staging``.
 
 from __future__ import annotations
 
+import hashlib
 from functools import partial
 
 import pandas as pd
 
-from assets_core import AssetOut, Freshness, Retry, asset, external_asset, multi_asset
+from assets_core import (
+    AssetOut,
+    Freshness,
+    Observation,
+    Retry,
+    asset,
+    external_asset,
+    multi_asset,
+)
 from assets_core.execution.context import AssetExecutionContext
+from example_project.landing import LANDING_DIR
 from example_project.partitions import daily
 from example_project.shop import ShopExport
 
@@ -80,6 +90,17 @@ def web_events(context: AssetExecutionContext) -> pd.DataFrame:
     return shop.export_web_events(context.partition_time_window.start.date())
 
 
+def observe_marketing_spend() -> Observation:
+    """The landing file's checksum: a new export from the ad platforms is new data
+    (``assetline observe``); the same file observed again changes nothing."""
+    path = LANDING_DIR / "marketing_spend.csv"
+    data = path.read_bytes()
+    return Observation(
+        data_version=hashlib.sha256(data).hexdigest()[:16],
+        metadata={"path": str(path), "size_bytes": len(data)},
+    )
+
+
 marketing_spend = external_asset(
     "raw/marketing_spend",
     group="raw",
@@ -89,4 +110,5 @@ marketing_spend = external_asset(
     tags={"tier": "bronze", "source": "ad_platforms"},
     io_manager="landing",
     columns={"day": "date", "channel": "str", "spend": "float", "clicks": "int"},
+    observe=observe_marketing_spend,
 )

@@ -109,10 +109,16 @@ def asset_statuses(
         if mat_at is not None:
             info.lag_s = now - mat_at
             info.reasons = list(reasons[key])
-        if node.is_external and mat_id is None:
-            info.status = "FRESH"  # produced outside Assetline: nothing to materialize
-        elif failed_root or failed:
+        if failed_root or failed:
             info.status = "FAILED"
+        elif node.is_external and mat_id is None:
+            info.status = "MISSING"  # produced outside Assetline and never observed
+            how = (
+                "run `assetline observe`"
+                if node.definition.observe is not None
+                else "its producer reports it with the GraphQL mutation reportMaterialization"
+            )
+            info.reasons = [f"never observed: {how}"]
         elif info.failed_checks:
             info.status = "CHECK_FAILED"
         elif mat_id is None:

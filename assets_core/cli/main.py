@@ -27,6 +27,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
         daemon_cmd,
         graph_cmds,
         materialize,
+        observe_cmd,
     )
 
     parser = argparse.ArgumentParser(
@@ -43,6 +44,7 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     catalog_cmds.register(sub)
     automation_cmds.register(sub)
     daemon_cmd.register(sub)
+    observe_cmd.register(sub)
     command = next((a for a in (sys.argv[1:] if argv is None else argv) if a[:1] != "-"), None)
     if command is None or command not in sub.choices:
         _register_plugins(sub)

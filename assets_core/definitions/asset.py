@@ -50,6 +50,7 @@ class AssetsDefinition(Generic[FnT_co]):
         location: Where the asset is defined (file and line).
         sql: The query of a SQL asset.
         output_names: The output names of a ``@multi_asset``, one per spec.
+        observe: How an external asset is observed (``assetline observe``), or None.
     """
 
     specs: tuple[AssetSpec, ...]
@@ -65,6 +66,8 @@ class AssetsDefinition(Generic[FnT_co]):
     sql: str | None = None
     output_names: tuple[str, ...] = ()  # multi_asset: output name per spec
     checks: tuple[Any, ...] = field(default=())
+    #: An external asset's observation function (``external_asset(observe=...)``).
+    observe: Callable[..., Any] | None = None
     _keys: tuple[AssetKey, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:

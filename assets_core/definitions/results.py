@@ -34,3 +34,19 @@ class Output:
     value: Any
     metadata: dict[str, Any] = field(default_factory=dict)
     data_version: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """What an ``external_asset``'s ``observe`` function saw of data produced outside
+    Assetline: its data version (a checksum, an ETag, a modification time...) and
+    metadata to record. A new data version makes downstream assets stale; the same
+    one leaves them fresh.
+
+    Attributes:
+        data_version: Identifies the current content of the external data.
+        metadata: Recorded with the observation, e.g. ``{"rows": 3, "path": ...}``.
+    """
+
+    data_version: str
+    metadata: dict[str, Any] = field(default_factory=dict)

@@ -19,12 +19,14 @@ from starlette.requests import Request
 from strawberry.types import Info
 
 from assets_core.catalog.records import EventRecord, WriteBatch
+from assets_core.errors import AssetlineError
 from assets_core.execution.launch import queue_run, reexecution_spec
 from assets_core.execution.request import RunSpec, partitions_argument, requested_executor
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
 from assets_ui.graphql.context import UNSET, Context, ctx, given
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
+from assets_ui.graphql.types.asset import Materialization
 from assets_ui.graphql.types.common import JSON
 from assets_ui.graphql.types.run import Run
 
@@ -242,6 +244,55 @@ class Mutation:
             return len(await asyncio.to_thread(context.state.reload))
 
         return await _audited(context, "reload", {}, run)
+
+    @strawberry.mutation
+    async def report_materialization(
+        self,
+        info: Info,
+        asset: str,
+        partition: str | None = None,
+        metadata: JSON | None = None,
+        data_version: str | None = None,
+    ) -> Materialization:
+        """Record a materialization made outside Assetline (its producer reports it):
+        an external asset's new data, with its data version and metadata. A new data
+        version makes downstream assets stale; the same one leaves them fresh."""
+        from assets_core.execution.observe import redactor_for, report_materialization
+
+        context = _guard(info, "operator", "reportMaterialization")
+        key = _known_key(context, asset)
+        _check_groups(context, [key], "reportMaterialization")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise ApiError(BAD_USER_INPUT, "reportMaterialization: metadata must be an object.")
+
+        async def run() -> Materialization:
+            catalog = context.catalog
+            await asyncio.to_thread(
+                report_materialization,
+                catalog,
+                context.graph,
+                str(key),
+                partition=partition,
+                data_version=data_version,
+                metadata=metadata,
+                launched_by=context.principal.name,
+                redact=redactor_for(context.location.defs.resources),
+            )
+            latest = await asyncio.to_thread(catalog.latest_materializations, [str(key)], partition)
+            return Materialization.of(latest[str(key)])
+
+        arguments = {"asset": asset, "partition": partition, "dataVersion": data_version}
+        return await _audited(context, "reportMaterialization", arguments, run)
+
+
+def _known_key(context: Context, asset: str) -> AssetKey:
+    try:
+        key = AssetKey.parse(asset)
+    except AssetlineError as e:
+        raise ApiError(BAD_USER_INPUT, f"reportMaterialization: {e.message}") from None
+    if key not in context.graph.nodes:
+        raise ApiError(NOT_FOUND, f"reportMaterialization: no asset {asset[:200]!r}.")
+    return key
 
 
 def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:
