@@ -103,7 +103,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     defs = load_defs(args)
     graph = defs.graph
-    catalog = open_catalog()
+    catalog = open_catalog(recover=True)
     if args.partitions:
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
@@ -207,7 +207,7 @@ def run_json(r: Any) -> dict[str, Any]:
 def cmd_runs(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more.")
-    runs = open_catalog().list_runs(status=args.status, limit=args.limit)
+    runs = open_catalog(recover=True).list_runs(status=args.status, limit=args.limit)
     if args.format == "json":
         print_json({"runs": [run_json(r) for r in runs]})
         return 0
@@ -232,7 +232,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    catalog = open_catalog()
+    catalog = open_catalog(recover=True)
     run = catalog.get_run(args.run_id)
     steps = catalog.steps(run.id)
     events = catalog.events(run.id)
