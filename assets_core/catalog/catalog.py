@@ -36,6 +36,7 @@ from assets_core.catalog import checks as _checks  # ``checks`` is a parameter n
 from assets_core.catalog import evaluations as evals  # ``evaluations`` is a method below
 from assets_core.catalog import (
     events,
+    forks,
     leases,
     materializations,
     partitions,
@@ -112,12 +113,16 @@ class Catalog:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(catalog_write=True) as conn, conn.begin():
+        with (
+            forks.transaction(),
+            self.engine.connect().execution_options(catalog_write=True) as conn,
+            conn.begin(),
+        ):
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with forks.transaction(), self.engine.connect() as conn:
             yield conn
 
     def _reading(

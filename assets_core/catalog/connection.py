@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
 
+from assets_core.catalog import forks
 from assets_core.errors import CatalogError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -55,10 +56,12 @@ def make_engine(url: str) -> Engine:
             poolclass=NullPool if path == ":memory:" else None,
         )
         _configure_sqlite(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        engine = create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    forks.forget_in_children(engine)  # a forked child opens connections of its own
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

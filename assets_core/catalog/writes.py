@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from assets_core.catalog import forks
 from assets_core.catalog.records import WriteBatch, db_partition
 
 T = TypeVar("T")
@@ -122,13 +123,16 @@ class BatchWriter:
 
     def _connection(self) -> Any:
         if self._conn is None or self._pid != os.getpid():
-            # After a fork the parent's connection must not be used: open our own.
+            # After a fork the parent's connection must not be used (nor closed: the
+            # parent still uses it): open our own.
+            if self._conn is not None:
+                forks.INHERITED.append(self._conn)
             self._conn = self._engine.raw_connection()
             self._pid = os.getpid()
         return self._conn
 
     def close(self) -> None:
-        with self._lock:
+        with forks.transaction(), self._lock:
             if self._conn is not None and self._pid == os.getpid():
                 self._conn.close()
             self._conn = None
@@ -137,7 +141,7 @@ class BatchWriter:
         """Run ``fn(cursor, mark)`` in one transaction on this writer's connection
         (``mark`` is the driver's parameter mark); roll back if it raises. A read
         (``write=False``) does not take SQLite's write lock."""
-        with self._lock:
+        with forks.transaction(), self._lock:
             conn = self._connection()
             cur = conn.cursor()
             try:
@@ -155,7 +159,7 @@ class BatchWriter:
     def write(self, batch: WriteBatch, end_run: RunEnd | None = None) -> list[int] | None:
         """Commit ``batch``; with ``end_run``, only if the run could be moved to its
         final status in the same transaction (else nothing is written: None)."""
-        with self._lock:
+        with forks.transaction(), self._lock:
             conn = self._connection()
             cur = conn.cursor()
             try:
