@@ -167,5 +167,6 @@ def test_runs_killed_at_random_points_are_ended_and_resumed_from_failure(
         assert sorted(p.parent.name for p in storage.rglob("data.parquet")) == [
             f"c{i}" for i in range(N)
         ]
+        assert not list(storage.rglob("*.tmp"))
     finally:
         catalog.close()
