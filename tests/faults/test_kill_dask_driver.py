@@ -44,7 +44,7 @@ def test_a_killed_driver_takes_its_local_cluster_with_it_and_its_run_is_ended(
             "dask",
             "--workers",
             "1",
-        ),  # fmt: skip
+        ),
         env=cli_env({"ASSETLINE_TEST_WORKER_SECRET": "x"}),
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,
