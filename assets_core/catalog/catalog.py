@@ -51,6 +51,7 @@ from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
 from assets_core.catalog.leases import LeaseLostError, LeaseRecord
 from assets_core.catalog.pools import PoolSlotRecord
+from assets_core.catalog.reconnect import retry_when_lost
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -78,6 +79,7 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
         self._writer = BatchWriter(engine)
         self.commits = CommitMarker(engine)
 
@@ -128,14 +130,20 @@ class Catalog:
     def _reading(
         self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        with self._read() as conn:
-            return fn(conn, *args, **kwargs)
+        def read() -> R:
+            with self._read() as conn:
+                return fn(conn, *args, **kwargs)
+
+        return retry_when_lost(read, postgres=self._postgres)
 
     def _writing(
         self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        with self._write() as conn:
-            return fn(conn, *args, **kwargs)
+        def write() -> R:
+            with self._write() as conn:
+                return fn(conn, *args, **kwargs)
+
+        return retry_when_lost(write, postgres=self._postgres)
 
     # -- runs and steps (runs.py) --------------------------------------------------------
     def create_run(self, run: RunRecord) -> RunRecord:

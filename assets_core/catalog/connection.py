@@ -4,6 +4,7 @@ transactions) or PostgreSQL, with migrations applied on first use."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,9 @@ def make_engine(url: str) -> Engine:
     else:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        # psycopg logs a lost connection's cleanup ("error ignored terminating ...")
+        # on stderr by itself; the catalog reports a lost connection in one line.
+        logging.getLogger("psycopg").addHandler(logging.NullHandler())
         engine = create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
     forks.forget_in_children(engine)  # a forked child opens connections of its own
     return engine
@@ -111,13 +115,19 @@ def upgrade(engine: Engine) -> bool:
 
 
 def current_revision(engine: Engine) -> str | None:
-    try:
+    from assets_core.catalog.reconnect import retry_when_lost
+
+    def read() -> str | None:
         with engine.connect() as conn:
             return _revision(conn)
+
+    try:
+        return retry_when_lost(read, postgres=engine.dialect.name == "postgresql")
     except Exception as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise CatalogError(
             f"Cannot open the catalog at {engine.url.render_as_string(hide_password=True)}: "
-            f"{e}. Check ASSETLINE_CATALOG_URL / ASSETLINE_HOME."
+            f"{first}. Check ASSETLINE_CATALOG_URL / ASSETLINE_HOME."
         ) from None
 
 
