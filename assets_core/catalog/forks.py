@@ -19,8 +19,6 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 #: The longest a fork waits for other threads' transactions to end.
@@ -32,11 +30,20 @@ INHERITED: list[Any] = []
 
 
 class _Gate:
+    """The gate itself is the context manager ``transaction()`` returns (a class, not
+    a generator: it is entered on every catalog call)."""
+
     def __init__(self) -> None:
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._active = 0
         self._forking = False
         self._local = threading.local()
+
+    def __enter__(self) -> None:
+        self.enter()
+
+    def __exit__(self, *exc: object) -> None:
+        self.exit()
 
     def enter(self) -> None:
         local = self._local
@@ -76,7 +83,7 @@ class _Gate:
     def after_in_child(self) -> None:
         # Only the forking thread lives on: the lock it held and the other threads'
         # counts are the parent's business.
-        self._cond = threading.Condition()
+        self._cond = threading.Condition(threading.Lock())
         self._forking = False
         self._active = 1 if getattr(self._local, "depth", 0) else 0
 
@@ -85,24 +92,10 @@ _GATE = _Gate()
 _ENGINES: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
-@contextmanager
-def transaction() -> Iterator[None]:
-    """Mark a catalog transaction (or any use of a catalog connection): no fork of
-    this process happens while one is open in another thread."""
-    _GATE.enter()
-    try:
-        yield
-    finally:
-        _GATE.exit()
-
-
-def enter() -> None:
-    """``transaction()`` for code that cannot use a ``with`` block: pair with ``leave``."""
-    _GATE.enter()
-
-
-def leave() -> None:
-    _GATE.exit()
+def transaction() -> _Gate:
+    """Mark a catalog transaction (or any use of a catalog connection) with ``with``:
+    no fork of this process happens while one is open in another thread."""
+    return _GATE
 
 
 def forget_in_children(engine: Any) -> None:
