@@ -78,7 +78,12 @@ def recover_runs(catalog: Catalog) -> list[str]:
     on stderr (plain text: the reason holds user paths and host names)."""
     from assets_core.execution.recovery import recover_dead_runs
 
-    ended = recover_dead_runs(catalog)
+    try:
+        ended = recover_dead_runs(catalog)
+    except Exception as e:  # e.g. a read-only catalog: the command itself still works
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        print(f"note: runs whose worker died were not ended: {first}", file=sys.stderr)
+        return []
     for run_id in ended:
         run = catalog.get_run(run_id)
         print(f"note: run {run_id[:12]} ended {run.status}: {run.error}", file=sys.stderr)
