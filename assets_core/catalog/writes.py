@@ -136,7 +136,8 @@ class BatchWriter:
     def close(self) -> None:
         with forks.transaction(), self._lock:
             if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
+                with contextlib.suppress(Exception):  # a connection whose server is gone
+                    self._conn.close()
             self._conn = None
 
     def transact(self, fn: Callable[[Any, str], T], *, write: bool = True) -> T:
