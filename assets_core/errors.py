@@ -307,6 +307,13 @@ class NotFoundError(CatalogError):
     code = "NOT_FOUND"
 
 
+class CatalogConnectionLostError(CatalogError):
+    """The connection to the catalog's server (PostgreSQL) was lost and could not be
+    opened again in time, or was lost while a transaction was committing."""
+
+    code = "CATALOG_CONNECTION_LOST"
+
+
 def did_you_mean(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:
     """`` Did you mean 'x' or 'y'?`` for the closest candidates, or an empty string."""
     import difflib

@@ -28,6 +28,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from assets_ui.graphql.errors import UNAUTHENTICATED
 from assets_ui.graphql.schema import schema
 from assets_ui.graphql.view import GraphQLEndpoint, error_response
+from assets_ui.recovery import recovery_interval, sweep_dead_runs
 from assets_ui.security import bearer_token
 from assets_ui.state import ServerState
 from assets_ui.workers import follow_reloads
@@ -108,6 +109,7 @@ def create_app(
         DefinitionError: The code location does not load.
         CatalogError: The catalog cannot be opened.
     """
+    recover_every_s = recovery_interval()
     state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
     metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
@@ -152,7 +154,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         state.launcher.start()
-        followers = []
+        followers = [asyncio.create_task(sweep_dead_runs(state, recover_every_s))]
         if state.peers is not None:  # one of several workers: reload when they do
             followers.append(
                 asyncio.create_task(follow_reloads(state, state.peers, state.applied_reload))

@@ -36,6 +36,7 @@ from assets_core.catalog import checks as _checks  # ``checks`` is a parameter n
 from assets_core.catalog import evaluations as evals  # ``evaluations`` is a method below
 from assets_core.catalog import (
     events,
+    forks,
     leases,
     materializations,
     partitions,
@@ -50,6 +51,7 @@ from assets_core.catalog.connection import upgrade as upgrade_schema
 from assets_core.catalog.evaluations import AssetEventRecord, EvaluationRecord
 from assets_core.catalog.leases import LeaseLostError, LeaseRecord
 from assets_core.catalog.pools import PoolSlotRecord
+from assets_core.catalog.reconnect import retry_when_lost
 from assets_core.catalog.records import (
     FINISHED_RUN_STATUSES,
     CheckResultRecord,
@@ -77,6 +79,7 @@ class Catalog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._postgres = engine.dialect.name == "postgresql"
         self._writer = BatchWriter(engine)
         self.commits = CommitMarker(engine)
 
@@ -112,25 +115,35 @@ class Catalog:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.engine.connect().execution_options(catalog_write=True) as conn, conn.begin():
+        with (
+            forks.transaction(),
+            self.engine.connect().execution_options(catalog_write=True) as conn,
+            conn.begin(),
+        ):
             yield conn
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
-        with self.engine.connect() as conn:
+        with forks.transaction(), self.engine.connect() as conn:
             yield conn
 
     def _reading(
         self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        with self._read() as conn:
-            return fn(conn, *args, **kwargs)
+        def read() -> R:
+            with self._read() as conn:
+                return fn(conn, *args, **kwargs)
+
+        return retry_when_lost(read, postgres=self._postgres)
 
     def _writing(
         self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
     ) -> R:
-        with self._write() as conn:
-            return fn(conn, *args, **kwargs)
+        def write() -> R:
+            with self._write() as conn:
+                return fn(conn, *args, **kwargs)
+
+        return retry_when_lost(write, postgres=self._postgres)
 
     # -- runs and steps (runs.py) --------------------------------------------------------
     def create_run(self, run: RunRecord) -> RunRecord:

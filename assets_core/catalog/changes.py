@@ -26,6 +26,8 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from assets_core.catalog import forks
+
 #: Connections a forked child inherited (see ``CommitMarker.current``).
 _INHERITED: list[Any] = []
 
@@ -54,7 +56,7 @@ class CommitMarker:
     def current(self) -> Hashable:
         """The marker now. Two equal values mean no transaction committed a write in
         between (nor started one that is still open, on PostgreSQL)."""
-        with self._lock:
+        with forks.transaction(), self._lock:
             if self._conn is not None and self._pid != os.getpid():
                 # Inherited through fork: closing it here could disturb the parent's
                 # locks (SQLite), so it is only forgotten, never closed.

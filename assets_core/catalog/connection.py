@@ -4,6 +4,7 @@ transactions) or PostgreSQL, with migrations applied on first use."""
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
 
+from assets_core.catalog import forks
 from assets_core.errors import CatalogError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
@@ -55,10 +57,15 @@ def make_engine(url: str) -> Engine:
             poolclass=NullPool if path == ":memory:" else None,
         )
         _configure_sqlite(engine)
-        return engine
-    if url.startswith("postgresql://"):
-        url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    else:
+        if url.startswith("postgresql://"):
+            url = "postgresql+psycopg://" + url[len("postgresql://") :]
+        # psycopg logs a lost connection's cleanup ("error ignored terminating ...")
+        # on stderr by itself; the catalog reports a lost connection in one line.
+        logging.getLogger("psycopg").addHandler(logging.NullHandler())
+        engine = create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    forks.forget_in_children(engine)  # a forked child opens connections of its own
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -108,13 +115,19 @@ def upgrade(engine: Engine) -> bool:
 
 
 def current_revision(engine: Engine) -> str | None:
-    try:
+    from assets_core.catalog.reconnect import retry_when_lost
+
+    def read() -> str | None:
         with engine.connect() as conn:
             return _revision(conn)
+
+    try:
+        return retry_when_lost(read, postgres=engine.dialect.name == "postgresql")
     except Exception as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise CatalogError(
             f"Cannot open the catalog at {engine.url.render_as_string(hide_password=True)}: "
-            f"{e}. Check ASSETLINE_CATALOG_URL / ASSETLINE_HOME."
+            f"{first}. Check ASSETLINE_CATALOG_URL / ASSETLINE_HOME."
         ) from None
 
 

@@ -9,6 +9,7 @@ plain and identical on SQLite and PostgreSQL (``INSERT ... ON CONFLICT``, ``RETU
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -18,6 +19,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
+from assets_core.catalog import forks
+from assets_core.catalog.reconnect import connection_lost, discard, lost_error, retry_when_lost
 from assets_core.catalog.records import WriteBatch, db_partition
 
 T = TypeVar("T")
@@ -122,56 +125,76 @@ class BatchWriter:
 
     def _connection(self) -> Any:
         if self._conn is None or self._pid != os.getpid():
-            # After a fork the parent's connection must not be used: open our own.
+            # After a fork the parent's connection must not be used (nor closed: the
+            # parent still uses it): open our own.
+            if self._conn is not None:
+                forks.INHERITED.append(self._conn)
             self._conn = self._engine.raw_connection()
             self._pid = os.getpid()
         return self._conn
 
     def close(self) -> None:
-        with self._lock:
+        with forks.transaction(), self._lock:
             if self._conn is not None and self._pid == os.getpid():
-                self._conn.close()
+                with contextlib.suppress(Exception):  # a connection whose server is gone
+                    self._conn.close()
             self._conn = None
 
     def transact(self, fn: Callable[[Any, str], T], *, write: bool = True) -> T:
         """Run ``fn(cursor, mark)`` in one transaction on this writer's connection
         (``mark`` is the driver's parameter mark); roll back if it raises. A read
         (``write=False``) does not take SQLite's write lock."""
-        with self._lock:
-            conn = self._connection()
-            cur = conn.cursor()
-            try:
-                if self._sqlite and write:
-                    cur.execute("BEGIN IMMEDIATE")
-                out = fn(cur, "?" if self._sqlite else "%s")
-                conn.commit()
-                return out
-            except BaseException:
-                conn.rollback()
-                raise
-            finally:
-                cur.close()
+        mark = "?" if self._sqlite else "%s"
+        with forks.transaction(), self._lock:
+            return retry_when_lost(
+                lambda: self._attempt(lambda conn, cur: fn(cur, mark), write),
+                postgres=not self._sqlite,
+            )
 
     def write(self, batch: WriteBatch, end_run: RunEnd | None = None) -> list[int] | None:
         """Commit ``batch``; with ``end_run``, only if the run could be moved to its
-        final status in the same transaction (else nothing is written: None)."""
-        with self._lock:
-            conn = self._connection()
-            cur = conn.cursor()
-            try:
-                if self._sqlite:
-                    cur.execute("BEGIN IMMEDIATE")
-                if end_run is not None and not self._end_run(cur, end_run):
-                    conn.rollback()
-                    return None
-                ids = self._write(cur, batch)
-                conn.commit()
-                return ids
-            except BaseException:
+        final status in the same transaction (else nothing is written: None). On
+        PostgreSQL a lost connection is reopened and the batch written again
+        (``catalog/reconnect.py``)."""
+
+        def body(conn: Any, cur: Any) -> list[int] | None:
+            if end_run is not None and not self._end_run(cur, end_run):
                 conn.rollback()
-                raise
-            finally:
+                return None
+            return self._write(cur, batch)
+
+        with forks.transaction(), self._lock:
+            return retry_when_lost(lambda: self._attempt(body, True), postgres=not self._sqlite)
+
+    def _attempt(self, body: Callable[[Any, Any], T], write: bool) -> T:
+        """One try: ``body(connection, cursor)`` in a transaction, then commit."""
+        conn = self._connection()
+        cur = conn.cursor()
+        try:
+            if self._sqlite and write:
+                cur.execute("BEGIN IMMEDIATE")
+            out = body(conn, cur)
+        except BaseException as e:
+            self._abort(conn, e)
+            raise
+        finally:
+            with contextlib.suppress(Exception):
                 cur.close()
+        try:
+            conn.commit()
+        except BaseException as e:
+            self._abort(conn, e)
+            if not self._sqlite and connection_lost(e):
+                raise lost_error(e, " while committing") from None
+            raise
+        return out
+
+    def _abort(self, conn: Any, error: BaseException) -> None:
+        if not self._sqlite and connection_lost(error):
+            discard(conn)  # its server is gone: the next try opens a new one
+            self._conn = None
+            return
+        conn.rollback()
 
     def _end_run(self, cur: Any, end: RunEnd) -> bool:
         mark = "?" if self._sqlite else "%s"

@@ -55,7 +55,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
     up = csub.add_parser("upgrade", help="Apply pending catalog schema migrations.")
     up.set_defaults(func=cmd_catalog_upgrade)
-    pr = csub.add_parser("prune", help="Delete run events older than the retention.")
+    pr = csub.add_parser(
+        "prune",
+        help="Delete run events older than the retention, and temp files of killed writes.",
+        description="Delete run events older than the retention, and the temp files "
+        "that writes killed mid-way left in $ASSETLINE_HOME/storage.",
+    )
     pr.add_argument("--older-than-days", type=float, default=None)
     pr.set_defaults(func=cmd_catalog_prune)
 
@@ -103,7 +108,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     defs = load_defs(args)
     graph = defs.graph
-    catalog = open_catalog()
+    catalog = open_catalog(recover=True)
     if args.partitions:
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
@@ -207,7 +212,7 @@ def run_json(r: Any) -> dict[str, Any]:
 def cmd_runs(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more.")
-    runs = open_catalog().list_runs(status=args.status, limit=args.limit)
+    runs = open_catalog(recover=True).list_runs(status=args.status, limit=args.limit)
     if args.format == "json":
         print_json({"runs": [run_json(r) for r in runs]})
         return 0
@@ -232,7 +237,7 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    catalog = open_catalog()
+    catalog = open_catalog(recover=True)
     run = catalog.get_run(args.run_id)
     steps = catalog.steps(run.id)
     events = catalog.events(run.id)
@@ -303,8 +308,14 @@ def cmd_catalog_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_catalog_prune(args: argparse.Namespace) -> int:
+    from assets_core.catalog.connection import assetline_home
+    from assets_core.io.temp_files import sweep_temp_files
     from assets_core.settings import load_settings
 
+    storage = assetline_home() / "storage"
+    removed = sweep_temp_files(storage)
+    if removed:
+        print(f"Removed {removed} temp files left by killed writes under {storage}.")
     days = args.older_than_days
     if days is None:
         days = load_settings().retention_days

@@ -57,10 +57,37 @@ def select_keys(defs: Definitions, expr: str) -> list[Any]:
     )
 
 
-def open_catalog() -> Catalog:
+def open_catalog(*, recover: bool = False) -> Catalog:
+    """The catalog of ``$ASSETLINE_CATALOG_URL`` / ``$ASSETLINE_HOME``.
+
+    Args:
+        recover: First end the runs whose worker is gone (``execution/recovery.py``,
+            one query when none is running), saying so on stderr: commands that show
+            or start runs pass True, so a run killed with -9 is never shown STARTED.
+    """
     from assets_core.catalog.catalog import Catalog
 
-    return Catalog.open()
+    catalog = Catalog.open()
+    if recover:
+        recover_runs(catalog)
+    return catalog
+
+
+def recover_runs(catalog: Catalog) -> list[str]:
+    """End the runs of ``catalog`` whose worker is gone; print one line per run ended
+    on stderr (plain text: the reason holds user paths and host names)."""
+    from assets_core.execution.recovery import recover_dead_runs
+
+    try:
+        ended = recover_dead_runs(catalog)
+    except Exception as e:  # e.g. a read-only catalog: the command itself still works
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        print(f"note: runs whose worker died were not ended: {first}", file=sys.stderr)
+        return []
+    for run_id in ended:
+        run = catalog.get_run(run_id)
+        print(f"note: run {run_id[:12]} ended {run.status}: {run.error}", file=sys.stderr)
+    return ended
 
 
 def console(stderr: bool = False) -> Console:

@@ -9,6 +9,7 @@ from assets_core.cli.common import add_location_args, load_defs, open_catalog
 from assets_core.errors import UsageError
 
 if TYPE_CHECKING:
+    from assets_core.catalog.catalog import Catalog
     from assets_core.definitions.repository import Definitions
     from assets_core.execution.plan import PartitionRequest
     from assets_core.execution.request import Resume, RunSpec
@@ -146,13 +147,13 @@ def run_spec(
     )
 
 
-def run_and_report(defs: Definitions, spec: RunSpec) -> int:
+def run_and_report(defs: Definitions, spec: RunSpec, catalog: Catalog | None = None) -> int:
     """Plan, record and execute ``spec`` with a live progress display and a summary;
     return the exit code."""
     from assets_core.cli.progress import RunProgress
     from assets_core.execution.run import execute_run, plan_run, start_run
 
-    catalog = open_catalog()
+    catalog = catalog or open_catalog(recover=True)
     planned = plan_run(defs, catalog, spec)
     started = start_run(defs, catalog, planned)
     with RunProgress(started.plan, started.record.id, skipped=planned.skipped) as progress:
@@ -202,5 +203,6 @@ def cmd_reexecute(args: argparse.Namespace) -> int:
     from assets_core.execution.launch import reexecution_spec
 
     defs = load_defs(args)
-    _, spec = reexecution_spec(open_catalog(), args.run_id, from_failure=args.from_failure)
-    return run_and_report(defs, spec)
+    catalog = open_catalog(recover=True)  # a run whose worker died can be re-executed
+    _, spec = reexecution_spec(catalog, args.run_id, from_failure=args.from_failure)
+    return run_and_report(defs, spec, catalog)

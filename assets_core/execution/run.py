@@ -28,7 +28,13 @@ from assets_core.catalog.records import RunRecord, RunStatus
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import Resources, resolve_resource, secret_values
-from assets_core.errors import ConfigError, ExecutorLostError, UsageError
+from assets_core.errors import (
+    CatalogConnectionLostError,
+    CatalogError,
+    ConfigError,
+    ExecutorLostError,
+    UsageError,
+)
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
@@ -365,6 +371,9 @@ def execute_run(
     except ExecutorLostError as e:  # e.g. the Dask scheduler: finished steps are kept
         final, error = "FAILURE", e.message
         status_by_step = _fill_canceled(run.plan, finished, "SKIPPED", e.message)
+    except CatalogError as e:  # e.g. the connection lost for good: said in one line
+        final, error = "FAILURE", e.message
+        raise
     except BaseException as e:
         final, error = "FAILURE", f"{type(e).__name__}: {e}"
         raise
@@ -380,12 +389,21 @@ def execute_run(
             f"Run {final.lower()}" + (f": {error}" if error and final != "SUCCESS" else ""),
             level="INFO" if final == "SUCCESS" else "ERROR",
         )
-        state.writer.close()
+        lost: CatalogConnectionLostError | None = None
+        try:
+            state.writer.close()
+        except CatalogConnectionLostError as e:  # the last events could not be written
+            lost, final, error = e, "FAILURE", e.message
         for manager in {id(m): m for m in state.io_managers.values()}.values():
             close = getattr(manager, "close", None)
             if close is not None:
                 close()
-        catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
+        try:
+            catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
+        except CatalogConnectionLostError as e:  # crash recovery ends the run later
+            lost = lost or e
+        if lost is not None:
+            raise lost
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
 

@@ -35,6 +35,7 @@ from assets_core.io.base import (
     split_value,
     table_kind,
 )
+from assets_core.io.temp_files import remove_leftover_temp_files
 from assets_core.keys import AssetKey
 
 ParquetCompression = Literal["snappy", "gzip", "brotli", "lz4", "zstd", "none"]
@@ -209,6 +210,7 @@ class FilesystemIOManager(IOManager):
             target, stale = os.path.join(folder, PARQUET), os.path.join(folder, PICKLE)
             self._write_atomic(target, lambda tmp: self._write_parquet(tmp, table))
         _unlink_quietly(stale)
+        remove_leftover_temp_files(folder)  # of a writer killed mid-write
         self._last = (asset_key, partition_key, target)
 
     def _write_atomic(self, target: str, write: Any) -> None:

@@ -19,6 +19,7 @@ import pytest
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.execution.processes import ProcessIdentity, is_alive
+from tests.conftest import Cli
 from tests.executors.dask_cluster import DaskCluster, dask_cluster
 
 
@@ -141,6 +142,7 @@ def test_the_scheduler_going_away_ends_the_run_failure_and_keeps_finished_steps(
 def test_a_killed_driver_leaves_no_task_running_or_writing(
     cluster: DaskCluster,
     spawn: Callable[..., Any],
+    cli: Cli,
     fixture_path: Callable[[str], Path],
     sqlite_catalog: Catalog,
     tmp_path: Path,
@@ -151,6 +153,15 @@ def test_a_killed_driver_leaves_no_task_running_or_writing(
     proc = materialize_on(cluster, spawn, "-f", fixture_path("engine_dask"), "--select",
                           "talkative, after_talk", "--config", config)  # fmt: skip
     wait_for(started.exists, "talkative", [proc])
+
+    def start_recorded() -> bool:
+        runs = sqlite_catalog.list_runs()
+        return bool(runs) and any(
+            e.type == "STEP_START" and e.asset_key == "talkative"
+            for e in sqlite_catalog.events(runs[0].id)
+        )
+
+    wait_for(start_recorded, "talkative's start to be committed", [proc])
     proc.kill()
     proc.communicate()
     killed_at = time.monotonic()
@@ -165,8 +176,16 @@ def test_a_killed_driver_leaves_no_task_running_or_writing(
     assert not done.exists(), "the step kept running after its driver died"
     assert len(sqlite_catalog.events(run.id)) == events
     assert not (assetline_home / "storage" / "talkative").exists()
-    # The run is left to crash recovery: its process is known to be gone.
+    # The run is left to crash recovery: its process is known to be gone...
     run = sqlite_catalog.get_run(run.id)
     assert run.status == "STARTED"
     assert run.host is not None and run.pid is not None
     assert is_alive(ProcessIdentity(run.host, run.pid, run.process_started_at)) is False
+    # ...which the next command that shows runs does: FAILURE, the step it ran FAILED.
+    listed = cli("runs", "--format", "json")
+    assert listed.returncode == 0, listed
+    assert [r["status"] for r in listed.json()["runs"]] == ["FAILURE"]
+    ended = sqlite_catalog.get_run(run.id)
+    assert (ended.error or "").startswith(f"worker pid {proc.pid} on host {run.host} died; ")
+    steps = {s.asset_key: s.status for s in sqlite_catalog.steps(run.id)}
+    assert steps.get("talkative") == "FAILED", steps
