@@ -17,7 +17,7 @@ from assets_core.execution.plan import Step
 from assets_core.execution.pools import pool_slot
 from assets_core.execution.versions import default_data_version
 from assets_core.io.adapters import coerce_table
-from assets_core.io.base import InputContext, OutputContext
+from assets_core.io.base import InputContext, OutputContext, UnreadableValueError
 
 if TYPE_CHECKING:
     from assets_core.definitions.resources import Resources
@@ -218,6 +218,8 @@ def _record(
 def _describe_failure(step: Step, e: BaseException) -> tuple[str, str]:
     if isinstance(e, UserCodeError):
         return e.message, e.user_traceback
+    if isinstance(e, UnreadableValueError):
+        return e.message, "".join(traceback.format_exception(e))
     return f"{type(e).__name__}: {e}", "".join(traceback.format_exception(e))
 
 
@@ -227,6 +229,8 @@ def _user_call(step: Step, what: str, fn: Callable[..., Any], *args: Any, **kwar
         return fn(*args, **kwargs)
     except (KeyboardInterrupt, RunCanceled):
         raise RunCanceled() from None
+    except UnreadableValueError as e:
+        raise UnreadableValueError(f"{what} of asset {step.key} failed: {e.message}") from e
     except ExecutionError:
         raise
     except Exception as e:

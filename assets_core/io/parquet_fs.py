@@ -34,6 +34,7 @@ from assets_core.io.base import (
     missing_value_error,
     split_value,
     table_kind,
+    unreadable_value_error,
 )
 from assets_core.keys import AssetKey
 
@@ -293,11 +294,17 @@ class FilesystemIOManager(IOManager):
                 except FileNotFoundError:
                     other = -1
                 if other <= os.fstat(f.fileno()).st_mtime_ns:
-                    return "pickle", pickle.load(f)
+                    try:
+                        return "pickle", pickle.load(f)
+                    except (EOFError, pickle.UnpicklingError) as e:
+                        path = os.path.join(folder, PICKLE)
+                        raise unreadable_value_error(asset_key, partition_key, path, e) from e
         try:
             table = _read_parquet(parquet_path)
         except FileNotFoundError:
             return None
+        except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+            raise unreadable_value_error(asset_key, partition_key, parquet_path, e) from e
         return "parquet", (_decode_table(table) if decode else table)
 
     def _load_range(self, context: InputContext) -> Any:
