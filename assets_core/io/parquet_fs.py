@@ -36,7 +36,7 @@ from assets_core.io.base import (
     table_kind,
     unreadable_value_error,
 )
-from assets_core.keys import AssetKey
+from assets_core.keys import AssetKey, component_problem, shown
 
 ParquetCompression = Literal["snappy", "gzip", "brotli", "lz4", "zstd", "none"]
 PARQUET = "data.parquet"
@@ -57,18 +57,11 @@ def partition_path_parts(partition_key: str) -> tuple[str, ...]:
     """
     parts = tuple(partition_key.split("|"))
     for part in parts:
-        problem = None
-        if part in ("", ".", ".."):
-            problem = "is empty, '.' or '..'"
-        elif "/" in part or "\\" in part:
-            problem = "contains a path separator"
-        elif any(ord(c) < 32 or c == "\x7f" for c in part):
-            problem = "contains NUL or a control character"
-        elif len(part.encode("utf-8", "surrogatepass")) > 255:
-            problem = "is longer than 255 bytes"
+        problem = component_problem(part)
         if problem:
             raise PartitionKeyError(
-                f"Partition key {partition_key!r} cannot be stored: {part!r} {problem}. "
+                f"Partition key {shown(partition_key)} cannot be stored: {shown(part)} "
+                f"{problem}. "
                 "Partition keys become folder names under the storage root; use letters, "
                 "digits, '-', '_', ':', '.' (dimensions of a multi-partition key are "
                 "separated by '|')."
