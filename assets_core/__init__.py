@@ -22,7 +22,9 @@ from assets_core.definitions.results import MaterializeResult, Output
 from assets_core.definitions.sql_asset import sql_asset
 from assets_core.errors import (
     AssetlineError,
+    CatalogDamagedError,
     CatalogError,
+    CatalogWriteError,
     DefinitionError,
     DefinitionErrors,
     ExecutionError,
@@ -79,7 +81,9 @@ __all__ = [
     "AssetlineError",
     "AssetsDefinition",
     "Automation",
+    "CatalogDamagedError",
     "CatalogError",
+    "CatalogWriteError",
     "CheckContext",
     "CheckResult",
     "DailyPartitions",

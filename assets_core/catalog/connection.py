@@ -112,6 +112,11 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as conn:
             return _revision(conn)
     except Exception as e:
+        from assets_core.catalog.faults import catalog_fault
+
+        fault = catalog_fault(e, engine.url.render_as_string(hide_password=False))
+        if fault is not None:
+            raise fault from None
         raise CatalogError(
             f"Cannot open the catalog at {engine.url.render_as_string(hide_password=True)}: "
             f"{e}. Check ASSETLINE_CATALOG_URL / ASSETLINE_HOME."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from assets_core.cli import catalog_check
 from assets_core.cli.common import (
     add_format_arg,
     add_location_args,
@@ -59,6 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     pr = csub.add_parser("prune", help="Delete run events older than the retention.")
     pr.add_argument("--older-than-days", type=float, default=None)
     pr.set_defaults(func=cmd_catalog_prune)
+    catalog_check.register(csub)
 
     p = sub.add_parser("partitions", help="Dynamic partitions.")
     psub = p.add_subparsers(dest="partitions_command", required=True, metavar="COMMAND")
