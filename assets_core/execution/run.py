@@ -33,6 +33,7 @@ from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
 from assets_core.execution.request import RunSpec, requested_executor
+from assets_core.execution.run_end import close_writer, end_run_status, run_error
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
 
@@ -366,7 +367,7 @@ def execute_run(
         final, error = "FAILURE", e.message
         status_by_step = _fill_canceled(run.plan, finished, "SKIPPED", e.message)
     except BaseException as e:
-        final, error = "FAILURE", f"{type(e).__name__}: {e}"
+        final, error = "FAILURE", run_error(e, catalog)
         raise
     finally:
         if restore is not None:
@@ -380,12 +381,18 @@ def execute_run(
             f"Run {final.lower()}" + (f": {error}" if error and final != "SUCCESS" else ""),
             level="INFO" if final == "SUCCESS" else "ERROR",
         )
-        state.writer.close()
+        flush_error = close_writer(state, catalog)
+        if flush_error is not None:
+            final, error = "FAILURE", error if final == "FAILURE" else flush_error.message
         for manager in {id(m): m for m in state.io_managers.values()}.values():
             close = getattr(manager, "close", None)
             if close is not None:
                 close()
-        catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
+        # The final status is written even when the last flush failed: a run never
+        # stays STARTED because its events could not be written.
+        end_run_status(catalog, run.record.id, final, ended, error)
+    if flush_error is not None:
+        raise flush_error
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
 

@@ -3,6 +3,7 @@ boundary -> store outputs -> run checks -> record everything in one transaction.
 
 from __future__ import annotations
 
+import contextlib
 import time
 import traceback
 from collections.abc import Callable
@@ -160,10 +161,34 @@ def _run_step(state: RunState, step: Step, first_attempt: int) -> StepOutcome:
             part,
             data={"duration_s": round(time.time() - started, 6)},
         )
-    ids = _record(state, step, status, attempt, started, error, batch)
+    try:
+        ids = _record(state, step, status, attempt, started, error, batch)
+    except Exception:
+        _discard_stored(state, step, batch)
+        raise
     for m, mat_id in zip(batch.materializations, ids, strict=True):
         state.versions[(m.asset_key, m.partition)] = (mat_id, m.data_version)
     return StepOutcome(step.id, status, attempt, started, time.time(), error, materialized)
+
+
+def _discard_stored(state: RunState, step: Step, batch: WriteBatch) -> None:
+    """The step's commit failed (disk full, catalog gone): remove the values it stored,
+    so that no stored value exists that the catalog does not record. Best effort: an
+    IO manager that cannot delete keeps the value, and ``status`` reports the mismatch."""
+    from assets_core.keys import AssetKey
+
+    for key in dict.fromkeys(m.asset_key for m in batch.materializations):
+        node = state.graph.get(AssetKey.parse(key))
+        context = OutputContext(
+            asset_key=node.key,
+            partition_key=step.partition_key,
+            partition_keys=step.partition_keys if len(step.partition_keys) > 1 else None,
+            metadata=node.spec.metadata,
+            resources=state.resources,
+            run_id=state.run_id,
+        )
+        with contextlib.suppress(Exception):  # the commit's error is the one to report
+            state.io_for(node).delete(context)
 
 
 def record_failure(
