@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 from assets_core.errors import CatalogError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0004_automation"
+HEAD_REVISION = "0005_faults"
 
 
 def assetline_home(cwd: Path | None = None) -> Path:

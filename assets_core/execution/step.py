@@ -4,6 +4,8 @@ boundary -> store outputs -> run checks -> record everything in one transaction.
 from __future__ import annotations
 
 import contextlib
+import os
+import stat
 import time
 import traceback
 from collections.abc import Callable
@@ -418,6 +420,7 @@ def _store(
     metadata.update(user_meta)
     metadata = _redact_metadata(metadata, state.redact)
     location = io.location(ctx)
+    size, mtime_ns = stored_file_stat(location)
     now = time.time()
     out = []
     # A single-run backfill stores a range at once: one materialization per partition.
@@ -443,9 +446,27 @@ def _store(
                 metadata=metadata,
                 location=location,
                 upstream_ids=tuple(consumed),
+                stored_size=size,
+                stored_mtime_ns=mtime_ns,
             )
         )
     return out
+
+
+def stored_file_stat(location: str | None) -> tuple[int | None, int | None]:
+    """The size and ``st_mtime_ns`` of the file a value was stored in (one ``stat``),
+    recorded with its materialization so that ``status`` notices a value deleted or
+    changed outside Assetline; ``(None, None)`` when the location is not a file (a
+    folder of partitions, a database table)."""
+    if not location or not os.path.isabs(location):
+        return None, None
+    try:
+        st = os.stat(location)
+    except OSError:
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        return None, None
+    return st.st_size, st.st_mtime_ns
 
 
 def _redact_metadata(value: Any, redact: Callable[[str], str]) -> Any:

@@ -61,3 +61,33 @@ def test_truncated_values_error_the_checks_and_the_reading_step(
     # Materializing again repairs it.
     assert cli("materialize", "-f", loc, "--select", "table, report").returncode == 0
     assert cli("check", "-f", loc).returncode == 0
+
+
+def test_status_notices_values_deleted_or_changed_outside_assetline(
+    cli: Cli, fixture_path: Callable[[str], Path], assetline_home: Path
+) -> None:
+    loc = fixture_path("stored_values")
+    assert cli("materialize", "-f", loc).returncode == 0
+    parquet = assetline_home / "storage" / "table" / "data.parquet"
+    pickled = assetline_home / "storage" / "report" / "data.pickle"
+    summary = assetline_home / "storage" / "summary" / "data.pickle"
+    before = cli("status", "-f", loc, "--format", "json").json()
+    assert {a["key"]: a["status"] for a in before["assets"]} == {  # type: ignore[index]
+        "table": "FRESH",
+        "report": "FRESH",
+        "summary": "FRESH",
+    }
+    parquet.unlink()
+    _truncate(pickled, pickled.stat().st_size // 2)
+    # Rewritten with the same size: only its modification time tells.
+    data = summary.read_bytes()
+    summary.write_bytes(data)
+    after = cli("status", "-f", loc, "--format", "json").json()
+    found = {a["key"]: (a["status"], a["reasons"]) for a in after["assets"]}  # type: ignore[index]
+    assert found["table"] == ("STALE", [f"stored value missing: {parquet}"])
+    assert found["report"] == ("STALE", [f"stored value changed outside Assetline: {pickled}"])
+    assert found["summary"] == ("STALE", [f"stored value changed outside Assetline: {summary}"])
+    # Materializing again makes them fresh.
+    assert cli("materialize", "-f", loc).returncode == 0
+    again = cli("status", "-f", loc, "--format", "json").json()
+    assert {a["status"] for a in again["assets"]} == {"FRESH"}  # type: ignore[index]
