@@ -23,7 +23,9 @@ from assets_core.definitions.spec import AssetIn, AssetSpec
 from assets_core.definitions.sql_asset import sql_asset
 from assets_core.errors import (
     AssetlineError,
+    CatalogDamagedError,
     CatalogError,
+    CatalogWriteError,
     DefinitionError,
     DefinitionErrors,
     ExecutionError,
@@ -81,7 +83,9 @@ __all__ = [
     "AssetlineError",
     "AssetsDefinition",
     "Automation",
+    "CatalogDamagedError",
     "CatalogError",
+    "CatalogWriteError",
     "CheckContext",
     "CheckResult",
     "DailyPartitions",

@@ -24,7 +24,9 @@ what happened, where, and what to do.
     │   ├── WorkerLostError              WORKER_LOST          (a step's worker died)
     │   └── ExecutorLostError            EXECUTOR_LOST        (e.g. the Dask scheduler)
     └── CatalogError                     CATALOG_ERROR        (exit 1)
-        └── NotFoundError                NOT_FOUND
+        ├── NotFoundError                NOT_FOUND
+        ├── CatalogDamagedError          CATALOG_DAMAGED      (a corrupt database file)
+        └── CatalogWriteError            CATALOG_WRITE_FAILED (disk full, I/O error)
 
 A ``DefinitionError`` has fields: the ``problem``, the ``suggestion`` (the fix), the
 ``location`` in the user's code (found on the stack when not given: the first frame
@@ -312,6 +314,20 @@ class CatalogConnectionLostError(CatalogError):
     opened again in time, or was lost while a transaction was committing."""
 
     code = "CATALOG_CONNECTION_LOST"
+
+
+class CatalogDamagedError(CatalogError):
+    """The catalog's database file is corrupt ("database disk image is malformed"): the
+    message names the file and how to recover it (a backup, ``sqlite3 .recover``)."""
+
+    code = "CATALOG_DAMAGED"
+
+
+class CatalogWriteError(CatalogError):
+    """The database refused a write (disk full, I/O error): the message is one line,
+    ``catalog write failed: database or disk is full (PATH)``."""
+
+    code = "CATALOG_WRITE_FAILED"
 
 
 def did_you_mean(name: str, candidates: list[str] | tuple[str, ...] | set[str]) -> str:

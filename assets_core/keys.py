@@ -9,6 +9,59 @@ from assets_core.errors import InvalidKeyError
 
 _COMPONENT = re.compile(r"[A-Za-z0-9_-]+\Z")
 
+#: The longest file or folder name of common filesystems (ext4, XFS, APFS, NTFS), in
+#: bytes: every key component becomes one (asset keys and partition keys are folders of
+#: the ``fs`` IO manager's storage).
+MAX_COMPONENT_BYTES = 255
+#: The longest whole key, in characters: the width of the catalog's key columns.
+MAX_KEY_LENGTH = 500
+#: How much of a rejected key an error message repeats.
+_SHOWN = 60
+
+
+def shown(value: object) -> str:
+    """``value`` quoted for an error message (its ``repr``), a string cut to a readable
+    length: a rejected key of 5,000 characters is not echoed whole."""
+    if not isinstance(value, str):
+        text = repr(value)
+        return text if len(text) <= _SHOWN else f"{text[:_SHOWN]}..."
+    if len(value) <= _SHOWN:
+        return repr(value)
+    return f"{value[:_SHOWN]!r}... ({len(value):,} characters)"
+
+
+def component_problem(text: str) -> str | None:
+    """Why ``text`` cannot be one component of a key (a folder name under a storage
+    root), or None. The one rule set every entry applies (asset keys in definitions and
+    the API, partition keys of definitions, ``assetline partitions add``, sensors and
+    the API): not empty, not ``.`` or ``..``, no path separator, no NUL or control
+    character, at most ``MAX_COMPONENT_BYTES`` bytes once encoded as UTF-8 (a key of
+    130 'é' is 260 bytes).
+
+    Args:
+        text: One component: a part of an asset key, or one dimension of a partition key.
+    """
+    if not text:
+        return "is empty"
+    if text in (".", ".."):
+        return f"is {text!r}, which names a folder relative to its parent"
+    if "/" in text or "\\" in text:
+        return "contains a path separator"
+    if "\x00" in text:
+        return "contains NUL"
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        return "contains a control character"
+    try:
+        size = len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return "is not valid Unicode text (it contains a lone surrogate)"
+    if size > MAX_COMPONENT_BYTES:
+        return (
+            f"is {size:,} bytes long in UTF-8; the limit is {MAX_COMPONENT_BYTES} bytes "
+            "(it becomes a file name)"
+        )
+    return None
+
 
 @dataclass(frozen=True, slots=True, order=True)
 class AssetKey:
@@ -31,10 +84,23 @@ class AssetKey:
         for part in self.path:
             if not isinstance(part, str) or not _COMPONENT.match(part):
                 raise InvalidKeyError(
-                    f"Invalid asset key {'/'.join(map(str, self.path))!r}: component "
-                    f"{part!r} must match [A-Za-z0-9_-]+ (letters, digits, '_' and '-'). "
-                    "Join components with '/', e.g. 'sales/daily_orders'."
+                    f"Invalid asset key {shown('/'.join(map(str, self.path)))}: component "
+                    f"{shown(part)} must match [A-Za-z0-9_-]+ (letters, digits, '_' "
+                    "and '-'). Join components with '/', e.g. 'sales/daily_orders'."
                 )
+            problem = component_problem(part)
+            if problem is not None:
+                raise InvalidKeyError(
+                    f"Invalid asset key {shown('/'.join(self.path))}: component "
+                    f"{shown(part)} {problem}. Use a shorter name."
+                )
+        length = sum(map(len, self.path)) + len(self.path) - 1
+        if length > MAX_KEY_LENGTH:
+            raise InvalidKeyError(
+                f"Invalid asset key {shown('/'.join(self.path))}: it is {length:,} characters "
+                f"long; the limit is {MAX_KEY_LENGTH} (the catalog's key column). Use fewer "
+                "or shorter components."
+            )
         # Keys are hashed constantly by graph traversals: compute it once.
         object.__setattr__(self, "_hash", hash(self.path))
         object.__setattr__(self, "_str", "/".join(self.path))

@@ -207,6 +207,7 @@ class SensorContext:
             name: The dynamic partitions' name.
             keys: The keys to add.
         """
+        from assets_core.keys import shown
         from assets_core.partitions.static import key_problem
 
         values = [keys] if isinstance(keys, str) else list(keys)
@@ -214,7 +215,7 @@ class SensorContext:
             problem = key_problem(k)
             if problem is not None:
                 raise SensorError(
-                    f"Sensor {self.sensor_name}: dynamic partition key {k!r} {problem}."
+                    f"Sensor {self.sensor_name}: dynamic partition key {shown(k)} {problem}."
                 )
         self.added_partitions.append((name, values))
         if not self.dry_run:

@@ -16,7 +16,7 @@ from assets_core.catalog import forks
 from assets_core.errors import CatalogError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-HEAD_REVISION = "0004_automation"
+HEAD_REVISION = "0005_faults"
 
 
 def assetline_home(cwd: Path | None = None) -> Path:
@@ -124,6 +124,11 @@ def current_revision(engine: Engine) -> str | None:
     try:
         return retry_when_lost(read, postgres=engine.dialect.name == "postgresql")
     except Exception as e:
+        from assets_core.catalog.faults import catalog_fault
+
+        fault = catalog_fault(e, engine.url.render_as_string(hide_password=False))
+        if fault is not None:
+            raise fault from None
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise CatalogError(
             f"Cannot open the catalog at {engine.url.render_as_string(hide_password=True)}: "

@@ -35,6 +35,8 @@ def materialization_from_row(r: Any) -> MaterializationRecord:
         r.data_version,
         r.metadata or {},
         r.location,
+        r.stored_size,
+        r.stored_mtime_ns,
     )
 
 

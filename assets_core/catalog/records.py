@@ -91,6 +91,10 @@ class MaterializationRecord:
     data_version: str | None
     metadata: dict[str, Any]
     location: str | None
+    #: The stored file's size in bytes and ``st_mtime_ns`` when it was recorded (None
+    #: when the value is not a file, or was recorded before they were).
+    stored_size: int | None = None
+    stored_mtime_ns: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +111,8 @@ class NewMaterialization:
     metadata: dict[str, Any]
     location: str | None
     upstream_ids: tuple[int, ...] = ()
+    stored_size: int | None = None
+    stored_mtime_ns: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

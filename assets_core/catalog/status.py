@@ -4,6 +4,7 @@ of queries."""
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ def asset_statuses(
         if mat_at is not None:
             info.lag_s = now - mat_at
             info.reasons = list(reasons[key])
+            problem = stored_value_problem(info.latest) if info.latest is not None else None
+            if problem is not None:
+                info.reasons.insert(0, problem)
         if failed_root or failed:
             info.status = "FAILED"
         elif node.is_external and mat_id is None:
@@ -138,6 +142,24 @@ def asset_statuses(
             info.status = "STALE"
         out[key] = info
     return out
+
+
+def stored_value_problem(record: MaterializationRecord) -> str | None:
+    """Why the file ``record`` stored is no longer the value it recorded: ``stored value
+    missing: PATH`` or ``stored value changed outside Assetline: PATH`` (its size or
+    modification time differ), else None. One ``stat``, never a read; None for values
+    that are not files or were recorded without a size."""
+    if record.stored_size is None or not record.location:
+        return None
+    try:
+        st = os.stat(record.location)
+    except FileNotFoundError:
+        return f"stored value missing: {record.location}"
+    except OSError:
+        return None
+    if st.st_size != record.stored_size or st.st_mtime_ns != record.stored_mtime_ns:
+        return f"stored value changed outside Assetline: {record.location}"
+    return None
 
 
 def _all_stale_reasons(

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Float,
@@ -91,6 +92,9 @@ materializations = Table(
     Column("data_version", String(64)),
     Column("metadata", JSON, nullable=False),
     Column("location", Text),
+    # The stored file's size and st_mtime_ns when it was recorded (NULL: not a file).
+    Column("stored_size", BigInteger),
+    Column("stored_mtime_ns", BigInteger),
     Index("ix_mat_asset_partition", "asset_key", "partition", "id"),
     Index("ix_mat_run", "run_id"),
 )

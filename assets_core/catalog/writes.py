@@ -38,7 +38,8 @@ _STEP = (
 )
 _MAT = (
     "INSERT INTO materializations (asset_key, partition, run_id, timestamp, code_version,"
-    " data_version, metadata, location) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
+    " data_version, metadata, location, stored_size, stored_mtime_ns)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id"
 )
 _PROV = "INSERT INTO provenance (materialization_id, upstream_id) VALUES (?, ?)"
 _LATEST = (
@@ -256,6 +257,8 @@ class BatchWriter:
                     m.data_version,
                     dumps(m.metadata),
                     m.location,
+                    m.stored_size,
+                    m.stored_mtime_ns,
                 ),
             )
             mat_id = cur.fetchone()[0]

@@ -57,7 +57,7 @@ def run_checks(
     from assets_core.checks.runner import CheckContext, run_check
     from assets_core.definitions.resources import Resources, resolve_resource
     from assets_core.io.adapters import coerce_table
-    from assets_core.io.base import InputContext, MissingValueError
+    from assets_core.io.base import InputContext, MissingValueError, UnreadableValueError
     from assets_core.io.registry import resolve_io_managers
 
     managers = resolve_io_managers(assetline_home(), defs.io_managers)
@@ -72,6 +72,7 @@ def run_checks(
         for part, mat_ts in _targets(
             catalog, key, node.spec.partitions is not None, partition, all_partitions, notes
         ):
+            problem: str | None = None
             try:
                 value = io.load(
                     InputContext(
@@ -83,10 +84,12 @@ def run_checks(
                 )
             except MissingValueError as e:
                 notes.append(f"{key}: {e.message}")
+                value, problem = None, _no_value_message(key, part)
+            except UnreadableValueError as e:
+                value, problem = None, e.message
+            except Exception as e:  # a user IO manager: the check errs, the report is written
                 value = None
-                missing = True
-            else:
-                missing = False
+                problem = f"loading the stored value of {key} raised {type(e).__name__}: {e}"
             for check in graph.checks_for(key):
                 context = CheckContext(
                     asset_key=key,
@@ -95,8 +98,8 @@ def run_checks(
                     last_materialized_at=(datetime.fromtimestamp(mat_ts, UTC) if mat_ts else None),
                     now=now,
                 )
-                if missing:
-                    ev = _missing(check, key, part)
+                if problem is not None:
+                    ev = _errored(check, key, part, problem)
                 else:
                     annotations = getattr(check.fn, "__annotations__", None) or {}
                     checked = coerce_table(value, annotations.get(check.value_param, ""))
@@ -137,10 +140,19 @@ def _targets(
     return [(rows[-1].partition, rows[-1].timestamp)]
 
 
-def _missing(check: Any, key: AssetKey, part: str | None) -> CheckEvaluation:
+def _no_value_message(key: AssetKey, part: str | None) -> str:
+    where = f" partition {part}" if part else ""
+    return (
+        f"{key}{where} has no stored value; materialize it first "
+        "(or run `assetline check --materialize`)."
+    )
+
+
+def _errored(check: Any, key: AssetKey, part: str | None, error: str) -> CheckEvaluation:
+    """An ERRORED evaluation: the check could not run because its value is missing or
+    unreadable (``error`` says which)."""
     from assets_core.checks.runner import CheckEvaluation
 
-    where = f" partition {part}" if part else ""
     return CheckEvaluation(
         check_name=check.name,
         asset_key=key,
@@ -150,8 +162,7 @@ def _missing(check: Any, key: AssetKey, part: str | None) -> CheckEvaluation:
         blocking=check.blocking,
         metadata={},
         description=None,
-        error=f"{key}{where} has no stored value; materialize it first "
-        "(or run `assetline check --materialize`).",
+        error=error,
         traceback=None,
         duration_s=0.0,
         status="ERRORED",

@@ -11,6 +11,7 @@ from assets_core.cli.common import (
     add_format_arg,
     add_location_args,
     console,
+    esc,
     iso,
     load_defs,
     open_catalog,
@@ -134,7 +135,6 @@ def _list_schedules(args: argparse.Namespace, defs: Definitions, catalog: Catalo
             }
         )
         return 0
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title_justify="left")
@@ -144,11 +144,11 @@ def _list_schedules(args: argparse.Namespace, defs: Definitions, catalog: Catalo
         s = i.schedule
         choice = s.partition if isinstance(s.partition, str) or s.partition is None else "fn"
         table.add_row(
-            s.name,
+            esc(s.name),
             styled(i.status),
-            f"{s.cron} ({s.timezone})",
-            escape(s.select),
-            choice or "-",
+            esc(f"{s.cron} ({s.timezone})"),
+            esc(s.select),
+            esc(choice or "-"),
             short_time(i.next_tick_at),
             _last_tick(i.last_ticks),
         )
@@ -176,7 +176,6 @@ def _list_sensors(args: argparse.Namespace, defs: Definitions, catalog: Catalog)
             }
         )
         return 0
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title_justify="left")
@@ -185,11 +184,11 @@ def _list_sensors(args: argparse.Namespace, defs: Definitions, catalog: Catalog)
     for i in infos:
         cursor = i.cursor if i.cursor is not None else "-"
         table.add_row(
-            i.sensor.name,
+            esc(i.sensor.name),
             styled(i.status),
             f"{i.sensor.interval_s:g}s",
-            escape(i.sensor.select or "-"),
-            escape(cursor if len(cursor) <= 40 else cursor[:37] + "..."),
+            esc(i.sensor.select or "-"),
+            esc(cursor if len(cursor) <= 40 else cursor[:37] + "..."),
             _last_tick(i.last_ticks),
         )
     _print_or_empty(table, infos, "No sensors: add Definitions(sensors=[...]).")
@@ -231,7 +230,7 @@ def cmd_switch(args: argparse.Namespace) -> int:
 
         state = catalog.instigator_states().get(item.name)
         extra = f"; next tick {short_time(next_tick(item, state, status))}"  # type: ignore[arg-type]
-    console().print(f"{verb} {kind} {item.name}{note}{extra}.")
+    console().print(esc(f"{verb} {kind} {item.name}{note}{extra}."))
     return 0
 
 
@@ -278,15 +277,17 @@ def cmd_preview(args: argparse.Namespace) -> int:
         return 0
     out = console()
     if result.skip_reason is not None:
-        out.print(f"Sensor {found.name} skips: {result.skip_reason}")
+        out.print(esc(f"Sensor {found.name} skips: {result.skip_reason}"))
     for r in requests:
         parts = ", ".join(r["partitions"]) or "-"
         key = f" run_key={r['run_key']}" if r["run_key"] else ""
-        out.print(f"RunRequest select={r['select']} partitions={parts}{key}")
+        out.print(esc(f"RunRequest select={r['select']} partitions={parts}{key}"))
     for name, keys in result.added_partitions:
-        out.print(f"Would add {len(keys)} key(s) to dynamic partitions {name}: {', '.join(keys)}")
+        out.print(
+            esc(f"Would add {len(keys)} key(s) to dynamic partitions {name}: {', '.join(keys)}")
+        )
     if result.cursor_updated:
-        out.print(f"Would set the cursor to {result.cursor!r} (unchanged: this is a preview).")
+        out.print(esc(f"Would set the cursor to {result.cursor!r} (unchanged: this is a preview)."))
     return 0
 
 
@@ -310,7 +311,6 @@ def cmd_ticks(args: argparse.Namespace) -> int:
     if args.format == "json":
         print_json({"ticks": [tick_json(t) for t in ticks]})
         return 0
-    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title_justify="left")
@@ -319,10 +319,10 @@ def cmd_ticks(args: argparse.Namespace) -> int:
     for t in ticks:
         table.add_row(
             short_time(t.timestamp),
-            t.name,
-            t.kind,
+            esc(t.name),
+            esc(t.kind),
             styled(t.status),
-            escape((t.error if t.status == "FAILURE" else t.reason) or "-"),
+            esc((t.error if t.status == "FAILURE" else t.reason) or "-"),
             ", ".join(r[:8] for r in t.run_ids) or "-",
         )
     _print_or_empty(table, ticks, "No ticks yet: run `assetline daemon`.")
@@ -373,7 +373,6 @@ def cmd_why(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    from rich.markup import escape
 
     out = console()
     if condition is None:
@@ -382,14 +381,14 @@ def cmd_why(args: argparse.Namespace) -> int:
             "it by itself."
         )
     else:
-        out.print(f"{key}: automation = {escape(condition.describe())}")
+        out.print(f"{key}: automation = {esc(condition.describe())}")
     if not records:
         out.print("No evaluation recorded yet: run `assetline daemon`.")
     for e in records:
         verdict = "[green]requested[/]" if e.requested else "[grey50]not requested[/]"
         parts = _ranges_text(e.partitions, e.partition_count)
         run = f" → run {e.run_id[:8]}" if e.run_id else ""
-        out.print(f"{short_time(e.timestamp)}  {verdict}{parts}: {escape(e.reason)}{run}")
+        out.print(f"{short_time(e.timestamp)}  {verdict}{esc(parts)}: {esc(e.reason)}{run}")
     return 0
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from assets_core.cli import catalog_check
 from assets_core.cli.common import (
     add_format_arg,
     add_location_args,
     console,
+    esc,
     iso,
     load_defs,
     open_catalog,
@@ -63,6 +65,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     pr.add_argument("--older-than-days", type=float, default=None)
     pr.set_defaults(func=cmd_catalog_prune)
+    catalog_check.register(csub)
 
     p = sub.add_parser("partitions", help="Dynamic partitions.")
     psub = p.add_subparsers(dest="partitions_command", required=True, metavar="COMMAND")
@@ -154,11 +157,11 @@ def cmd_status(args: argparse.Namespace) -> int:
             )
         why = "; ".join(s.reasons + [f"check {c} failed" for c in s.failed_checks])
         table.add_row(
-            str(k),
+            esc(k),
             styled(s.status),
             short_time(s.latest.timestamp if s.latest else None),
             parts,
-            why,
+            esc(why),
         )
     console().print(table)
     return 0
@@ -184,7 +187,7 @@ def _partition_status(graph: Any, catalog: Any, args: argparse.Namespace) -> int
         )
         return 0
     out = console()
-    out.print(f"[bold]{key}[/] ({pdef.describe()}): {report['total']} partitions")
+    out.print(f"[bold]{esc(key)}[/] ({esc(pdef.describe())}): {report['total']} partitions")
     styles = (
         ("materialized", "green"),
         ("stale", "yellow"),
@@ -194,7 +197,7 @@ def _partition_status(graph: Any, catalog: Any, args: argparse.Namespace) -> int
     for status, style in styles:
         spans = ", ".join(a if a == b else f"{a}...{b}" for a, b in ranges[status][:20])
         more = " ..." if len(ranges[status]) > 20 else ""
-        out.print(f"  [{style}]{status:>12}[/] {report[status]:>7}  {spans}{more}")
+        out.print(f"  [{style}]{status:>12}[/] {report[status]:>7}  {esc(spans)}{more}")
     return 0
 
 
@@ -226,11 +229,11 @@ def cmd_runs(args: argparse.Namespace) -> int:
         table.add_row(
             r.id[:12],
             styled(r.status),
-            r.selection,
-            ", ".join(r.partitions) or "-",
+            esc(r.selection),
+            esc(", ".join(r.partitions) or "-"),
             short_time(r.started_at),
             dur,
-            r.launched_by or "-",
+            esc(r.launched_by or "-"),
         )
     console().print(table)
     return 0
@@ -273,25 +276,30 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     out = console()
     out.print(
-        f"Run [bold]{run.id}[/] {styled(run.status)}  selection: {run.selection}  "
-        f"partitions: {', '.join(run.partitions) or '-'}"
+        f"Run [bold]{esc(run.id)}[/] {styled(run.status)}  selection: {esc(run.selection)}  "
+        f"partitions: {esc(', '.join(run.partitions) or '-')}"
     )
     if run.error:
-        out.print(f"[red]{run.error}[/]")
+        out.print(f"[red]{esc(run.error)}[/]")
     table = Table(title="steps", title_justify="left")
     for col in ("asset", "partition", "status", "attempts", "duration", "error"):
         table.add_column(col, overflow="fold")
     for s in steps:
         dur = f"{s.duration_s:.3f}s" if s.duration_s is not None else "-"
         table.add_row(
-            s.asset_key, s.partition or "-", styled(s.status), str(s.attempts), dur, s.error or ""
+            esc(s.asset_key),
+            esc(s.partition or "-"),
+            styled(s.status),
+            str(s.attempts),
+            dur,
+            esc(s.error or ""),
         )
     out.print(table)
     table = Table(title="events", title_justify="left")
     for col in ("time", "type", "asset", "message"):
         table.add_column(col, overflow="fold")
     for e in events:
-        table.add_row(short_time(e.timestamp), e.type, e.asset_key or "", e.message)
+        table.add_row(short_time(e.timestamp), e.type, esc(e.asset_key or ""), esc(e.message))
     out.print(table)
     return 0
 
@@ -352,7 +360,7 @@ def cmd_partitions_add(args: argparse.Namespace) -> int:
     catalog = open_catalog()
     added = catalog.add_dynamic_partitions(args.name, keys)
     console().print(
-        f"Added {added} new key(s) to {args.name} ({len(args.keys) - added} already present)."
+        f"Added {added} new key(s) to {esc(args.name)} ({len(args.keys) - added} already present)."
     )
     return 0
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from assets_core.cli.common import add_location_args, console, load_defs, open_catalog, print_json
+from assets_core.cli.common import (
+    add_location_args,
+    console,
+    esc,
+    load_defs,
+    open_catalog,
+    print_json,
+)
 from assets_core.errors import UsageError
 
 
@@ -85,15 +92,15 @@ def cmd_check(args: argparse.Namespace) -> int:
 def _print_text(evaluations: list[Any], notes: list[str]) -> None:
     out = console()
     for note in notes:
-        out.print(f"[yellow]![/] {note}")
+        out.print(f"[yellow]![/] {esc(note)}")
     for e in evaluations:
         mark = (
             "[green]✓[/]" if e.passed else "[red]✗[/]" if e.severity == "error" else "[yellow]![/]"
         )
         part = f"[{e.partition_key}]" if e.partition_key else ""
-        line = f"{mark} {e.asset_key}{part}:{e.check_name} {e.status}"
+        line = f"{mark} {esc(f'{e.asset_key}{part}:{e.check_name}')} {e.status}"
         if not e.passed:
-            line += f" ({e.severity}) {e.message}"
+            line += f" ({e.severity}) {esc(e.message)}"
         out.print(line)
     passed = sum(e.passed for e in evaluations)
     out.print(f"{passed} passed, {len(evaluations) - passed} failed")

@@ -101,6 +101,16 @@ def console(stderr: bool = False) -> Console:
     return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
 
 
+def esc(value: object) -> str:
+    """``value`` as text that Rich prints as is: user text (asset keys, partition keys,
+    error messages, paths) is never read as markup, so ``[/red]`` or ``[columns]`` in
+    it neither crashes the output nor disappears. Every string the CLI prints through
+    Rich that it did not write itself passes here."""
+    from rich.markup import escape
+
+    return escape(str(value))
+
+
 def print_json(data: Any) -> None:
     sys.stdout.write(json.dumps(data, indent=2, default=str) + "\n")
 

@@ -9,6 +9,7 @@ from assets_core.cli.common import (
     add_format_arg,
     add_location_args,
     console,
+    esc,
     load_defs,
     print_json,
     select_keys,
@@ -97,12 +98,12 @@ def cmd_list(args: argparse.Namespace) -> int:
     for k in keys:
         a = asset_json(graph, k)
         table.add_row(
-            a["key"],
-            a["group"],
-            a["kind"],
-            ", ".join(a["upstream"]) or "-",
-            a["partitions"] or "-",
-            ", ".join(a["owners"]) or "-",
+            esc(a["key"]),
+            esc(a["group"]),
+            esc(a["kind"]),
+            esc(", ".join(a["upstream"]) or "-"),
+            esc(a["partitions"] or "-"),
+            esc(", ".join(a["owners"]) or "-"),
         )
     console().print(table)
     return 0
@@ -142,7 +143,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
     def label(k: Any) -> str:
         node = graph.get(k)
-        return f"[bold]{k}[/] [dim]({node.kind}, {node.group})[/]"
+        return f"[bold]{esc(k)}[/] [dim]({esc(node.kind)}, {esc(node.group)})[/]"
 
     tree = Tree(label(root))
     seen = {root}
@@ -152,7 +153,7 @@ def cmd_lineage(args: argparse.Namespace) -> int:
             return
         for n in step(key):
             if n in seen:
-                branch.add(f"{n} [dim](see above)[/]")
+                branch.add(f"{esc(n)} [dim](see above)[/]")
                 continue
             seen.add(n)
             grow(branch.add(label(n)), n, level + 1)

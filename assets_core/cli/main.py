@@ -70,6 +70,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AssetlineError as e:
         print(f"error: {e.render()}", file=sys.stderr)
         return e.exit_code
+    except Exception as e:
+        # A damaged catalog file or a full disk, wherever it surfaced: one line that
+        # names the file and what to do, not a database driver's traceback.
+        from assets_core.catalog.faults import catalog_fault
+
+        fault = catalog_fault(e)
+        if fault is None:
+            raise
+        print(f"error: {fault.render()}", file=sys.stderr)
+        return fault.exit_code
     except KeyboardInterrupt:
         print("Interrupted.", file=sys.stderr)
         return 130

@@ -7,7 +7,7 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from assets_core.cli.common import console, styled
+from assets_core.cli.common import console, esc, styled
 
 if TYPE_CHECKING:
     from assets_core.execution.plan import ExecutionPlan, Step
@@ -37,7 +37,7 @@ class RunProgress:
 
     def __enter__(self) -> RunProgress:
         done = f" ({self.skipped} already done, skipped)" if self.skipped else ""
-        self.console.print(f"Run [bold]{self.run_id}[/]: {self.total} steps{done}")
+        self.console.print(f"Run [bold]{esc(self.run_id)}[/]: {self.total} steps{done}")
         if self.live:
             from rich.progress import (
                 BarColumn,
@@ -69,21 +69,21 @@ class RunProgress:
     def update(self, step: Step, outcome: StepOutcome) -> None:
         if outcome.status == "STARTED":
             if self._progress is not None:
-                self._progress.update(self._task, description=f"[cyan]{step.id}[/]")
+                self._progress.update(self._task, description=f"[cyan]{esc(step.id)}[/]")
             return
         self.counts[outcome.status] += 1
         if self._progress is not None:
             parts = [f"{styled(s)} {n}" for s, n in sorted(self.counts.items())]
             self._progress.update(self._task, advance=1, counts=" ".join(parts))
             if outcome.status == "FAILED":
-                self._progress.console.print(f"[red]✗[/] {step.id}: {outcome.error}")
+                self._progress.console.print(f"[red]✗[/] {esc(step.id)}: {esc(outcome.error)}")
         else:
             mark = {"SUCCESS": "[green]✓[/]", "FAILED": "[red]✗[/]"}.get(outcome.status, "-")
             took = ""
             if outcome.started_at and outcome.ended_at:
                 took = f" ({outcome.ended_at - outcome.started_at:.2f}s)"
-            detail = f": {outcome.error}" if outcome.error else ""
-            self.console.print(f"{mark} {step.id} {styled(outcome.status)}{took}{detail}")
+            detail = f": {esc(outcome.error)}" if outcome.error else ""
+            self.console.print(f"{mark} {esc(step.id)} {styled(outcome.status)}{took}{detail}")
 
     def summary(self, result: RunResult) -> None:
         from rich.table import Table
@@ -101,11 +101,13 @@ class RunProgress:
                 table.add_column(col, overflow="fold")
             for o in shown:
                 dur = f"{o.ended_at - o.started_at:.3f}s" if o.started_at and o.ended_at else "-"
-                table.add_row(o.step_id, styled(o.status), str(o.attempts), dur, o.error or "")
+                table.add_row(
+                    esc(o.step_id), styled(o.status), str(o.attempts), dur, esc(o.error or "")
+                )
             self.console.print(table)
         counts = Counter(o.status for o in outcomes)
         text = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
         self.console.print(
-            f"Run {result.run_id} {styled(result.status)} in {elapsed:.2f}s: "
+            f"Run {esc(result.run_id)} {styled(result.status)} in {elapsed:.2f}s: "
             f"{text or 'nothing to do'}."
         )

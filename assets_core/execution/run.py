@@ -39,6 +39,7 @@ from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
 from assets_core.execution.request import RunSpec, requested_executor
+from assets_core.execution.run_end import close_writer, end_run_status, run_error
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
 
@@ -375,7 +376,7 @@ def execute_run(
         final, error = "FAILURE", e.message
         raise
     except BaseException as e:
-        final, error = "FAILURE", f"{type(e).__name__}: {e}"
+        final, error = "FAILURE", run_error(e, catalog)
         raise
     finally:
         if restore is not None:
@@ -389,21 +390,26 @@ def execute_run(
             f"Run {final.lower()}" + (f": {error}" if error and final != "SUCCESS" else ""),
             level="INFO" if final == "SUCCESS" else "ERROR",
         )
-        lost: CatalogConnectionLostError | None = None
-        try:
-            state.writer.close()
-        except CatalogConnectionLostError as e:  # the last events could not be written
-            lost, final, error = e, "FAILURE", e.message
+        # A lost connection or a refused write: the last events are lost, not the end.
+        flush_error = close_writer(state, catalog)
+        if flush_error is not None:
+            final, error = "FAILURE", error if final == "FAILURE" else flush_error.message
         for manager in {id(m): m for m in state.io_managers.values()}.values():
             close = getattr(manager, "close", None)
             if close is not None:
                 close()
+        # The final status is written even when the last flush failed: a run never
+        # stays STARTED because its events could not be written (if the connection is
+        # lost for good, crash recovery ends it later).
+        lost: CatalogConnectionLostError | None = None
         try:
-            catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
-        except CatalogConnectionLostError as e:  # crash recovery ends the run later
-            lost = lost or e
-        if lost is not None:
-            raise lost
+            end_run_status(catalog, run.record.id, final, ended, error)
+        except CatalogConnectionLostError as e:
+            lost = e
+    if flush_error is not None:
+        raise flush_error
+    if lost is not None:
+        raise lost
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
 

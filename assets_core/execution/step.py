@@ -3,6 +3,9 @@ boundary -> store outputs -> run checks -> record everything in one transaction.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import stat
 import time
 import traceback
 from collections.abc import Callable
@@ -17,7 +20,7 @@ from assets_core.execution.plan import Step
 from assets_core.execution.pools import pool_slot
 from assets_core.execution.versions import content_version, default_data_version
 from assets_core.io.adapters import coerce_table
-from assets_core.io.base import InputContext, OutputContext
+from assets_core.io.base import InputContext, OutputContext, UnreadableValueError
 
 if TYPE_CHECKING:
     from assets_core.definitions.resources import Resources
@@ -160,10 +163,34 @@ def _run_step(state: RunState, step: Step, first_attempt: int) -> StepOutcome:
             part,
             data={"duration_s": round(time.time() - started, 6)},
         )
-    ids = _record(state, step, status, attempt, started, error, batch)
+    try:
+        ids = _record(state, step, status, attempt, started, error, batch)
+    except Exception:
+        _discard_stored(state, step, batch)
+        raise
     for m, mat_id in zip(batch.materializations, ids, strict=True):
         state.versions[(m.asset_key, m.partition)] = (mat_id, m.data_version)
     return StepOutcome(step.id, status, attempt, started, time.time(), error, materialized)
+
+
+def _discard_stored(state: RunState, step: Step, batch: WriteBatch) -> None:
+    """The step's commit failed (disk full, catalog gone): remove the values it stored,
+    so that no stored value exists that the catalog does not record. Best effort: an
+    IO manager that cannot delete keeps the value, and ``status`` reports the mismatch."""
+    from assets_core.keys import AssetKey
+
+    for key in dict.fromkeys(m.asset_key for m in batch.materializations):
+        node = state.graph.get(AssetKey.parse(key))
+        context = OutputContext(
+            asset_key=node.key,
+            partition_key=step.partition_key,
+            partition_keys=step.partition_keys if len(step.partition_keys) > 1 else None,
+            metadata=node.spec.metadata,
+            resources=state.resources,
+            run_id=state.run_id,
+        )
+        with contextlib.suppress(Exception):  # the commit's error is the one to report
+            state.io_for(node).delete(context)
 
 
 def record_failure(
@@ -218,6 +245,8 @@ def _record(
 def _describe_failure(step: Step, e: BaseException) -> tuple[str, str]:
     if isinstance(e, UserCodeError):
         return e.message, e.user_traceback
+    if isinstance(e, UnreadableValueError):
+        return e.message, "".join(traceback.format_exception(e))
     return f"{type(e).__name__}: {e}", "".join(traceback.format_exception(e))
 
 
@@ -227,6 +256,8 @@ def _user_call(step: Step, what: str, fn: Callable[..., Any], *args: Any, **kwar
         return fn(*args, **kwargs)
     except (KeyboardInterrupt, RunCanceled):
         raise RunCanceled() from None
+    except UnreadableValueError as e:
+        raise UnreadableValueError(f"{what} of asset {step.key} failed: {e.message}") from e
     except ExecutionError:
         raise
     except Exception as e:
@@ -389,6 +420,7 @@ def _store(
     metadata.update(user_meta)
     metadata = _redact_metadata(metadata, state.redact)
     location = io.location(ctx)
+    size, mtime_ns = stored_file_stat(location)
     now = time.time()
     out = []
     # Without inputs, the version comes from the value's content: unchanged data keeps
@@ -417,9 +449,27 @@ def _store(
                 metadata=metadata,
                 location=location,
                 upstream_ids=tuple(consumed),
+                stored_size=size,
+                stored_mtime_ns=mtime_ns,
             )
         )
     return out
+
+
+def stored_file_stat(location: str | None) -> tuple[int | None, int | None]:
+    """The size and ``st_mtime_ns`` of the file a value was stored in (one ``stat``),
+    recorded with its materialization so that ``status`` notices a value deleted or
+    changed outside Assetline; ``(None, None)`` when the location is not a file (a
+    folder of partitions, a database table)."""
+    if not location or not os.path.isabs(location):
+        return None, None
+    try:
+        st = os.stat(location)
+    except OSError:
+        return None, None
+    if not stat.S_ISREG(st.st_mode):
+        return None, None
+    return st.st_size, st.st_mtime_ns
 
 
 def _redact_metadata(value: Any, redact: Callable[[str], str]) -> Any:

@@ -1,6 +1,12 @@
 """IO managers: where asset values are stored and how they are loaded (SPEC §3)."""
 
-from assets_core.io.base import InputContext, IOManager, MissingValueError, OutputContext
+from assets_core.io.base import (
+    InputContext,
+    IOManager,
+    MissingValueError,
+    OutputContext,
+    UnreadableValueError,
+)
 from assets_core.io.duckdb_table import DuckDBIOManager
 from assets_core.io.memory import MemoryIOManager
 from assets_core.io.parquet_fs import FilesystemIOManager
@@ -14,6 +20,7 @@ __all__ = [
     "MemoryIOManager",
     "MissingValueError",
     "OutputContext",
+    "UnreadableValueError",
     "builtin_io_managers",
     "resolve_io_managers",
 ]

@@ -39,6 +39,13 @@ class MissingValueError(ExecutionError):
     code = "MISSING_VALUE"
 
 
+class UnreadableValueError(ExecutionError):
+    """A stored value exists but cannot be read back (a truncated or overwritten file):
+    the message names the asset and the file, and says to materialize it again."""
+
+    code = "UNREADABLE_VALUE"
+
+
 @dataclass(frozen=True, slots=True)
 class _IOContext:
     asset_key: AssetKey
@@ -183,6 +190,21 @@ def missing_value_error(
         f"`assetline materialize --select {context.asset_key}"
         + (f" --partition {context.partition_key}" if context.partition_key else "")
         + "`."
+    )
+
+
+def unreadable_value_error(
+    asset_key: AssetKey, partition_key: str | None, path: str, error: BaseException
+) -> UnreadableValueError:
+    """The error for a stored file that exists but does not decode (``path`` is the
+    file, ``error`` what the reader raised)."""
+    where = f" partition {partition_key}" if partition_key is not None else ""
+    detail = str(error).replace(f"'{path}'", "the file").replace(path, "the file")
+    again = f" --partition {partition_key}" if partition_key is not None else ""
+    return UnreadableValueError(
+        f"stored value of {asset_key}{where} is unreadable: {path} "
+        f"({type(error).__name__}: {detail}). It was damaged outside Assetline; "
+        f"materialize it again: `assetline materialize --select {asset_key}{again}`."
     )
 
 

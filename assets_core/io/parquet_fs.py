@@ -34,9 +34,10 @@ from assets_core.io.base import (
     missing_value_error,
     split_value,
     table_kind,
+    unreadable_value_error,
 )
 from assets_core.io.temp_files import remove_leftover_temp_files
-from assets_core.keys import AssetKey
+from assets_core.keys import AssetKey, component_problem, shown
 
 ParquetCompression = Literal["snappy", "gzip", "brotli", "lz4", "zstd", "none"]
 PARQUET = "data.parquet"
@@ -57,18 +58,11 @@ def partition_path_parts(partition_key: str) -> tuple[str, ...]:
     """
     parts = tuple(partition_key.split("|"))
     for part in parts:
-        problem = None
-        if part in ("", ".", ".."):
-            problem = "is empty, '.' or '..'"
-        elif "/" in part or "\\" in part:
-            problem = "contains a path separator"
-        elif any(ord(c) < 32 or c == "\x7f" for c in part):
-            problem = "contains NUL or a control character"
-        elif len(part.encode("utf-8", "surrogatepass")) > 255:
-            problem = "is longer than 255 bytes"
+        problem = component_problem(part)
         if problem:
             raise PartitionKeyError(
-                f"Partition key {partition_key!r} cannot be stored: {part!r} {problem}. "
+                f"Partition key {shown(partition_key)} cannot be stored: {shown(part)} "
+                f"{problem}. "
                 "Partition keys become folder names under the storage root; use letters, "
                 "digits, '-', '_', ':', '.' (dimensions of a multi-partition key are "
                 "separated by '|')."
@@ -295,11 +289,17 @@ class FilesystemIOManager(IOManager):
                 except FileNotFoundError:
                     other = -1
                 if other <= os.fstat(f.fileno()).st_mtime_ns:
-                    return "pickle", pickle.load(f)
+                    try:
+                        return "pickle", pickle.load(f)
+                    except (EOFError, pickle.UnpicklingError) as e:
+                        path = os.path.join(folder, PICKLE)
+                        raise unreadable_value_error(asset_key, partition_key, path, e) from e
         try:
             table = _read_parquet(parquet_path)
         except FileNotFoundError:
             return None
+        except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
+            raise unreadable_value_error(asset_key, partition_key, parquet_path, e) from e
         return "parquet", (_decode_table(table) if decode else table)
 
     def _load_range(self, context: InputContext) -> Any:

@@ -220,9 +220,11 @@ class PartitionsDefinition(ABC):
         from assets_core.errors import PartitionKeyError, did_you_mean
 
         sample = ", ".join(keys[:5]) + (" ..." if len(keys) > 5 else "")
+        from assets_core.keys import shown
+
         hint = did_you_mean(key, list(keys[:1000]))
         return PartitionKeyError(
-            f"Unknown partition key {key!r} for {self.describe()}; valid keys: "
+            f"Unknown partition key {shown(key)} for {self.describe()}; valid keys: "
             f"{sample or '(none yet)'}.{hint}"
         )
 

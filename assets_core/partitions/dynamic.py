@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import ClassVar
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
+from assets_core.keys import shown
 from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
 from assets_core.partitions.static import key_problem
 
@@ -90,9 +91,12 @@ class DynamicPartitions(PartitionsDefinition):
             known = "it has no keys yet"
         else:
             known = f"known keys: {', '.join(keys[:5])}{' ...' if len(keys) > 5 else ''}"
+        add = (
+            "" if key_problem(key) else f" Add it with: assetline partitions add {self.name} {key}"
+        )
         raise PartitionKeyError(
-            f"Partition key {key!r} is not a key of dynamic partitions {self.name!r} "
-            f"({known}). Add it with: assetline partitions add {self.name} {key}"
+            f"Partition key {shown(key)} is not a key of dynamic partitions {self.name!r} "
+            f"({known}).{add}"
             f"{did_you_mean(str(key), keys[:1000])}"
         )
 
@@ -111,7 +115,8 @@ class DynamicPartitions(PartitionsDefinition):
             problem = key_problem(key)
             if problem:
                 raise PartitionKeyError(
-                    f"Cannot add partition key {key!r} to dynamic partitions {self.name!r}: "
+                    f"Cannot add partition key {shown(key)} to dynamic partitions "
+                    f"{self.name!r}: "
                     f"it {problem}."
                 )
             if key not in seen:

@@ -17,6 +17,7 @@ from math import prod
 from typing import ClassVar
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
+from assets_core.keys import shown
 from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition, TimeWindow
 from assets_core.partitions.time import TimePartitions
 
@@ -57,7 +58,7 @@ class MultiPartitionKey:
         parts = key.split(SEPARATOR) if isinstance(key, str) else []
         if len(parts) != len(dimensions):
             raise PartitionKeyError(
-                f"Partition key {key!r} is not a valid multi-partition key: expected "
+                f"Partition key {shown(key)} is not a valid multi-partition key: expected "
                 f"{len(dimensions)} parts joined by '|' ({SEPARATOR.join(dimensions)})."
             )
         return cls(tuple(dimensions), tuple(parts))
@@ -191,9 +192,9 @@ class MultiPartitions(PartitionsDefinition):
             try:
                 i = d.index_of(part, dynamic_keys, current_time=current_time)
             except PartitionKeyError as e:
-                why = e.message.removeprefix(f"Partition key {part!r} ")
+                why = e.message.removeprefix(f"Partition key {shown(part)} ")
                 raise PartitionKeyError(
-                    f"Partition key {key!r} has a bad {name!r} part: {part!r} {why}"
+                    f"Partition key {shown(key)} has a bad {name!r} part: {shown(part)} {why}"
                 ) from None
             index = index * d.num_partitions(dynamic_keys, current_time=current_time) + i
         return index

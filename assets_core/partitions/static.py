@@ -9,22 +9,20 @@ from datetime import datetime
 from typing import ClassVar
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
+from assets_core.keys import component_problem, shown
 from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition
-
-#: Long enough for any real key, short enough to be a file name (255 bytes).
-MAX_KEY_LENGTH = 200
 
 
 def key_problem(key: object) -> str | None:
     """Why ``key`` cannot be a partition key, or None.
 
     Keys become folder names (the ``fs`` IO manager stores one folder per partition) and
-    parts of multi-partition keys, which are joined by ``|``.
+    parts of multi-partition keys, which are joined by ``|``: the rules of every key
+    component (``keys.component_problem``: at most 255 bytes in UTF-8, no NUL...) and no
+    ``|``, no leading ``.``, no surrounding whitespace.
     """
     if not isinstance(key, str):
         return f"is a {type(key).__name__}, not a string"
-    if not key:
-        return "is empty"
     if "|" in key:
         return "contains '|', which joins the parts of multi-partition keys"
     if "/" in key or "\\" in key:
@@ -33,11 +31,7 @@ def key_problem(key: object) -> str | None:
         return "starts with '.', which would make its folder hidden"
     if key != key.strip():
         return "starts or ends with whitespace"
-    if any(ord(c) < 32 or ord(c) == 127 for c in key):
-        return "contains a control character"
-    if len(key) > MAX_KEY_LENGTH:
-        return f"is longer than {MAX_KEY_LENGTH} characters"
-    return None
+    return component_problem(key)
 
 
 @dataclass(frozen=True, slots=True, init=False)
@@ -73,7 +67,7 @@ class StaticPartitions(PartitionsDefinition):
         for key in keys:
             problem = key_problem(key)
             if problem:
-                raise DefinitionError(f"StaticPartitions key {key!r} {problem}.")
+                raise DefinitionError(f"StaticPartitions key {shown(key)} {problem}.")
         index: dict[str, int] = {}
         for i, key in enumerate(keys):
             if key in index:
@@ -108,7 +102,7 @@ class StaticPartitions(PartitionsDefinition):
         i = self._index.get(key) if isinstance(key, str) else None
         if i is None:
             raise PartitionKeyError(
-                f"Partition key {key!r} is not one of the static partitions: "
+                f"Partition key {shown(key)} is not one of the static partitions: "
                 f"{_sample(self.keys)}.{did_you_mean(str(key), list(self.keys))}"
             )
         return i

@@ -17,6 +17,7 @@ from typing import ClassVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from assets_core.errors import DefinitionError, PartitionKeyError, did_you_mean
+from assets_core.keys import shown
 from assets_core.partitions.base import DynamicKeyStore, PartitionsDefinition, TimeWindow
 from assets_core.partitions.static import key_problem
 from assets_core.partitions.time_grid import (
@@ -277,7 +278,7 @@ class TimePartitions(PartitionsDefinition):
         n = self.num_partitions(current_time=current_time)
         if g < 0 or self._grid.p_of_g(g) >= n:
             raise PartitionKeyError(
-                f"Partition key {key!r} is out of range: expected a {self.kind} key "
+                f"Partition key {shown(key)} is out of range: expected a {self.kind} key "
                 f"{self._range_text(n)}."
             )
         return g
@@ -292,7 +293,7 @@ class TimePartitions(PartitionsDefinition):
     def _key_error(self, key: object, why: str, current_time: datetime | None) -> Exception:
         n = self.num_partitions(current_time=current_time)
         return PartitionKeyError(
-            f"Partition key {key!r} is not a valid {self.kind} key: {why}expected "
+            f"Partition key {shown(key)} is not a valid {self.kind} key: {why}expected "
             f"{self._pattern()} {self._range_text(n)}."
         )
 

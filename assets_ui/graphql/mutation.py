@@ -309,5 +309,6 @@ def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:
         problem = key_problem(key)
         if problem:
             from assets_core.errors import PartitionKeyError
+            from assets_core.keys import shown
 
-            raise PartitionKeyError(f"Partition key {key!r} {problem}.")
+            raise PartitionKeyError(f"Partition key {shown(key)} {problem}.")

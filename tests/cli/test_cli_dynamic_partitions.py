@@ -149,3 +149,26 @@ def test_status_counts_and_lists_days_by_dynamic_regions(cli: Cli, location: Pat
         ["2024-01-01|eu", "2024-01-01|us"],
         ["2024-01-02|us", "2024-01-02|us"],
     ]
+
+
+@pytest.mark.usefixtures("sqlite_catalog")
+def test_partitions_add_applies_the_key_rules(cli: Cli) -> None:
+    """One validation for every entry: what the API and definitions reject, the CLI
+    rejects too, with the rule broken, before anything is written."""
+    cases = {
+        "../../x": "contains a path separator",
+        "/abs": "contains a path separator",
+        "..": "starts with '.'",
+        "é" * 130: "is 260 bytes long in UTF-8; the limit is 255 bytes",
+        "a" * 5000: "is 5,000 bytes long in UTF-8",
+    }
+    for key, problem in cases.items():
+        result = cli("partitions", "add", "customers", key)
+        assert result.returncode == 2, result
+        assert result.stderr.startswith("error: Cannot add partition key "), result
+        assert problem in result.stderr, result
+        assert "Traceback" not in result.stderr and len(result.stderr) < 400, result
+    assert cli("partitions", "list", "customers").stdout == ""
+    fits = cli("partitions", "add", "customers", "é" * 127)
+    assert fits.returncode == 0, fits
+    assert cli("partitions", "list", "customers").stdout == "é" * 127 + "\n"

@@ -109,3 +109,44 @@ def test_invalid_key_prefix_names_the_location() -> None:
     assert str(info.value).startswith(
         f"{__file__}:{line}: Invalid asset key 'raw data/orders': component 'raw data'"
     )
+
+
+def test_key_limits_count_utf8_bytes_per_component_and_characters_in_all() -> None:
+    from assets_core.keys import MAX_COMPONENT_BYTES, component_problem
+
+    assert component_problem("a" * MAX_COMPONENT_BYTES) is None
+    assert component_problem("é" * 127) is None  # 254 bytes
+    assert component_problem("é" * 130) == (
+        "is 260 bytes long in UTF-8; the limit is 255 bytes (it becomes a file name)"
+    )
+    for bad, problem in [
+        ("", "is empty"),
+        ("..", "is '..', which names a folder relative to its parent"),
+        (".", "is '.', which names a folder relative to its parent"),
+        ("a/b", "contains a path separator"),
+        ("a\\b", "contains a path separator"),
+        ("a\x00b", "contains NUL"),
+        ("a\nb", "contains a control character"),
+        ("\ud800", "is not valid Unicode text (it contains a lone surrogate)"),
+    ]:
+        assert component_problem(bad) == problem, bad
+
+
+def test_long_asset_keys_are_rejected_up_front_without_echoing_them() -> None:
+    long = "a" * 5000
+    with pytest.raises(InvalidKeyError) as info:
+
+        @asset(key=long)
+        def orders() -> list[int]:
+            return [1]
+
+    message = str(info.value)
+    assert f"Invalid asset key {'a' * 60!r}... (5,000 characters): component " in message
+    assert "is 5,000 bytes long in UTF-8; the limit is 255 bytes" in message
+    assert len(message) < 600
+    # 255 bytes per component, 500 characters in all (the catalog's key column).
+    assert str(AssetKey.parse("/".join(["a" * 255] * 1 + ["b" * 244]))) == (
+        "a" * 255 + "/" + "b" * 244
+    )
+    with pytest.raises(InvalidKeyError, match="it is 501 characters long; the limit is 500"):
+        AssetKey.parse("/".join(["a" * 255, "b" * 245]))

@@ -117,7 +117,9 @@ def test_bad_static_keys(keys: object, message: str) -> None:
 def test_key_rules() -> None:
     assert key_problem("2024-01-01|eu") is not None
     assert key_problem("a\nb") == "contains a control character"
-    assert key_problem("x" * 201) == "is longer than 200 characters"
+    assert key_problem("x" * 256) == (
+        "is 256 bytes long in UTF-8; the limit is 255 bytes (it becomes a file name)"
+    )
     assert key_problem("customer-42.v2") is None
 
 

@@ -178,6 +178,10 @@ def test_dynamic_partitions(server: UiServer) -> None:
     assert server.error(add, n="clients", k=["x"])["extensions"]["code"] == "NOT_FOUND"
     bad = server.error(add, n="customers", k=["../etc"])
     assert bad["extensions"]["code"] == "INVALID_PARTITION"
+    # The same rule as the CLI's: 255 bytes of UTF-8, not 255 characters.
+    long = server.error(add, n="customers", k=["é" * 130])
+    assert long["extensions"]["code"] == "INVALID_PARTITION"
+    assert "is 260 bytes long in UTF-8; the limit is 255 bytes" in long["message"]
     run_id = server.materialize("per_customer", p=["acme"])
     assert server.wait_run(run_id)["status"] == "SUCCESS"
 
