@@ -244,7 +244,7 @@ def bench_graphql_10k() -> tuple[dict[str, Any], dict[str, Any]]:
     lineage = summary(lineage_samples, scale=1000)
     upstream = summary(upstream_samples, scale=1000)
     return (
-        {"value": lineage["median"], "unit": "ms", "budget": 300, "min": lineage["min"],
+        {"value": lineage["median"], "unit": "ms", "budget": 150, "min": lineage["min"],
          "max": lineage["max"], "first_request_ms": round(first * 1000, 1), "nodes": nodes,
          "edges": edges, "requests": len(lineage_samples)},
         {"value": upstream["median"], "unit": "ms", "budget": 20, "min": upstream["min"],
@@ -295,7 +295,7 @@ def bench_launch_latency() -> dict[str, Any]:
     return {
         "value": stats["median"],
         "unit": "ms",
-        "budget": 200,
+        "budget": 100,
         "min": stats["min"],
         "max": stats["max"],
         "mean": round(statistics.mean(samples) * 1000, 2),
