@@ -80,7 +80,7 @@ class ServerState:
         defs = load_location(module, file, cwd)
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
-        save_snapshot(catalog, location)
+        # Its definitions snapshot is recorded by the run worker (``worker.warm_up``).
         env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
         pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
         env["PYTHONPATH"] = pythonpath
@@ -106,7 +106,7 @@ class ServerState:
 
         A new run worker loads it first, in its own process: broken user code fails
         there, and the server keeps serving the definitions it has. Only then is it
-        imported here. Records a definitions snapshot. With other workers
+        imported here; the new worker records its definitions snapshot. With other workers
         (``--workers N``), returns once they all serve the new definitions too.
 
         Args:
@@ -135,6 +135,7 @@ class ServerState:
 
     def _reload(self) -> LoadedLocation:
         with self._reload_lock:
+            self.launcher.settle()  # the snapshot it records comes before the new one
             candidate = self.launcher.prepare_replacement()
             try:
                 defs = load_location(self.module, self.file, self.cwd, fresh=True)
@@ -142,8 +143,8 @@ class ServerState:
                 self.launcher.discard(candidate)
                 raise
             self.launcher.promote(candidate)
+            # The candidate worker recorded the definitions snapshot before it was ready.
             location = LoadedLocation(defs, generation=self.location.generation + 1)
-            save_snapshot(self.catalog, location)
             warm_up(self, location)
             self.location = location
             self.responses.clear()  # answers about the previous definitions
@@ -178,11 +179,3 @@ def settle_heap(collect: bool = True) -> None:
         gc.collect()
     gc.freeze()
     gc.enable()  # ``assetline ui`` starts with the collector off (see ``cli.run_ui``)
-
-
-def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:
-    """Record the definitions snapshot of ``location`` (kept once per digest)."""
-    from assets_core.catalog.snapshots import snapshot_of
-
-    digest, data = snapshot_of(location.graph)
-    catalog.save_snapshot(digest, data)
