@@ -72,7 +72,7 @@ def run_ui(args: argparse.Namespace) -> int:
     """
     # Importing the server and loading the definitions allocate hundreds of thousands
     # of objects that live as long as the server: collecting garbage meanwhile only
-    # walks them again and again. ``settle_heap`` collects once and turns it back on.
+    # walks them again and again. ``settle_heap`` freezes them and turns it back on.
     gc.disable()
     import uvicorn
 

@@ -180,6 +180,15 @@ class RunLauncher:
         if error is not None:
             raise CodeLocationError(error)
 
+    def settle(self, timeout: float = READY_TIMEOUT_S) -> None:
+        """Wait until the current worker, if one is starting, has loaded the code
+        location and recorded its definitions snapshot (its failure is reported by
+        ``launch``), so a later worker's snapshot is recorded after it."""
+        with self._lock:
+            worker = self._worker
+        if worker is not None:
+            worker.wait_ready(timeout)
+
     def launch(self, run_id: str) -> None:
         """Start the QUEUED run ``run_id`` in a child of the worker; returns at once."""
         with self._lock:

@@ -80,7 +80,7 @@ class ServerState:
         defs = load_location(module, file, cwd)
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
-        save_snapshot(catalog, location)
+        # Its definitions snapshot is recorded by the run worker (``worker.warm_up``).
         env = {"ASSETLINE_HOME": str(home), "ASSETLINE_CATALOG_URL": url}
         pythonpath = os.pathsep.join(p for p in (str(cwd), os.environ.get("PYTHONPATH")) if p)
         env["PYTHONPATH"] = pythonpath
@@ -98,7 +98,7 @@ class ServerState:
             cwd=cwd,
         )
         warm_up(state, location)
-        settle_heap()
+        settle_heap(collect=False)
         return state
 
     def reload(self, announce: bool = True) -> LoadedLocation:
@@ -106,7 +106,7 @@ class ServerState:
 
         A new run worker loads it first, in its own process: broken user code fails
         there, and the server keeps serving the definitions it has. Only then is it
-        imported here. Records a definitions snapshot. With other workers
+        imported here; the new worker records its definitions snapshot. With other workers
         (``--workers N``), returns once they all serve the new definitions too.
 
         Args:
@@ -135,6 +135,7 @@ class ServerState:
 
     def _reload(self) -> LoadedLocation:
         with self._reload_lock:
+            self.launcher.settle()  # the snapshot it records comes before the new one
             candidate = self.launcher.prepare_replacement()
             try:
                 defs = load_location(self.module, self.file, self.cwd, fresh=True)
@@ -142,8 +143,8 @@ class ServerState:
                 self.launcher.discard(candidate)
                 raise
             self.launcher.promote(candidate)
+            # The candidate worker recorded the definitions snapshot before it was ready.
             location = LoadedLocation(defs, generation=self.location.generation + 1)
-            save_snapshot(self.catalog, location)
             warm_up(self, location)
             self.location = location
             self.responses.clear()  # answers about the previous definitions
@@ -161,22 +162,20 @@ class ServerState:
         self.catalog.close()
 
 
-def settle_heap() -> None:
+def settle_heap(collect: bool = True) -> None:
     """Move the loaded definitions out of the garbage collector's way.
 
     Tens of thousands of definition objects live as long as the server; without this
     every full collection walks them all, which turns a 100 ms request over 10,000
     assets into a 300 ms one at random. Garbage of a previous load is collected first.
+
+    Args:
+        collect: Collect first. At start there is no previous load: the garbage of the
+            imports is a few thousand objects, and collecting them cost ~0.1 s of a
+            start (SPEC §14 ``server_ready_2k``), so they are frozen with the rest.
     """
     gc.unfreeze()
-    gc.collect()
+    if collect:
+        gc.collect()
     gc.freeze()
     gc.enable()  # ``assetline ui`` starts with the collector off (see ``cli.run_ui``)
-
-
-def save_snapshot(catalog: Catalog, location: LoadedLocation) -> None:
-    """Record the definitions snapshot of ``location`` (kept once per digest)."""
-    from assets_core.catalog.snapshots import snapshot_of
-
-    digest, data = snapshot_of(location.graph)
-    catalog.save_snapshot(digest, data)

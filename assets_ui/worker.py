@@ -54,8 +54,9 @@ def _parse(argv: Sequence[str] | None) -> argparse.Namespace:
 
 
 def warm_up(module: str | None, file: str | None, catalog_url: str) -> Definitions:
-    """Import everything a run needs and load the code location; return its
-    definitions. Leaves no thread and no open database connection behind."""
+    """Import everything a run needs, load the code location and record its
+    definitions snapshot; return its definitions. Leaves no thread and no open
+    database connection behind."""
     for name in ("pandas", "pyarrow", "pyarrow.parquet"):
         with contextlib.suppress(ImportError):
             __import__(name)
@@ -69,8 +70,14 @@ def warm_up(module: str | None, file: str | None, catalog_url: str) -> Definitio
     from assets_core.definitions.loader import load_definitions
 
     defs = load_definitions(module=module, file=file)
-    snapshot_of(defs.graph)
-    Catalog.open(catalog_url).close()
+    # The definitions snapshot of what the server serves is recorded here, on the
+    # worker's core, not on the server's way to its first answer; a reload waits for
+    # its new worker to be ready, so its snapshot is recorded when the reload returns.
+    catalog = Catalog.open(catalog_url)
+    try:
+        catalog.save_snapshot(*snapshot_of(defs.graph))
+    finally:
+        catalog.close()
     # Children share these pages copy-on-write; a collector walking them would copy
     # them all into each child (and cost time on the way to the first asset).
     gc.collect()

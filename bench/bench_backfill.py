@@ -78,7 +78,7 @@ def bench_backfill_365() -> dict[str, Any]:
     return {
         "value": round(per, 4),
         "unit": "ms",
-        "budget": 2,
+        "budget": 1,
         "asset_partitions": n,
         "total_s": summary(totals),
         "bare_s": round(floor, 6),

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from assets_core.catalog.dialect import CHUNK
 from assets_core.partitions.subset import PartitionSubset
 
 if TYPE_CHECKING:
@@ -113,6 +114,8 @@ class StateLoader:
         self.assets = [(k, str(k), graph.get(k).spec.partitions) for k in keys]
         self.by_name = {name: k for k, name, _ in self.assets}
         self._plain: dict[AssetKey, AssetState] = {}
+        # Most of the graph: one read of the whole latest-outcome table beats IN lists.
+        self._scan = len(self.assets) > CHUNK and 2 * len(self.assets) >= len(graph)
 
     def load(self, now: float) -> dict[AssetKey, AssetState]:
         """The state of every asset at ``now``."""
@@ -137,7 +140,7 @@ class StateLoader:
                 states[key] = AssetState(pkeys, [0.0] * n, [0.0] * n, index=index)
         by_name = self.by_name
         for name, partition, failed, has_mat, ts, failed_at in self.catalog.latest_attempts(
-            list(by_name)
+            list(by_name), scan=self._scan
         ):
             state = states[by_name[name]]
             if state.keys is None:

@@ -86,28 +86,26 @@ class AutomationTicker:
         records: list[EvaluationRecord] = []
         asked = decisions.requested_indices
         previous = self._signatures
+        graph, evaluator = self.graph, self.evaluator
         for key, decision in decisions.decisions.items():
+            # Groups compare as their verdicts, reasons and index ranges (the subsets
+            # are frozen dataclasses of their ranges): the signature of a decision.
             groups = decision.groups
-            signature = tuple((r, w, s.ranges) for r, w, s in groups)
-            if key not in asked and previous.get(key) == signature:
+            if key not in asked and previous.get(key) == groups:
                 continue
-            previous[key] = signature
-            state = states[key]
+            previous[key] = groups
+            keys = states[key].keys
             name = str(key)
             for req, why, subset in groups:
-                text = reason_text(self.graph, self.evaluator, key, why, subset, states)
-                first = subset.ranges[0][0] if subset.ranges else 0
-                records.append(
-                    EvaluationRecord(
-                        name,
-                        now,
-                        req,
-                        text,
-                        _key_ranges(state.keys, subset) if state.keys is not None else None,
-                        len(subset) if state.keys is not None else 1,
-                        run_of.get((key, first)) if req else None,
-                    )
-                )
+                text = reason_text(graph, evaluator, key, why, subset, states)
+                if keys is None:
+                    ranges, count = None, 1
+                else:
+                    ranges, count = _key_ranges(keys, subset), len(subset)
+                run_id = None
+                if req:
+                    run_id = run_of.get((key, subset.ranges[0][0] if subset.ranges else 0))
+                records.append(EvaluationRecord(name, now, req, text, ranges, count, run_id))
         n_assets = len(asked)
         if runs:
             status, reason = "SUCCESS", f"requested {n_assets} asset(s) in {len(runs)} run(s)"

@@ -48,6 +48,8 @@ def reason_text(
     fixed = _FIXED.get(code)
     if fixed is not None:
         return fixed
+    if code == "requested":  # most of a big tick: before any lookup
+        return f"upstream {why[1]} is requested in this tick"
     state = states[key]
     one = subset is ONE or len(subset) == 1
     i = subset.ranges[0][0] if subset.ranges else 0
@@ -73,8 +75,6 @@ def reason_text(
             label = f" {ps.key(newest[0])}" if newest and ps.keys is not None else ""
             return f"upstream {name}{label} updated at {_when(at)}"
         return f"upstream {name} updated"
-    if code == "requested":
-        return f"upstream {why[1]} is requested in this tick"
     if code == "deferred":
         return (
             f"waiting: upstream {why[1]} is requested in this tick in another run; it follows "

@@ -276,10 +276,13 @@ class Catalog:
         materialization id, its timestamp, its code version)."""
         return self._reading(partitions.asset_outcomes, asset_keys)
 
-    def latest_attempts(self, asset_keys: Sequence[str]) -> list[tuple[Any, ...]]:
+    def latest_attempts(
+        self, asset_keys: Sequence[str], *, scan: bool = False
+    ) -> list[tuple[Any, ...]]:
         """(asset, partition, latest attempt failed, has a materialization, timestamp,
-        failed_at) of every (asset, partition) with an outcome, in one pass."""
-        return self._reading(partitions.latest_attempts, asset_keys)
+        failed_at) of every (asset, partition) with an outcome, in one pass; ``scan``:
+        read the whole table (cheaper when ``asset_keys`` are most of it)."""
+        return self._reading(partitions.latest_attempts, asset_keys, scan)
 
     def partition_statuses(self, asset_key: str) -> dict[str, str]:
         """partition -> MATERIALIZED | FAILED for every partition with an outcome."""

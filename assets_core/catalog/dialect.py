@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Table, insert
+
+from assets_core.catalog.writes import dumps
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -63,9 +66,17 @@ def insert_many(
         return []
     columns = list(rows[0])
     json_columns = {c.name for c in table.columns if isinstance(c.type, JSON)}
-    values = [
-        tuple(_json(row[c]) if c in json_columns else row[c] for c in columns) for row in rows
-    ]
+    # One C-level itemgetter per row, then the JSON columns encoded in place: a
+    # generator per row cost a fifth of committing 1,000 schedule ticks.
+    get = itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
+    encoded = [i for i, c in enumerate(columns) if c in json_columns]
+    values: list[Any] = [get(row) for row in rows]
+    if encoded:
+        for n, row_values in enumerate(values):
+            listed = list(row_values)
+            for i in encoded:
+                listed[i] = _json(listed[i])
+            values[n] = listed
     if ids and conn.dialect.name != "sqlite":
         stmt = insert(table).returning(table.c.id)
         return [r[0] for r in conn.execute(stmt, rows)]
@@ -84,8 +95,6 @@ def insert_many(
 
 
 def _json(value: Any) -> str | None:
-    from assets_core.catalog.writes import dumps
-
     if not value and isinstance(value, (dict, list)):
         return "{}" if isinstance(value, dict) else "[]"
     return dumps(value)

@@ -112,7 +112,15 @@ def partition_outcomes(
         return list(cursor.fetchall())
 
 
-def latest_attempts(conn: Connection, asset_keys: Sequence[str]) -> list[tuple[Any, ...]]:
+_ATTEMPTS = (
+    "SELECT asset_key, partition, status = 'FAILED', materialization_id IS NOT NULL,"
+    " timestamp, failed_at FROM asset_partitions"
+)
+
+
+def latest_attempts(
+    conn: Connection, asset_keys: Sequence[str], scan: bool = False
+) -> list[tuple[Any, ...]]:
     """(asset, partition, latest attempt failed, has a materialization, its timestamp,
     failed_at) of every (asset, partition) of ``asset_keys`` with an outcome (what the
     automation conditions read, in one pass).
@@ -120,15 +128,18 @@ def latest_attempts(conn: Connection, asset_keys: Sequence[str]) -> list[tuple[A
     Args:
         conn: An open connection.
         asset_keys: The assets.
+        scan: Read the whole table and keep the rows of ``asset_keys``: for 10,000 of
+            10,000 assets a third of the cost of the ``IN`` lists (12 statements).
     """
-    rows: list[tuple[Any, ...]] = []
     with raw_cursor(conn) as (cursor, mark):
+        if scan:
+            wanted = set(asset_keys)
+            cursor.execute(_ATTEMPTS)
+            return [row for row in cursor.fetchall() if row[0] in wanted]
+        rows: list[tuple[Any, ...]] = []
         for chunk in chunks(list(asset_keys)):
             cursor.execute(
-                "SELECT asset_key, partition, status = 'FAILED', materialization_id IS NOT NULL,"
-                " timestamp, failed_at FROM asset_partitions WHERE asset_key IN ("
-                + ", ".join([mark] * len(chunk))
-                + ")",
+                f"{_ATTEMPTS} WHERE asset_key IN ({', '.join([mark] * len(chunk))})",
                 tuple(chunk),
             )
             rows += cursor.fetchall()

@@ -72,11 +72,15 @@ def _json_default(value: Any) -> Any:
     return str(value)
 
 
+#: One encoder for every call: ``json.dumps`` with options builds a new one each time.
+_ENCODE = json.JSONEncoder(separators=(",", ":"), allow_nan=False, default=_json_default).encode
+
+
 def dumps(value: Any) -> str | None:
     if value is None:
         return None
     try:
-        return json.dumps(value, separators=(",", ":"), allow_nan=False, default=_json_default)
+        return _ENCODE(value)
     except ValueError:  # NaN / inf: JSON has no such numbers
         return json.dumps(_finite(value), separators=(",", ":"), default=_json_default)
 

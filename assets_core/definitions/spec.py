@@ -181,20 +181,29 @@ def build_spec(
             f"automation= of {key} must be Automation.eager(), .on_cron(...) or .on_missing().",
             location=location,
         )
-    lineage = {c: tuple(srcs) for c, srcs in (column_lineage or {}).items()}
+    lineage = {c: tuple(srcs) for c, srcs in column_lineage.items()} if column_lineage else None
     return AssetSpec(
         key=key,
         group=group or "default",
         description=description,
         code_version=code_version,
         owners=owners_t,
-        tags=MappingProxyType(dict(tags or {})),
-        metadata=MappingProxyType(dict(metadata or {})),
+        tags=_frozen(tags),
+        metadata=_frozen(metadata),
         partitions=partitions,
         io_manager=io_manager,
         freshness=freshness,
         automation=automation,
         kind=kind,
-        columns=MappingProxyType(dict(columns or {})),
-        column_lineage=MappingProxyType(lineage),
+        columns=_frozen(columns),
+        column_lineage=_frozen(lineage),
     )
+
+
+#: Shared by every spec without tags, metadata, columns or lineage (it is read-only).
+_NO_ENTRIES: Mapping[str, Any] = MappingProxyType({})
+
+
+def _frozen(entries: Mapping[str, Any] | None) -> Mapping[str, Any]:
+    """A read-only copy of ``entries`` (one shared empty mapping for none)."""
+    return MappingProxyType(dict(entries)) if entries else _NO_ENTRIES

@@ -66,6 +66,7 @@ def build_graph(defs: Definitions) -> AssetGraph:
         by_name.setdefault(k.name, []).append(k)
 
     known_io = known_io_managers(defs.io_managers)
+    resource_names = set(defs.resources)
     nodes: list[AssetNode] = []
     done: set[int] = set()
     for d in defs.assets:
@@ -73,7 +74,7 @@ def build_graph(defs: Definitions) -> AssetGraph:
             continue
         done.add(id(d))
         resolved = _resolve_inputs(d, by_str, by_name, errors)
-        missing = sorted(d.required_resources - set(defs.resources))
+        missing = sorted(d.required_resources - resource_names) if d.required_resources else ()
         for r in missing:
             errors.append(
                 UnknownResourceError(
@@ -110,11 +111,11 @@ def build_graph(defs: Definitions) -> AssetGraph:
             mappings: dict[AssetKey, PartitionMapping | None] = {}
             for i, k in resolved:
                 mappings[k] = i.partition_mapping or mappings.get(k)
-            sql_tables = {
-                i.name.replace("/", "."): k
-                for i, k in resolved
-                if d.sql is not None and i.param is None
-            }
+            sql_tables = (
+                {i.name.replace("/", "."): k for i, k in resolved if i.param is None}
+                if d.sql is not None
+                else {}
+            )
             nodes.append(
                 AssetNode(
                     spec=spec,
@@ -265,7 +266,31 @@ def _describe(node: AssetNode) -> str:
     return p.describe() if p is not None else "unpartitioned"
 
 
+def _has_cycle(nodes: dict[AssetKey, AssetNode]) -> bool:
+    """Kahn's algorithm over integer indices: one key lookup per edge, where the
+    search that names a cycle (``_check_cycles``) needs several."""
+    index = {k: n for n, k in enumerate(nodes)}
+    children: list[list[int]] = [[] for _ in index]
+    pending = [0] * len(index)
+    for n, node in enumerate(nodes.values()):
+        for p in node.parents:
+            children[index[p]].append(n)
+        pending[n] = len(node.parents)
+    ready = [n for n, count in enumerate(pending) if count == 0]
+    seen = 0
+    while ready:
+        n = ready.pop()
+        seen += 1
+        for c in children[n]:
+            pending[c] -= 1
+            if pending[c] == 0:
+                ready.append(c)
+    return seen != len(index)
+
+
 def _check_cycles(nodes: dict[AssetKey, AssetNode], errors: list[DefinitionError]) -> None:
+    if not _has_cycle(nodes):
+        return
     white, grey, black = 0, 1, 2
     color = dict.fromkeys(nodes, white)
     for root in nodes:

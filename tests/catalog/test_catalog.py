@@ -120,3 +120,23 @@ def test_end_run_writes_the_last_batch_only_if_the_run_moves(catalog: Catalog) -
     assert catalog.end_run("r", "FAILURE", only_from=["STARTED"], batch=again) is False
     assert catalog.get_run("r").status == "SUCCESS"
     assert [e.type for e in catalog.events("r")] == ["RUN_SUCCESS"]
+
+
+def test_sqlite_connections_checkpoint_the_wal_rarely(tmp_path: Path) -> None:
+    """Every SQLite connection (the run writer's raw one included) checkpoints after
+    WAL_CHECKPOINT_PAGES, not SQLite's 1,000: checkpoint fsyncs dominated small steps."""
+    from assets_core.catalog.connection import WAL_CHECKPOINT_PAGES
+
+    catalog = Catalog.open(f"sqlite:///{tmp_path / 'catalog.db'}")
+    try:
+        with catalog.engine.connect() as conn:
+            pages = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
+            limit = conn.exec_driver_sql("PRAGMA journal_size_limit").scalar()
+        writer_pages = catalog._writer.transact(
+            lambda cur, _mark: cur.execute("PRAGMA wal_autocheckpoint").fetchone()[0],
+            write=False,
+        )
+    finally:
+        catalog.close()
+    assert pages == writer_pages == WAL_CHECKPOINT_PAGES == 10_000
+    assert limit == 64 * 1024 * 1024

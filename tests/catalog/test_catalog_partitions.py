@@ -36,6 +36,22 @@ def test_latest_outcome_per_partition(catalog: Catalog) -> None:
     }
 
 
+def test_latest_attempts_by_key_lists_and_by_one_scan_agree(catalog: Catalog) -> None:
+    """The automation reads the latest outcomes with IN lists, or with one scan of the
+    table when it wants most of it; both keep only the assets asked for."""
+    keys = [f"k{i}" for i in range(950)]  # more than one IN list (900 per statement)
+    catalog.write(WriteBatch(materializations=[mat(k, "r") for k in keys]))
+    catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01"), mat("other", "r")]))
+    catalog.write(WriteBatch(failures=[("p", "2024-01-02", "r", time.time())]))
+    wanted = [*keys, "p"]
+    listed = catalog.latest_attempts(wanted)
+    scanned = catalog.latest_attempts(wanted, scan=True)
+    assert sorted(listed) == sorted(scanned)
+    assert {r[0] for r in scanned} == set(wanted)  # not "other"
+    p_rows = {(r[1], bool(r[2]), bool(r[3])) for r in scanned if r[0] == "p"}
+    assert p_rows == {("2024-01-01", False, True), ("2024-01-02", True, False)}
+
+
 def test_partition_statuses(catalog: Catalog) -> None:
     catalog.write(WriteBatch(materializations=[mat("p", "r", "2024-01-01")]))
     catalog.write(WriteBatch(failures=[("p", "2024-01-02", "r", time.time())]))

@@ -216,11 +216,76 @@ def test_failing_rename_leaves_previous_value_and_no_temp(fs, monkeypatch):
     def refuse(src, dst):
         raise OSError("rename refused")
 
-    monkeypatch.setattr(parquet_fs, "replace_atomically", refuse)
+    monkeypatch.setattr(parquet_fs, "_swap_in", refuse)
     with pytest.raises(OSError, match="rename refused"):
         fs.store(out(), "new")
     assert fs.load(inp()) == "old"
     assert temp_files(fs.base_dir) == []
+
+
+needs_exchange = pytest.mark.skipif(
+    not parquet_fs._lookup_exchange(), reason="renameat2(RENAME_EXCHANGE) unavailable"
+)
+
+
+@needs_exchange
+def test_rewrites_recycle_the_replaced_file_as_a_hidden_spare(fs):
+    folder = fs.base_dir / "sales" / "orders"
+    inodes = []
+    for value in range(1, 6):
+        fs.store(out(), value)
+        assert fs.load(inp()) == value
+        inodes.append((folder / "data.pickle").stat().st_ino)
+    # Two files take turns: no new file (inode) per write once the spare exists.
+    assert inodes[1:] == [inodes[1], inodes[0], inodes[1], inodes[0]]
+    assert sorted(p.name for p in folder.iterdir()) == [parquet_fs.SPARE, "data.pickle"]
+    assert temp_files(fs.base_dir) == []
+
+
+@needs_exchange
+def test_a_spare_holding_a_longer_value_is_cut_to_the_new_one(fs):
+    folder = fs.base_dir / "sales" / "orders"
+    fs.store(out(), "a" * 60_000)
+    fs.store(out(), "b")
+    fs.store(out(), "c")  # written over the 60 kB file
+    assert fs.load(inp()) == "c"
+    assert (folder / "data.pickle").stat().st_size < 100
+    fs.store(out(), frame(50))
+    fs.store(out(), frame(3))
+    fs.store(out(), frame(2))  # Parquet over the spare too
+    assert len(fs.load(inp())) == 2
+    assert pq.read_table(folder / "data.parquet").num_rows == 2
+
+
+@needs_exchange
+def test_large_replaced_files_are_not_kept(fs):
+    folder = fs.base_dir / "sales" / "orders"
+    big = b"x" * (parquet_fs.SPARE_MAX_BYTES + 1)
+    fs.store(out(), big)
+    fs.store(out(), big)
+    assert not (folder / parquet_fs.SPARE).exists()
+    assert fs.load(inp()) == big
+
+
+@needs_exchange
+def test_failed_write_into_the_spare_leaves_previous_value_and_no_temp(fs):
+    fs.store(out(), "older")
+    fs.store(out(), "old")
+    assert (fs.base_dir / "sales" / "orders" / parquet_fs.SPARE).exists()
+    with pytest.raises(TypeError, match="cannot pickle"):
+        fs.store(out(), [b"x" * 100_000, Unpicklable()])
+    assert fs.load(inp()) == "old"
+    assert temp_files(fs.base_dir) == []
+    fs.store(out(), "new")
+    assert fs.load(inp()) == "new"
+
+
+@needs_exchange
+def test_delete_removes_the_spare_too(fs):
+    fs.store(out(), 1)
+    fs.store(out(), 2)
+    fs.delete(out())
+    assert list((fs.base_dir / "sales" / "orders").iterdir()) == []
 
 
 def test_durable_mode_uses_os_replace_and_fails_cleanly(tmp_path, monkeypatch):
