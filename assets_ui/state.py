@@ -13,6 +13,7 @@ from pathlib import Path
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
 from assets_core.errors import CodeLocationError
+from assets_ui.graphql.body import DEFAULT_MAX_BODY_BYTES, configured_max_body_bytes
 from assets_ui.graphql.cache import ResponseCache
 from assets_ui.graphql.warmup import warm_up
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
@@ -47,6 +48,8 @@ class ServerState:
     origins: OriginPolicy
     audit: AuditLog
     cwd: Path = field(default_factory=Path.cwd)
+    #: ``[tool.assetline.server] max_body_bytes``: larger request bodies get HTTP 413.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     responses: ResponseCache = field(default_factory=ResponseCache)
     #: The other workers of ``assetline ui --workers N`` (None: a single process).
     peers: Peers | None = None
@@ -77,6 +80,7 @@ class ServerState:
         if not module and not file:
             module = configured_module(cwd)
         url = catalog_url or default_catalog_url(home)
+        max_body_bytes = configured_max_body_bytes(cwd)
         defs = load_location(module, file, cwd)
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
@@ -96,6 +100,7 @@ class ServerState:
             origins=OriginPolicy.from_env(),
             audit=AuditLog(home / "audit.log"),
             cwd=cwd,
+            max_body_bytes=max_body_bytes,
         )
         warm_up(state, location)
         settle_heap()

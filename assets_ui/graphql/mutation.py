@@ -23,6 +23,7 @@ from assets_core.execution.launch import queue_run, reexecution_spec
 from assets_core.execution.request import RunSpec, partitions_argument, requested_executor
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
+from assets_ui.graphql.body import is_json
 from assets_ui.graphql.context import UNSET, Context, ctx, given
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
 from assets_ui.graphql.types.common import JSON
@@ -37,8 +38,7 @@ def _guard(info: Info, role: str, action: str) -> Context:
     request = context.request
     if not isinstance(request, Request) or request.method != "POST":
         raise ApiError(FORBIDDEN, f"{action}: mutations are accepted as HTTP POST only.")
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("application/json"):
+    if not is_json(request.headers.get("content-type")):
         raise ApiError(FORBIDDEN, f"{action}: send mutations as a JSON body (application/json).")
     context.require(role, action)
     return context
