@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assets_core.redaction import redactor
+
 logger = logging.getLogger("assetline.audit")
 
 ROLES = ("viewer", "operator", "admin")
@@ -217,7 +219,7 @@ class AuditLog:
             "outcome": outcome,
             **details,
         }
-        line = json.dumps(entry, default=str, sort_keys=True)
+        line = json.dumps(redactor().redact_value(entry), default=str, sort_keys=True)
         logger.info(line)
         if self.path is None:
             return

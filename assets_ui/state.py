@@ -7,12 +7,15 @@ import gc
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
 from assets_core.errors import CodeLocationError
+from assets_core.redaction import learn_secrets, protect_output
 from assets_ui.graphql.body import DEFAULT_MAX_BODY_BYTES, configured_max_body_bytes
 from assets_ui.graphql.cache import ResponseCache
 from assets_ui.graphql.warmup import warm_up
@@ -82,6 +85,7 @@ class ServerState:
         url = catalog_url or default_catalog_url(home)
         max_body_bytes = configured_max_body_bytes(cwd)
         defs = load_location(module, file, cwd)
+        protect_secrets(defs.resources)
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
         save_snapshot(catalog, location)
@@ -147,6 +151,7 @@ class ServerState:
                 self.launcher.discard(candidate)
                 raise
             self.launcher.promote(candidate)
+            protect_secrets(defs.resources)
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
             warm_up(self, location)
@@ -164,6 +169,13 @@ class ServerState:
         """Stop the run worker (runs in progress go on) and close the catalog."""
         self.launcher.close()
         self.catalog.close()
+
+
+def protect_secrets(resources: Mapping[str, Any]) -> None:
+    """Hide the values of the code location's ``EnvVar``s from this server's log,
+    catalog writes and API answers (``assets_core.redaction``)."""
+    if learn_secrets(resources):
+        protect_output()
 
 
 def settle_heap() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.pool import NullPool
 
 from assets_core.errors import CatalogError
+from assets_core.redaction import install_catalog_hook, redactor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0004_automation"
@@ -39,6 +40,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _dumps(value: Any) -> str:
+    value = redactor().redact_value(value)
     return json.dumps(value, default=_json_default, allow_nan=False, separators=(",", ":"))
 
 
@@ -55,10 +57,13 @@ def make_engine(url: str) -> Engine:
             poolclass=NullPool if path == ":memory:" else None,
         )
         _configure_sqlite(engine)
+        install_catalog_hook(engine)
         return engine
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
-    return create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    engine = create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    install_catalog_hook(engine)
+    return engine
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import JSON, Connection, Table, insert
 
+from assets_core.redaction import guarded_cursor
+
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
 
@@ -41,7 +43,7 @@ def raw_cursor(conn: Connection) -> Iterator[tuple[Any, str]]:
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        yield cursor, mark
+        yield guarded_cursor(cursor), mark
     finally:
         cursor.close()
 

@@ -13,12 +13,13 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
 
 from assets_core.catalog.records import WriteBatch, db_partition
+from assets_core.redaction import Redactor, guarded_cursor, redactor
 
 T = TypeVar("T")
 
@@ -87,6 +88,38 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def redact_batch(batch: WriteBatch, hide: Redactor) -> WriteBatch:
+    """``batch`` with its free text redacted: event messages and data, step errors,
+    materialization metadata and data versions, check metadata and errors. Keys, ids,
+    statuses and locations are kept as they are (they are looked up by value)."""
+    if not hide:
+        return batch
+    return replace(
+        batch,
+        events=[
+            replace(e, message=hide.redact(e.message), data=hide.redact_value(e.data))
+            for e in batch.events
+        ],
+        steps=[replace(s, error=hide.redact(s.error)) if s.error else s for s in batch.steps],
+        materializations=[
+            replace(
+                m,
+                metadata=hide.redact_value(m.metadata),
+                data_version=hide.redact(m.data_version) if m.data_version else m.data_version,
+            )
+            for m in batch.materializations
+        ],
+        check_results=[
+            replace(
+                c,
+                metadata=hide.redact_value(c.metadata),
+                error=hide.redact(c.error) if c.error else c.error,
+            )
+            for c in batch.check_results
+        ],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RunEnd:
     """Move a run to its final ``status`` if it is still one of ``only_from``."""
@@ -143,7 +176,7 @@ class BatchWriter:
             try:
                 if self._sqlite and write:
                     cur.execute("BEGIN IMMEDIATE")
-                out = fn(cur, "?" if self._sqlite else "%s")
+                out = fn(guarded_cursor(cur), "?" if self._sqlite else "%s")
                 conn.commit()
                 return out
             except BaseException:
@@ -154,7 +187,13 @@ class BatchWriter:
 
     def write(self, batch: WriteBatch, end_run: RunEnd | None = None) -> list[int] | None:
         """Commit ``batch``; with ``end_run``, only if the run could be moved to its
-        final status in the same transaction (else nothing is written: None)."""
+        final status in the same transaction (else nothing is written: None). Every
+        string is redacted first (``assets_core.redaction``)."""
+        hide = redactor()
+        if hide:
+            batch = redact_batch(batch, hide)
+            if end_run is not None and end_run.error:
+                end_run = replace(end_run, error=hide.redact(end_run.error))
         with self._lock:
             conn = self._connection()
             cur = conn.cursor()

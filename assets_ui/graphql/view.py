@@ -30,6 +30,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
+from assets_core.redaction import redactor
 from assets_ui.graphql import cache as response_cache
 from assets_ui.graphql.body import MAX_MESSAGE, BodyError, parse_request, read_body, shorten
 from assets_ui.graphql.cache import Entry, ResponseCache, request_key
@@ -287,8 +288,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return response
 
     def encode_json(self, data: object) -> str:
-        """Compact JSON (the 10,000-asset lineage is a megabyte as it is)."""
-        return json.dumps(data, separators=(",", ":"))
+        """Compact JSON (the 10,000-asset lineage is a megabyte as it is), without
+        the code location's secrets (``assets_core.redaction``)."""
+        text = json.dumps(data, separators=(",", ":"))
+        hide = redactor()
+        if hide and hide.contains_secret(text):
+            text = json.dumps(hide.redact_value(data), separators=(",", ":"))
+        return text
 
 
 @dataclass(eq=False)
