@@ -3,8 +3,9 @@ that keep other web pages from driving a local server, and the audit log.
 
 Tokens are configured as ``ASSETLINE_AUTH_TOKENS="token:role[:group:NAME],..."``
 (roles ``viewer`` < ``operator`` < ``admin``; ``group:NAME`` limits the token to
-assets of that group; repeat it for several). Only SHA-256 digests of the tokens
-are kept in memory and compared. Without tokens every request is an ``admin`` —
+assets of that group; repeat it for several), or in a file of hashed tokens
+(``assetline ui --auth FILE``, ``assets_ui/auth_file.py``). Only SHA-256 digests of
+the tokens are kept in memory and compared. Without tokens every request is an ``admin`` —
 the default for a server bound to 127.0.0.1.
 """
 
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from assets_core.errors import UsageError
 from assets_core.redaction import redactor
 
 logger = logging.getLogger("assetline.audit")
@@ -53,8 +55,10 @@ class Principal:
 ANONYMOUS_ADMIN = Principal("local", "admin")
 
 
-class AuthConfigError(ValueError):
-    """``ASSETLINE_AUTH_TOKENS`` is malformed."""
+class AuthConfigError(UsageError, ValueError):
+    """``ASSETLINE_AUTH_TOKENS`` or the ``--auth`` file is malformed."""
+
+    code = "AUTH_CONFIG_ERROR"
 
 
 def _digest(token: str) -> str:
@@ -95,6 +99,17 @@ class TokenAuth:
     def enabled(self) -> bool:
         """Whether any token is configured."""
         return bool(self._entries)
+
+    @property
+    def count(self) -> int:
+        """How many tokens are configured."""
+        return len(self._entries)
+
+    def with_entries(self, entries: Iterable[tuple[str, Principal]]) -> TokenAuth:
+        """These tokens and ``entries`` (SHA-256 hex digest, principal) together."""
+        combined = TokenAuth(None)
+        combined._entries = [*self._entries, *entries]
+        return combined
 
     def principal(self, token: str | None) -> Principal | None:
         """The principal of ``token``; None when auth is on and it is not valid.
