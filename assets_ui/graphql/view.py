@@ -3,7 +3,11 @@ context each operation runs in.
 
 ``GraphQLEndpoint`` checks, before strawberry sees a request: the Origin of browser
 requests (POST and websocket handshakes) and, when tokens are configured, the bearer
-token (``UNAUTHENTICATED``, HTTP 401). Websocket clients send their token in the
+token (``UNAUTHENTICATED``, HTTP 401). A POST without an Origin comes from a script
+and is accepted (it authenticates with a bearer token, which no other page can
+attach); one that carries cookies without an Origin is refused (FORBIDDEN), since
+only a browser sends cookies and browsers send an Origin on every POST. Then the
+body (``body.py``). Websocket clients send their token in the
 ``connection_init`` payload (``Authorization: Bearer ...`` or ``authToken``) since
 browsers cannot set headers on a websocket.
 """
@@ -206,6 +210,15 @@ class GraphQLEndpoint(GraphQL[Context, None]):
 
     def _check_http(self, request: Request) -> Response | None:
         headers = request.headers
+        if request.method == "POST" and "origin" not in headers and "cookie" in headers:
+            # Scripts send no Origin and authenticate with a bearer token; a request
+            # with cookies is a browser's, and browsers send Origin on every POST.
+            return error_response(
+                403,
+                FORBIDDEN,
+                "A POST that carries cookies must send an Origin header: Assetline "
+                "authenticates with bearer tokens, not cookies.",
+            )
         if request.method == "POST" and not self.state.origins.origin_allowed(
             headers.get("origin"), headers.get("host")
         ):

@@ -226,3 +226,16 @@ def test_fuzzed_requests_get_coded_answers(server: UiServer) -> None:
             errors = json.loads(answer)["errors"]
             assert errors[0]["extensions"]["code"] in KNOWN_CODES, (n, errors)
     assert statuses.get(200, 0) > 100 and statuses.get(400, 0) > 100, statuses
+
+
+def test_post_without_origin_is_a_script_unless_it_carries_cookies(server: UiServer) -> None:
+    """Scripts send no Origin (and authenticate with bearer tokens): accepted. A
+    request with cookies is a browser's, which always sends an Origin on a POST."""
+    query = {"query": RUNS}
+    assert server.client.post("/graphql", json=query).status_code == 200
+    with_cookie = server.client.post("/graphql", json=query, headers={"cookie": "session=abc"})
+    assert with_cookie.status_code == 403
+    error = with_cookie.json()["errors"][0]
+    assert error["extensions"]["code"] == "FORBIDDEN" and "Origin" in error["message"]
+    same_site = {"cookie": "session=abc", "origin": server.url}
+    assert server.client.post("/graphql", json=query, headers=same_site).status_code == 200
