@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import MetaData, create_engine, select
 
 from tests.conftest import FIXTURES
@@ -52,12 +53,13 @@ def sqlite_bytes(url: str) -> bytes:
     return b"".join(f.read_bytes() for f in db.parent.glob(db.name + "*"))
 
 
+@pytest.mark.parametrize("executor", ["inprocess", "multiprocess"])
 def test_a_secret_in_every_channel_never_reaches_terminal_or_catalog(
-    catalog_url: str, assetline_home: Path
+    catalog_url: str, assetline_home: Path, executor: str
 ) -> None:
     run = assetline(
         assetline_home, catalog_url, "materialize", "-f", LEAKY, "--select", "leaky+",
-        "--tag", f"who={SECRET}", "--tag", f"{SECRET}=key",
+        "--tag", f"who={SECRET}", "--tag", f"{SECRET}=key", "--executor", executor,
     )  # fmt: skip
     assert run.returncode == 1, run.stderr  # leaky_failure fails on purpose
     check = assetline(assetline_home, catalog_url, "check", "-f", LEAKY, "--select", "leaky")
