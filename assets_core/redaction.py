@@ -306,16 +306,39 @@ def protect_output() -> None:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
+    """Hide secrets in ``record``, keeping ``msg`` and ``args`` apart where it can:
+    formatters (uvicorn's access log) read ``args`` by position."""
     try:
         message = record.getMessage()
-    except Exception:
+    except Exception:  # logging reports bad arguments itself
         return
-    record.msg, record.args = _redactor.redact(message), None
+    if _redactor.contains_secret(message):
+        if isinstance(record.msg, str):
+            record.msg = _redactor.redact(record.msg)
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redact_arg(a) for a in record.args)
+        elif isinstance(record.args, Mapping):
+            record.args = {k: _redact_arg(v) for k, v in record.args.items()}
+        try:
+            leaks = _redactor.contains_secret(record.getMessage())
+        except Exception:  # an argument changed type: keep the text only
+            leaks = True
+        if leaks:
+            record.msg, record.args = _redactor.redact(message), None
     if record.exc_info and record.exc_info[0] is not None:
         text = "".join(traceback.format_exception(*record.exc_info)).rstrip("\n")
         record.exc_text = _redactor.redact(text)
     if record.stack_info:
         record.stack_info = _redactor.redact(record.stack_info)
+
+
+def _redact_arg(value: Any) -> Any:
+    if isinstance(value, str):
+        return _redactor.redact(value)
+    if isinstance(value, (int, float)) or value is None:
+        return value
+    text = str(value)
+    return _redactor.redact(text) if _redactor.contains_secret(text) else value
 
 
 def scrub_credentials(environ: MutableMapping[str, str] | None = None) -> dict[str, str]:

@@ -78,3 +78,24 @@ def test_server_credentials_are_scrubbed() -> None:
     env = {"ASSETLINE_AUTH_TOKENS": "t:admin", "PATH": "/bin"}
     assert scrub_credentials(env) == {"ASSETLINE_AUTH_TOKENS": "t:admin"}
     assert env == {"PATH": "/bin"} and "ASSETLINE_AUTH_TOKENS" in SERVER_CREDENTIALS
+
+
+def test_log_record_arguments_keep_their_positions() -> None:
+    """uvicorn's access formatter unpacks ``record.args``: redaction keeps the tuple."""
+    from assets_core import redaction
+
+    redaction.redactor().add(["arg-secret-99"])
+    args = ("127.0.0.1:5000", "POST", "/graphql?x=arg-secret-99", "1.1", 200)
+    record = logging.LogRecord(
+        "uvicorn.access", logging.INFO, __file__, 1, "%s %s %s %s %d", args, None
+    )
+    redaction._redact_record(record)
+    assert record.args == ("127.0.0.1:5000", "POST", "/graphql?x=***", "1.1", 200)
+    plain = logging.LogRecord("user", logging.INFO, __file__, 1, "%d items", (3,), None)
+    redaction._redact_record(plain)
+    assert plain.args == (3,)
+    odd = logging.LogRecord(
+        "user", logging.INFO, __file__, 1, "got %s", ({"k": "arg-secret-99"},), None
+    )
+    redaction._redact_record(odd)
+    assert odd.getMessage() == "got {'k': '***'}"

@@ -238,6 +238,7 @@ def test_a_leaky_run_leaves_no_secret_in_answers_logs_or_catalog(server: Server)
     for said in ("print says ***", "stderr says ***", "logging says ***", "warnings say ***"):
         assert said in printed, said
     assert SECRET not in printed
+    assert "Logging error" not in printed
 
 
 def test_sighup_reloads_the_auth_file(server: Server) -> None:
