@@ -261,3 +261,53 @@ def test_sighup_reloads_the_auth_file(server: Server) -> None:
     assert server.proc.poll() is None
     assert server.post("new-admin", query).status_code == 200  # the tokens in use stay
     assert server.post("plain", query).status_code == 401
+
+
+def test_sighup_reaches_every_worker_of_ui_workers(tmp_path: Path) -> None:
+    """With ``--workers 2`` the supervisor gets SIGHUP, reloads and tells each worker;
+    every process then accepts the new token (and a worker started later would too)."""
+    auth = tmp_path / "auth.json"
+    auth.write_text(json.dumps({"tokens": [{"hash": hash_token("old-one"), "role": "viewer"}]}))
+    port = _free_port()
+    env = {**os.environ, "ASSETLINE_HOME": str(tmp_path / "home")}
+    env.pop("ASSETLINE_AUTH_TOKENS", None)
+    env.pop("ASSETLINE_CATALOG_URL", None)
+    argv = [str(ASSETLINE), "ui", "-f", str(FIXTURES / "leaky_location.py"), "--port", str(port)]
+    log = tmp_path / "server.log"
+    with log.open("wb") as out:
+        proc = subprocess.Popen(
+            [*argv, "--workers", "2", "--auth", str(auth)],
+            env=env, cwd=tmp_path, stdout=out, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/graphql"
+
+    def status(token: str) -> int:
+        headers = {"authorization": f"Bearer {token}"}
+        return httpx.post(url, json={"query": "{ assets { key } }"}, headers=headers).status_code
+
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if status("old-one") == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.2)
+        auth.write_text(json.dumps({"tokens": [{"hash": hash_token("new-one"), "role": "viewer"}]}))
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 30
+        while log.read_text().count("reloaded: 1 tokens") < 3:  # the supervisor and 2 workers
+            assert proc.poll() is None and time.monotonic() < deadline, log.read_text()
+            time.sleep(0.1)
+        # new connections land on either worker: each one has the new tokens
+        assert {status("new-one") for _ in range(20)} == {200}
+        assert {status("old-one") for _ in range(20)} == {401}
+    finally:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
