@@ -129,7 +129,11 @@ def run_ui(args: argparse.Namespace) -> int:
 
         on_sighup(lambda: reload_auth(app.state.assetline))
     print(banner, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # A websocket message is capped like an HTTP body ([tool.assetline.server]).
+    ws_max_size = app.state.assetline.max_body_bytes
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, ws_max_size=ws_max_size
+    )
     return EXIT_OK
 
 

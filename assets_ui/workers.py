@@ -232,6 +232,8 @@ def _work(app: Starlette, sock: socket.socket, log_level: str, peers: Peers) -> 
         state.reload(announce=False)
     peers.ack(token)
     state.applied_reload = token
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level=log_level, lifespan="on", ws_max_size=state.max_body_bytes
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -241,6 +241,21 @@ def test_a_leaky_run_leaves_no_secret_in_answers_logs_or_catalog(server: Server)
     assert "Logging error" not in printed
 
 
+def test_websocket_messages_are_capped_like_bodies(server: Server) -> None:
+    from websockets.exceptions import ConnectionClosed
+    from websockets.sync.client import connect
+
+    url = server.url.replace("http", "ws") + "/graphql"
+    with connect(url, subprotocols=["graphql-transport-ws"], max_size=None) as ws:  # type: ignore[list-item]
+        ws.send(json.dumps({"type": "connection_init", "payload": {"authToken": ENV_TOKEN}}))
+        assert json.loads(ws.recv(timeout=10))["type"] == "connection_ack"
+        huge = {"query": 'subscription { runEvents(runId: "x") { type } }', "pad": "x" * 2**21}
+        ws.send(json.dumps({"id": "1", "type": "subscribe", "payload": huge}))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009  # message too big
+
+
 def test_sighup_reloads_the_auth_file(server: Server) -> None:
     query = "{ assets { key } }"
     server.auth.write_text(auth_toml(("new-admin", "admin", None)))
