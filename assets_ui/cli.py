@@ -107,6 +107,9 @@ def run_ui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     banner = f"Assetline UI on http://{args.host}:{args.port} (GraphQL at /graphql)"
+    from assets_ui.security import hide_server_credentials
+
+    hide_server_credentials()  # read into os.environ already; runs must not find them
     if args.workers > 1:
         from assets_ui.workers import serve
 

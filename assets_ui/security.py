@@ -17,6 +17,7 @@ import ipaddress
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -26,7 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from assets_core.errors import UsageError
-from assets_core.redaction import redactor
+from assets_core.redaction import SERVER_CREDENTIALS, redactor
 
 logger = logging.getLogger("assetline.audit")
 
@@ -245,3 +246,28 @@ class AuditLog:
                     f.write(line + "\n")
         except OSError as e:  # auditing must not take the API down
             logger.warning("cannot write the audit log %s: %s", self.path, e)
+
+
+def hide_server_credentials() -> None:
+    """Keep this server's tokens from other processes (Linux): blank the value of
+    ``ASSETLINE_AUTH_TOKENS`` in the process's original environment, which
+    ``/proc/PID/environ`` shows to every process of the same user (a run's asset
+    could read it there), and make the process non-dumpable (no core dump, no
+    ``/proc/PID/mem`` for processes without ``CAP_SYS_PTRACE``). ``os.environ``, a copy,
+    keeps the value for this process."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.getenv.restype = ctypes.c_void_p
+    libc.getenv.argtypes = [ctypes.c_char_p]
+    for name in SERVER_CREDENTIALS:
+        value = libc.getenv(name.encode())
+        if value:
+            ctypes.memset(value, ord("*"), len(ctypes.string_at(value)))
+    pr_set_dumpable = 4
+    libc.prctl(pr_set_dumpable, 0, 0, 0, 0)

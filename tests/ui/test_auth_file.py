@@ -207,6 +207,9 @@ def test_runs_see_neither_the_env_tokens_nor_the_auth_file(server: Server) -> No
     values = "\n".join(seen["values"])
     assert ENV_TOKEN not in values and str(server.auth) not in values
     assert "secret-dir" not in values
+    # Nor through /proc: the server's own environment is not readable by its runs.
+    assert len(seen["ancestors"]) >= 2  # the run worker, the server (and the test above)
+    assert not any(ENV_TOKEN in text for text in seen["ancestors"]), seen["ancestors"]
 
 
 def test_a_leaky_run_leaves_no_secret_in_answers_logs_or_catalog(server: Server) -> None:
