@@ -92,6 +92,7 @@ def create_app(
     catalog_url: str | None = None,
     home: Path | None = None,
     static_dir: Path | None = None,
+    auth_file: Path | None = None,
 ) -> Starlette:
     """Build the application for one code location and catalog.
 
@@ -104,13 +105,18 @@ def create_app(
         catalog_url: The catalog (default ``$ASSETLINE_CATALOG_URL`` or SQLite in home).
         home: ``$ASSETLINE_HOME`` (default ``$ASSETLINE_HOME`` or ``./.assetline``).
         static_dir: The built UI (default ``assets_ui/static``).
+        auth_file: A file of hashed tokens (``--auth FILE``), read again on SIGHUP
+            (``assetline ui`` installs the handler).
 
     Raises:
         DefinitionError: The code location does not load.
         CatalogError: The catalog cannot be opened.
+        AuthConfigError: The tokens or the auth file are malformed.
     """
     recover_every_s = recovery_interval()
-    state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
+    state = ServerState.create(
+        module=module, file=file, catalog_url=catalog_url, home=home, auth_file=auth_file
+    )
     metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
     graphql = GraphQLEndpoint(state, schema, state.responses)

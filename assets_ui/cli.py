@@ -16,6 +16,7 @@ import ipaddress
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 EXIT_OK = 0
@@ -45,6 +46,13 @@ def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
     location.add_argument("-f", "--file", help="the code location as a Python file")
     parser.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    parser.add_argument(
+        "--auth",
+        type=Path,
+        metavar="FILE",
+        help="a TOML or JSON file of hashed tokens with roles and groups (see "
+        "'assetline auth hash'); read again on SIGHUP",
     )
     parser.add_argument(
         "--workers",
@@ -88,18 +96,25 @@ def run_ui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if not _is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
+    if args.auth is not None and not args.auth.is_file():
+        print(f"assetline ui: --auth {args.auth}: no such file.", file=sys.stderr)
+        return EXIT_USAGE
+    secured = args.auth is not None or os.environ.get("ASSETLINE_AUTH_TOKENS")
+    if not _is_loopback(args.host) and not secured:
         print(
-            f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS; "
-            "anyone who can reach it can run assets.",
+            f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS "
+            "or --auth; anyone who can reach it can run assets.",
             file=sys.stderr,
         )
     banner = f"Assetline UI on http://{args.host}:{args.port} (GraphQL at /graphql)"
+    from assets_ui.security import hide_server_credentials
+
+    hide_server_credentials()  # read into os.environ already; runs must not find them
     if args.workers > 1:
         from assets_ui.workers import serve
 
         def make_app() -> Any:
-            return create_app(module=args.module, file=args.file)
+            return create_app(module=args.module, file=args.file, auth_file=args.auth)
 
         try:
             print(f"{banner}, {args.workers} worker processes", flush=True)
@@ -108,12 +123,20 @@ def run_ui(args: argparse.Namespace) -> int:
             print(f"assetline ui: {e.render()}", file=sys.stderr)
             return e.exit_code
     try:
-        app = create_app(module=args.module, file=args.file)
+        app = create_app(module=args.module, file=args.file, auth_file=args.auth)
     except AssetlineError as e:
         print(f"assetline ui: {e.render()}", file=sys.stderr)
         return e.exit_code
+    if args.auth is not None:
+        from assets_ui.auth_file import on_sighup, reload_auth
+
+        on_sighup(lambda: reload_auth(app.state.assetline))
     print(banner, flush=True)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level)
+    # A websocket message is capped like an HTTP body ([tool.assetline.server]).
+    ws_max_size = app.state.assetline.max_body_bytes
+    uvicorn.run(
+        app, host=args.host, port=args.port, log_level=args.log_level, ws_max_size=ws_max_size
+    )
     return EXIT_OK
 
 

@@ -30,6 +30,7 @@ from assets_core.catalog.records import (
     WriteBatch,
 )
 from assets_core.errors import CodeLocationError, NotFoundError
+from assets_core.redaction import run_environment
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
@@ -68,7 +69,7 @@ class _Worker:
             argv,
             pass_fds=(cmd_r, event_w),
             stdin=subprocess.DEVNULL,
-            env={**os.environ, **args.env},
+            env={**run_environment(), **args.env},
             cwd=args.cwd,
         )
         os.close(cmd_r)

@@ -3,8 +3,9 @@ that keep other web pages from driving a local server, and the audit log.
 
 Tokens are configured as ``ASSETLINE_AUTH_TOKENS="token:role[:group:NAME],..."``
 (roles ``viewer`` < ``operator`` < ``admin``; ``group:NAME`` limits the token to
-assets of that group; repeat it for several). Only SHA-256 digests of the tokens
-are kept in memory and compared. Without tokens every request is an ``admin`` —
+assets of that group; repeat it for several), or in a file of hashed tokens
+(``assetline ui --auth FILE``, ``assets_ui/auth_file.py``). Only SHA-256 digests of
+the tokens are kept in memory and compared. Without tokens every request is an ``admin`` —
 the default for a server bound to 127.0.0.1.
 """
 
@@ -16,6 +17,7 @@ import ipaddress
 import json
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterable, Mapping
@@ -23,6 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from assets_core.errors import UsageError
+from assets_core.redaction import SERVER_CREDENTIALS, redactor
 
 logger = logging.getLogger("assetline.audit")
 
@@ -51,8 +56,10 @@ class Principal:
 ANONYMOUS_ADMIN = Principal("local", "admin")
 
 
-class AuthConfigError(ValueError):
-    """``ASSETLINE_AUTH_TOKENS`` is malformed."""
+class AuthConfigError(UsageError, ValueError):
+    """``ASSETLINE_AUTH_TOKENS`` or the ``--auth`` file is malformed."""
+
+    code = "AUTH_CONFIG_ERROR"
 
 
 def _digest(token: str) -> str:
@@ -93,6 +100,17 @@ class TokenAuth:
     def enabled(self) -> bool:
         """Whether any token is configured."""
         return bool(self._entries)
+
+    @property
+    def count(self) -> int:
+        """How many tokens are configured."""
+        return len(self._entries)
+
+    def with_entries(self, entries: Iterable[tuple[str, Principal]]) -> TokenAuth:
+        """These tokens and ``entries`` (SHA-256 hex digest, principal) together."""
+        combined = TokenAuth(None)
+        combined._entries = [*self._entries, *entries]
+        return combined
 
     def principal(self, token: str | None) -> Principal | None:
         """The principal of ``token``; None when auth is on and it is not valid.
@@ -217,7 +235,7 @@ class AuditLog:
             "outcome": outcome,
             **details,
         }
-        line = json.dumps(entry, default=str, sort_keys=True)
+        line = json.dumps(redactor().redact_value(entry), default=str, sort_keys=True)
         logger.info(line)
         if self.path is None:
             return
@@ -228,3 +246,28 @@ class AuditLog:
                     f.write(line + "\n")
         except OSError as e:  # auditing must not take the API down
             logger.warning("cannot write the audit log %s: %s", self.path, e)
+
+
+def hide_server_credentials() -> None:
+    """Keep this server's tokens from other processes (Linux): blank the value of
+    ``ASSETLINE_AUTH_TOKENS`` in the process's original environment, which
+    ``/proc/PID/environ`` shows to every process of the same user (a run's asset
+    could read it there), and make the process non-dumpable (no core dump, no
+    ``/proc/PID/mem`` for processes without ``CAP_SYS_PTRACE``). ``os.environ``, a copy,
+    keeps the value for this process."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return
+    libc.getenv.restype = ctypes.c_void_p
+    libc.getenv.argtypes = [ctypes.c_char_p]
+    for name in SERVER_CREDENTIALS:
+        value = libc.getenv(name.encode())
+        if value:
+            ctypes.memset(value, ord("*"), len(ctypes.string_at(value)))
+    pr_set_dumpable = 4
+    libc.prctl(pr_set_dumpable, 0, 0, 0, 0)

@@ -7,12 +7,17 @@ import gc
 import logging
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
 from assets_core.errors import CodeLocationError
+from assets_core.redaction import learn_secrets, protect_output
+from assets_ui.auth_file import server_auth
+from assets_ui.graphql.body import DEFAULT_MAX_BODY_BYTES, configured_max_body_bytes
 from assets_ui.graphql.cache import ResponseCache
 from assets_ui.graphql.warmup import warm_up
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
@@ -47,6 +52,12 @@ class ServerState:
     origins: OriginPolicy
     audit: AuditLog
     cwd: Path = field(default_factory=Path.cwd)
+    #: The tokens of ``ASSETLINE_AUTH_TOKENS`` (kept when the auth file is reloaded).
+    env_auth: TokenAuth = field(default_factory=lambda: TokenAuth(None))
+    #: ``--auth FILE``: hashed tokens, read again on SIGHUP (``auth_file.reload_auth``).
+    auth_file: Path | None = None
+    #: ``[tool.assetline.server] max_body_bytes``: larger request bodies get HTTP 413.
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     responses: ResponseCache = field(default_factory=ResponseCache)
     #: The other workers of ``assetline ui --workers N`` (None: a single process).
     peers: Peers | None = None
@@ -61,11 +72,13 @@ class ServerState:
         file: str | None = None,
         catalog_url: str | None = None,
         home: Path | None = None,
+        auth_file: Path | None = None,
     ) -> ServerState:
         """Load the code location, open the catalog and prepare (not start) the
         run launcher.
 
         Raises:
+            AuthConfigError: ``ASSETLINE_AUTH_TOKENS`` or the auth file is malformed.
             DefinitionError: The code location does not load.
             CatalogError: The catalog cannot be opened.
         """
@@ -77,7 +90,12 @@ class ServerState:
         if not module and not file:
             module = configured_module(cwd)
         url = catalog_url or default_catalog_url(home)
+        max_body_bytes = configured_max_body_bytes(cwd)
+        env_auth = TokenAuth(os.environ.get("ASSETLINE_AUTH_TOKENS"))
+        auth_file = auth_file.resolve() if auth_file is not None else None
+        auth = server_auth(env_auth, auth_file)
         defs = load_location(module, file, cwd)
+        protect_secrets(defs.resources)
         catalog = Catalog.open(url, home)
         location = LoadedLocation(defs)
         # Its definitions snapshot is recorded by the run worker (``worker.warm_up``).
@@ -92,10 +110,13 @@ class ServerState:
             catalog=catalog,
             location=location,
             launcher=RunLauncher(args, catalog),
-            auth=TokenAuth(os.environ.get("ASSETLINE_AUTH_TOKENS")),
+            auth=auth,
+            env_auth=env_auth,
+            auth_file=auth_file,
             origins=OriginPolicy.from_env(),
             audit=AuditLog(home / "audit.log"),
             cwd=cwd,
+            max_body_bytes=max_body_bytes,
         )
         warm_up(state, location)
         settle_heap(collect=False)
@@ -143,6 +164,7 @@ class ServerState:
                 self.launcher.discard(candidate)
                 raise
             self.launcher.promote(candidate)
+            protect_secrets(defs.resources)
             # The candidate worker recorded the definitions snapshot before it was ready.
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             warm_up(self, location)
@@ -160,6 +182,13 @@ class ServerState:
         """Stop the run worker (runs in progress go on) and close the catalog."""
         self.launcher.close()
         self.catalog.close()
+
+
+def protect_secrets(resources: Mapping[str, Any]) -> None:
+    """Hide the values of the code location's ``EnvVar``s from this server's log,
+    catalog writes and API answers (``assets_core.redaction``)."""
+    if learn_secrets(resources):
+        protect_output()
 
 
 def settle_heap(collect: bool = True) -> None:

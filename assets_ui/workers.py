@@ -35,6 +35,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from assets_ui.auth_file import on_sighup, reload_auth
+
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
@@ -161,8 +163,16 @@ def serve(
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
 
+    def reload_tokens() -> None:  # SIGHUP: this process (for workers to come) and each worker
+        reload_auth(state)
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGHUP)
+
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
+    if state.auth_file is not None:
+        on_sighup(reload_tokens)
     try:
         for n in range(workers):
             children[_fork(app, sock, log_level, peers)] = n
@@ -202,6 +212,9 @@ def _fork(app: Starlette, sock: socket.socket, log_level: str, peers: Peers) -> 
     try:
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        state: ServerState = app.state.assetline
+        if state.auth_file is not None:
+            on_sighup(lambda: reload_auth(state))
         code = _work(app, sock, log_level, peers)
     except BaseException:
         logger.exception("server worker %d failed", os.getpid())
@@ -219,6 +232,8 @@ def _work(app: Starlette, sock: socket.socket, log_level: str, peers: Peers) -> 
         state.reload(announce=False)
     peers.ack(token)
     state.applied_reload = token
-    config = uvicorn.Config(app, log_level=log_level, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level=log_level, lifespan="on", ws_max_size=state.max_body_bytes
+    )
     uvicorn.Server(config).run(sockets=[sock])
     return 0

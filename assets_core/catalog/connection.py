@@ -14,6 +14,7 @@ from sqlalchemy.pool import NullPool
 
 from assets_core.catalog import forks
 from assets_core.errors import CatalogError
+from assets_core.redaction import install_catalog_hook, redactor
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 HEAD_REVISION = "0005_faults"
@@ -41,6 +42,7 @@ def _json_default(value: Any) -> Any:
 
 
 def _dumps(value: Any) -> str:
+    value = redactor().redact_value(value)
     return json.dumps(value, default=_json_default, allow_nan=False, separators=(",", ":"))
 
 
@@ -64,6 +66,7 @@ def make_engine(url: str) -> Engine:
         # on stderr by itself; the catalog reports a lost connection in one line.
         logging.getLogger("psycopg").addHandler(logging.NullHandler())
         engine = create_engine(url, json_serializer=_dumps, pool_pre_ping=True)
+    install_catalog_hook(engine)  # every string written passes the redaction boundary
     forks.forget_in_children(engine)  # a forked child opens connections of its own
     return engine
 

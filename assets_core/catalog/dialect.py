@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import JSON, Connection, Table, insert
 
 from assets_core.catalog.writes import dumps
+from assets_core.redaction import guarded_cursor
 
 if TYPE_CHECKING:
     from sqlalchemy.dialects import postgresql, sqlite
@@ -44,7 +45,7 @@ def raw_cursor(conn: Connection) -> Iterator[tuple[Any, str]]:
     mark = "?" if conn.dialect.name == "sqlite" else "%s"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
-        yield cursor, mark
+        yield guarded_cursor(cursor), mark
     finally:
         cursor.close()
 

@@ -14,7 +14,7 @@ import json
 import os
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine
@@ -22,6 +22,7 @@ from sqlalchemy import Engine
 from assets_core.catalog import forks
 from assets_core.catalog.reconnect import connection_lost, discard, lost_error, retry_when_lost
 from assets_core.catalog.records import WriteBatch, db_partition
+from assets_core.redaction import Redactor, guarded_cursor, redactor
 
 T = TypeVar("T")
 
@@ -95,6 +96,38 @@ def _finite(value: Any) -> Any:
     return value
 
 
+def redact_batch(batch: WriteBatch, hide: Redactor) -> WriteBatch:
+    """``batch`` with its free text redacted: event messages and data, step errors,
+    materialization metadata and data versions, check metadata and errors. Keys, ids,
+    statuses and locations are kept as they are (they are looked up by value)."""
+    if not hide:
+        return batch
+    return replace(
+        batch,
+        events=[
+            replace(e, message=hide.redact(e.message), data=hide.redact_value(e.data))
+            for e in batch.events
+        ],
+        steps=[replace(s, error=hide.redact(s.error)) if s.error else s for s in batch.steps],
+        materializations=[
+            replace(
+                m,
+                metadata=hide.redact_value(m.metadata),
+                data_version=hide.redact(m.data_version) if m.data_version else m.data_version,
+            )
+            for m in batch.materializations
+        ],
+        check_results=[
+            replace(
+                c,
+                metadata=hide.redact_value(c.metadata),
+                error=hide.redact(c.error) if c.error else c.error,
+            )
+            for c in batch.check_results
+        ],
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class RunEnd:
     """Move a run to its final ``status`` if it is still one of ``only_from``."""
@@ -152,7 +185,7 @@ class BatchWriter:
         mark = "?" if self._sqlite else "%s"
         with forks.transaction(), self._lock:
             return retry_when_lost(
-                lambda: self._attempt(lambda conn, cur: fn(cur, mark), write),
+                lambda: self._attempt(lambda conn, cur: fn(guarded_cursor(cur), mark), write),
                 postgres=not self._sqlite,
             )
 
@@ -160,7 +193,13 @@ class BatchWriter:
         """Commit ``batch``; with ``end_run``, only if the run could be moved to its
         final status in the same transaction (else nothing is written: None). On
         PostgreSQL a lost connection is reopened and the batch written again
-        (``catalog/reconnect.py``)."""
+        (``catalog/reconnect.py``). Every string is redacted first
+        (``assets_core.redaction``)."""
+        hide = redactor()
+        if hide:
+            batch = redact_batch(batch, hide)
+            if end_run is not None and end_run.error:
+                end_run = replace(end_run, error=hide.redact(end_run.error))
 
         def body(conn: Any, cur: Any) -> list[int] | None:
             if end_run is not None and not self._end_run(cur, end_run):

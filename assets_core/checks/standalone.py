@@ -59,9 +59,12 @@ def run_checks(
     from assets_core.io.adapters import coerce_table
     from assets_core.io.base import InputContext, MissingValueError, UnreadableValueError
     from assets_core.io.registry import resolve_io_managers
+    from assets_core.redaction import learn_secrets, protect_output
 
     managers = resolve_io_managers(assetline_home(), defs.io_managers)
     resources = Resources({n: resolve_resource(v) for n, v in defs.resources.items()})
+    if learn_secrets(defs.resources):
+        protect_output()
     evaluations: list[CheckEvaluation] = []
     notes: list[str] = []
     records = []

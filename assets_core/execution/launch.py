@@ -33,7 +33,9 @@ def execute_queued_run(
     """Run a QUEUED run to its end in this process (a run worker): plan it again
     (what is done may have changed while it waited), record it STARTED, execute."""
     from assets_core.execution.run import RunNotQueuedError, execute_run, plan_run, start_run
+    from assets_core.redaction import scrub_credentials
 
+    scrub_credentials()  # this process runs user code: it must not read the server's tokens
     record = catalog.get_run(run_id)
     if record.status != "QUEUED":
         raise UsageError(f"Run {run_id} is {record.status}, not QUEUED; it cannot start again.")

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 from assets_core.catalog.records import RunRecord, RunStatus
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
-from assets_core.definitions.resources import Resources, resolve_resource, secret_values
+from assets_core.definitions.resources import Resources, resolve_resource
 from assets_core.errors import (
     CatalogConnectionLostError,
     CatalogError,
@@ -42,6 +42,7 @@ from assets_core.execution.request import RunSpec, requested_executor
 from assets_core.execution.run_end import close_writer, end_run_status, run_error
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
+from assets_core.redaction import learn_secrets, protect_output
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
@@ -190,6 +191,7 @@ def plan_run(defs: Definitions, catalog: Catalog, spec: RunSpec) -> PlannedRun:
     from assets_core.graph.select import select_sorted
 
     spec.validate()
+    learn_secrets(defs.resources)  # before the run (its tags, its config) is recorded
     graph = defs.graph
     keys = select_sorted(
         graph, spec.selection, changed=lambda: changed_keys(graph, catalog.latest_snapshot())
@@ -247,18 +249,16 @@ def start_run(
     # Dask workers build the resources themselves (EnvVars resolve there, not here).
     here = spec.executor.name != "dask"
     resources = {n: resolve_resource(v) for n, v in defs.resources.items()} if here else {}
-    secrets = sorted(secret_values(defs.resources), key=len, reverse=True) if here else []
+    # The secrets this process can see; Dask workers redact with their own too.
+    redactor = learn_secrets(defs.resources)
+    if redactor:
+        protect_output()
     managers = resolve_io_managers(
         home or assetline_home(), {**defs.io_managers, **(io_managers or {})}
     )
     check_executor_fits(spec.executor, plan, graph, managers)
     parents = {str(p) for k in plan.selected for p in graph.parents(k)}
     versions = catalog.latest_versions(sorted(parents)) if parents else {}
-
-    def redact(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
 
     now = time.time()
     me = this_process()
@@ -293,7 +293,7 @@ def start_run(
         configs=planned.configs,
         writer=writer,
         versions=versions,
-        redact=redact,
+        redact=redactor.redact,
         pools=PoolSlots(catalog, load_settings().pools) if pooled else None,
         resource_definitions=dict(defs.resources),
     )

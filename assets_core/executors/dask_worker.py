@@ -31,8 +31,10 @@ from typing import TYPE_CHECKING, Any
 from distributed import WorkerPlugin, get_worker
 
 from assets_core.catalog.records import WriteBatch
+from assets_core.catalog.writes import redact_batch
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome, Versions, run_step
+from assets_core.redaction import redactor
 
 if TYPE_CHECKING:
     from assets_core.definitions.resources import Resources
@@ -156,7 +158,8 @@ _location_files: dict[str, tuple[int, int]] = {}
 def _environment(payload: RunPayload) -> _Environment:
     """The resources and IO managers of ``payload``, built once per worker process
     (``EnvVar``s resolved here, on the worker)."""
-    from assets_core.definitions.resources import Resources, resolve_resource, secret_values
+    from assets_core.definitions.resources import Resources, resolve_resource
+    from assets_core.redaction import learn_secrets, protect_output
 
     key = payload.environment_key
     env = _environments.get(key)
@@ -165,14 +168,10 @@ def _environment(payload: RunPayload) -> _Environment:
         return env
     definitions, io_managers = pickle.loads(payload.environment)
     resources = Resources({name: resolve_resource(v) for name, v in definitions.items()})
-    secrets = sorted(secret_values(definitions), key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    env = _environments[key] = _Environment(resources, redact, io_managers)
+    redactor = learn_secrets(definitions, keep=True)
+    if redactor:
+        protect_output()
+    env = _environments[key] = _Environment(resources, redactor.redact, io_managers)
     while len(_environments) > _KEEP_ENVIRONMENTS:
         _, old = _environments.popitem(last=False)
         for manager in {id(m): m for m in old.io_managers.values()}.values():
@@ -242,6 +241,8 @@ class _RelayWriter(RunEventWriter):
     def _send(self, batch: WriteBatch) -> list[int]:
         if not batch:
             return []
+        # Hidden here with this worker's secrets (the driver may not know them).
+        batch = redact_batch(batch, redactor())
         if any(s.status not in ("STARTED", "WAITING") for s in batch.steps):
             # The step's end: the driver commits it and assigns materialization ids.
             self.final.append(batch)

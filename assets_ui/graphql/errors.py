@@ -38,6 +38,7 @@ from assets_core.errors import (
     UnknownAssetError,
     UsageError,
 )
+from assets_ui.graphql.body import MAX_MESSAGE, shorten
 
 logger = logging.getLogger("assetline.ui")
 
@@ -104,6 +105,8 @@ def log_unexpected(errors: list[GraphQLError]) -> None:
     the client's message repeats."""
     for error in errors:
         original = error.original_error
+        while isinstance(original, GraphQLError):  # a document or variables error
+            original = original.original_error
         if original is None or code_of(original) is not None:
             continue
         ref = uuid.uuid4().hex[:12]
@@ -149,7 +152,7 @@ def client_error(error: GraphQLError) -> GraphQLError:
             message = original.message if hasattr(original, "message") else str(original)
     extensions["code"] = code
     return GraphQLError(
-        message,
+        shorten(message, MAX_MESSAGE),
         nodes=error.nodes,
         source=error.source,
         positions=error.positions,

@@ -24,6 +24,7 @@ from assets_core.execution.launch import queue_run, reexecution_spec
 from assets_core.execution.request import RunSpec, partitions_argument, requested_executor
 from assets_core.graph.select import select
 from assets_core.keys import AssetKey
+from assets_ui.graphql.body import is_json
 from assets_ui.graphql.context import UNSET, Context, ctx, given
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
 from assets_ui.graphql.types.asset import Materialization
@@ -39,26 +40,42 @@ def _guard(info: Info, role: str, action: str) -> Context:
     request = context.request
     if not isinstance(request, Request) or request.method != "POST":
         raise ApiError(FORBIDDEN, f"{action}: mutations are accepted as HTTP POST only.")
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("application/json"):
+    if not is_json(request.headers.get("content-type")):
         raise ApiError(FORBIDDEN, f"{action}: send mutations as a JSON body (application/json).")
     context.require(role, action)
     return context
 
 
-def _check_groups(context: Context, keys: Iterable[AssetKey], action: str) -> None:
+def _check_groups(context: Context, keys: Iterable[AssetKey | str], action: str) -> None:
+    """FORBIDDEN unless a group-scoped principal may act on every asset of ``keys``
+    (an asset the loaded definitions do not have belongs to no group it may act on)."""
     principal = context.principal
     if principal.groups is None:
         return
     graph = context.graph
-    outside = sorted({graph.get(k).group for k in keys} - principal.groups)
+    groups = set()
+    for key in keys:
+        found = key if isinstance(key, AssetKey) and key in graph else graph.find(str(key))
+        groups.add(graph.get(found).group if found is not None else f"(unknown asset {key})")
+    outside = sorted(groups - principal.groups)
     if outside:
         allowed = ", ".join(sorted(principal.groups))
         raise ApiError(
             FORBIDDEN,
-            f"{action}: this token may act on groups {allowed} only; the selection "
-            f"includes group {', '.join(outside)}.",
+            f"{action}: this token may act on groups {allowed} only; the request "
+            f"touches {', '.join(outside)}.",
         )
+
+
+def _run_keys(context: Context, record: Any) -> list[str]:
+    """The assets a run touches: its steps so far and what its selection names in
+    the loaded definitions (the selection itself when they no longer resolve it)."""
+    keys = [step.asset_key for step in context.catalog.steps(record.id)]
+    try:
+        keys += [str(k) for k in select(context.graph, record.selection)]
+    except Exception:
+        keys.append(record.selection)
+    return keys
 
 
 async def _audited(
@@ -174,6 +191,7 @@ class Mutation:
         def cancel() -> Run:
             catalog, launcher = context.catalog, context.state.launcher
             record = catalog.get_run(id)
+            _check_groups(context, _run_keys(context, record), "cancelRun")
             message = "Run canceled before it started"
             batch = WriteBatch(
                 events=[EventRecord(record.id, time.time(), "RUN_CANCELED", message)]
@@ -227,6 +245,12 @@ class Mutation:
 
         async def run() -> list[str]:
             _check_dynamic(context, name, keys)
+            users = [
+                key
+                for key, node in context.graph.nodes.items()
+                if node.spec.partitions is not None and name in node.spec.partitions.dynamic_names()
+            ]
+            _check_groups(context, users, "addDynamicPartitions")
             catalog = context.catalog
             await asyncio.to_thread(catalog.add_dynamic_partitions, name, keys)
             return await asyncio.to_thread(catalog.dynamic_partitions, name)
@@ -241,6 +265,7 @@ class Mutation:
         context = _guard(info, "operator", "reload")
 
         async def run() -> int:
+            _check_groups(context, context.graph.nodes, "reload")
             return len(await asyncio.to_thread(context.state.reload))
 
         return await _audited(context, "reload", {}, run)

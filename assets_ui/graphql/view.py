@@ -3,7 +3,11 @@ context each operation runs in.
 
 ``GraphQLEndpoint`` checks, before strawberry sees a request: the Origin of browser
 requests (POST and websocket handshakes) and, when tokens are configured, the bearer
-token (``UNAUTHENTICATED``, HTTP 401). Websocket clients send their token in the
+token (``UNAUTHENTICATED``, HTTP 401). A POST without an Origin comes from a script
+and is accepted (it authenticates with a bearer token, which no other page can
+attach); one that carries cookies without an Origin is refused (FORBIDDEN), since
+only a browser sends cookies and browsers send an Origin on every POST. Then the
+body (``body.py``). Websocket clients send their token in the
 ``connection_init`` payload (``Authorization: Bearer ...`` or ``authToken``) since
 browsers cannot set headers on a websocket.
 """
@@ -16,21 +20,32 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
+from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
-from strawberry.exceptions import ConnectionRejectionError
-from strawberry.http import GraphQLHTTPResponse
+from strawberry.exceptions import ConnectionRejectionError, MissingQueryError
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 from strawberry.types.unset import UNSET
 
+from assets_core.redaction import redactor
 from assets_ui.graphql import cache as response_cache
+from assets_ui.graphql.body import MAX_MESSAGE, BodyError, parse_request, read_body, shorten
 from assets_ui.graphql.cache import Entry, ResponseCache, request_key
 from assets_ui.graphql.context import Context
-from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, INTERNAL, UNAUTHENTICATED
+from assets_ui.graphql.errors import (
+    BAD_USER_INPUT,
+    FORBIDDEN,
+    INTERNAL,
+    NOT_FOUND,
+    UNAUTHENTICATED,
+)
 from assets_ui.location import LoadedLocation
 from assets_ui.security import ANONYMOUS_ADMIN, Principal, bearer_token, token_from_params
 from assets_ui.state import ServerState
@@ -67,26 +82,34 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         self._inflight: dict[Hashable, asyncio.Future[Entry | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse foreign pages and missing tokens, then answer from the response
-        cache or serve as strawberry does."""
+        """Refuse foreign pages, missing tokens and malformed bodies, then answer from
+        the response cache or serve as strawberry does."""
         if scope["type"] == "http":
             request = Request(scope, receive)
             rejection = self._check_http(request)
+            if rejection is None and request.method == "POST":
+                try:
+                    body = await read_body(request, self.state.max_body_bytes)
+                    parsed = parse_request(request.headers.get("content-type"), body)
+                except BodyError as e:
+                    rejection = error_response(e.status, BAD_USER_INPUT, e.message)
+                else:
+                    receive = _replay(body, request.receive)
+                    if self.cache is not None:
+                        await self._cached(request, parsed, scope, receive, send)
+                        return
             if rejection is not None:
                 await rejection(scope, receive, send)
                 return
-            if self.cache is not None and request.method == "POST":
-                await self._cached(request, scope, send)
-                return
         await super().__call__(scope, receive, send)
 
-    async def _cached(self, request: Request, scope: Scope, send: Send) -> None:
+    async def _cached(
+        self, request: Request, parsed: dict[str, Any], scope: Scope, receive: Receive, send: Send
+    ) -> None:
         """Serve a POSTed operation: from the cache when a valid entry exists (or an
         identical request is being executed), else execute it and keep the answer."""
         assert self.cache is not None
-        body = await request.body()
-        receive = _replay(body, request.receive)
-        key = self._key(request, body)
+        key = self._key(request, parsed)
         if key is None:
             await super().__call__(scope, receive, send)
             return
@@ -122,33 +145,80 @@ class GraphQLEndpoint(GraphQL[Context, None]):
                 self.cache.put(key, entry)
             future.set_result(entry)
 
-    def _key(self, request: Request, body: bytes) -> tuple[Hashable, ...] | None:
+    def _key(self, request: Request, parsed: dict[str, Any]) -> tuple[Hashable, ...] | None:
         """What the answer to this request depends on besides the definitions and
         the catalog; None when the request is not a cacheable query."""
         headers = request.headers
-        if "application/json" not in headers.get("content-type", ""):
-            return None
         if any(kind in headers.get("accept", "") for kind in ("multipart/", "event-stream")):
             return None  # streamed (incremental delivery) responses are not kept
-        try:
-            parsed = json.loads(body)
-        except ValueError:
-            return None
         found = request_key(parsed)
         if found is None:
             return None
         return (request.scope.get(PRINCIPAL) or NOBODY, *found)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        """Strawberry's ``run``; remembers an HTTP response the cache may keep."""
-        response = await super().run(request, context, root_value)
+        """Strawberry's ``run``, its refusals as coded errors; remembers an HTTP
+        response the cache may keep."""
+        try:
+            response = await super().run(request, context, root_value)
+        except HTTPException as e:
+            code = NOT_FOUND if e.status_code == 404 else BAD_USER_INPUT
+            return error_response(e.status_code, code, shorten(e.reason, MAX_MESSAGE))
         pending = request.scope.get(PENDING) if isinstance(request, Request) else None
         if pending is not None and not isinstance(response, StreamingResponse):
             pending.response = response
         return response
 
+    async def execute_single(
+        self,
+        request: Request,
+        request_adapter: AsyncHTTPRequestAdapter,
+        sub_response: Any,
+        context: Context,
+        root_value: Any,
+        request_data: GraphQLRequestData,
+    ) -> ExecutionResult:
+        """Execute a query or mutation sent over HTTP; subscriptions are refused with
+        BAD_USER_INPUT (they are served over the websocket)."""
+        allowed = {OperationType.QUERY}
+        if request_adapter.method == "POST":
+            allowed.add(OperationType.MUTATION)
+        try:
+            return await self.schema.execute(
+                request_data.query,
+                root_value=root_value,
+                variable_values=request_data.variables,
+                context_value=context,
+                operation_name=request_data.operation_name,
+                allowed_operation_types=allowed,
+                operation_extensions=request_data.extensions,
+            )
+        except InvalidOperationTypeError as e:
+            if e.operation_type == OperationType.SUBSCRIPTION:
+                reason = (
+                    "Subscriptions are served over the websocket at /graphql "
+                    "(graphql-transport-ws), not over HTTP."
+                )
+            else:
+                reason = e.as_http_error_reason(request_adapter.method)
+            raise HTTPException(400, reason) from e
+        except CannotGetOperationTypeError as e:
+            raise HTTPException(400, e.as_http_error_reason()) from e
+        except MissingQueryError as e:
+            missing = 'No GraphQL query found in the request: send {"query": ...}.'
+            raise HTTPException(400, missing) from e
+
     def _check_http(self, request: Request) -> Response | None:
         headers = request.headers
+        if request.method == "POST" and "origin" not in headers and "cookie" in headers:
+            # Scripts send no Origin and authenticate with a bearer token; a request
+            # with cookies is a browser's, and browsers send Origin on every POST.
+            return error_response(
+                403,
+                FORBIDDEN,
+                "A POST that carries cookies must send an Origin header: Assetline "
+                "authenticates with bearer tokens, not cookies.",
+            )
         if request.method == "POST" and not self.state.origins.origin_allowed(
             headers.get("origin"), headers.get("host")
         ):
@@ -231,8 +301,13 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         return response
 
     def encode_json(self, data: object) -> str:
-        """Compact JSON (the 10,000-asset lineage is a megabyte as it is)."""
-        return json.dumps(data, separators=(",", ":"))
+        """Compact JSON (the 10,000-asset lineage is a megabyte as it is), without
+        the code location's secrets (``assets_core.redaction``)."""
+        text = json.dumps(data, separators=(",", ":"))
+        hide = redactor()
+        if hide and hide.contains_secret(text):
+            text = json.dumps(hide.redact_value(data), separators=(",", ":"))
+        return text
 
 
 @dataclass(eq=False)
