@@ -278,6 +278,7 @@ def start_run(
     _save_snapshot(catalog, graph)
     writer = RunEventWriter(catalog, record.id)
     pooled = any(step.definition.pool is not None for step in plan.steps)
+    settings = load_settings()
     state = RunState(
         run_id=record.id,
         graph=graph,
@@ -287,8 +288,9 @@ def start_run(
         writer=writer,
         versions=versions,
         redact=redact,
-        pools=PoolSlots(catalog, load_settings().pools) if pooled else None,
+        pools=PoolSlots(catalog, settings.pools) if pooled else None,
         resource_definitions=dict(defs.resources),
+        max_log_bytes=settings.max_step_log_bytes,
     )
     steps = len(plan.steps)
     done = f"; {planned.skipped} already done" if planned.skipped else ""
