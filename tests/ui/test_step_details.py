@@ -44,4 +44,3 @@ def test_steps_show_their_output_and_traceback(output_server: UiServer) -> None:
     assert error["message"].startswith("The function of asset broken raised TypeError")
     assert error["location"] == f"{os.path.relpath(LOCATION)}:{HELPER_LINE}"
     assert ", in _helper" in error["traceback"] and "assets_core" not in error["traceback"]
-
