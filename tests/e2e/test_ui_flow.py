@@ -355,11 +355,13 @@ def test_a_failed_run_and_reexecute_from_failure(
     expect(step_rows.first).to_have_attribute("data-testid", "step-row-ops/flaky")  # ran first
     flaky_step = page.get_by_test_id("step-row-ops/flaky")
     expect(flaky_step.get_by_test_id("step-error")).to_contain_text("flaky failed on purpose")
-    expect(flaky_step.get_by_test_id("step-error")).to_contain_text("at tests/fixtures/e2e_location.py:")
+    where = "at tests/fixtures/e2e_location.py:"
+    expect(flaky_step.get_by_test_id("step-error")).to_contain_text(where)
     traceback = flaky_step.get_by_test_id("step-traceback")
     expect(traceback.locator("pre")).not_to_be_visible()  # collapsed until asked
     traceback.locator("summary").click()
-    expect(traceback.locator("pre")).to_contain_text('in flaky\n    raise RuntimeError("flaky failed')
+    raised = 'in flaky\n    raise RuntimeError("flaky failed'
+    expect(traceback.locator("pre")).to_contain_text(raised)
     expect(traceback.locator("pre")).not_to_contain_text("assets_core")
     page.get_by_test_id("output-tab").click()
     expect(page.get_by_test_id("step-output")).to_have_text("flaky looks for fail_flaky\n")
