@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assets_core.errors import UsageError
+from assets_core.lineage.openlineage import OpenLineageSettings, parse_openlineage
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +26,7 @@ class Settings:
             (``dask_address = "tcp://host:8786"``; ``$ASSETLINE_DASK_ADDRESS`` wins).
         max_step_log_bytes: At most this much of each step's captured stdout/stderr
             is stored (``max_step_log_bytes = 1000000``, the default).
+        openlineage: Where runs send OpenLineage events (``[tool.assetline.openlineage]``).
         raw: The whole table.
     """
 
@@ -35,6 +37,7 @@ class Settings:
     workers: int | None = None
     dask_address: str | None = None
     max_step_log_bytes: int = 1_000_000
+    openlineage: OpenLineageSettings | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -76,6 +79,7 @@ def load_settings(cwd: Path | None = None) -> Settings:
         workers=_workers_setting(data, path),
         dask_address=_string_setting(data, "dask_address", path),
         max_step_log_bytes=_log_bytes_setting(data, path),
+        openlineage=parse_openlineage(data.get("openlineage"), path),
         raw=data,
     )
 

@@ -31,6 +31,7 @@ from assets_core.definitions.resources import Resources, resolve_resource, secre
 from assets_core.errors import ConfigError, ExecutorLostError, UsageError
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
+from assets_core.execution.observers import Observers, observers_for
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
 from assets_core.execution.request import RunSpec, requested_executor
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome
@@ -210,6 +211,8 @@ class StartedRun:
     planned: PlannedRun
     state: RunState
     catalog: Catalog
+    #: OpenLineage, alerts: told what the run does (``execution/observers.py``).
+    observers: Observers = field(default_factory=lambda: Observers([]))
 
     @property
     def plan(self) -> ExecutionPlan:
@@ -299,7 +302,8 @@ def start_run(
         f"Started run of {steps} step{'' if steps == 1 else 's'} ({spec.selection}){done}",
         data={"steps": steps, "skipped": planned.skipped, "executor": spec.executor.name},
     )
-    return StartedRun(record, planned, state, catalog)
+    observers = observers_for(defs, settings, record.id, spec.selection, state, catalog)
+    return StartedRun(record, planned, state, catalog, observers)
 
 
 def run_record(
@@ -344,10 +348,15 @@ def execute_run(
 
     finished: dict[str, StepOutcome] = {}
     report = on_outcome or _noop
+    observers = run.observers
+    observers.run_started()
 
     def track(step: Step, outcome: StepOutcome) -> None:
         if outcome.status != "STARTED":
             finished[step.id] = outcome
+            observers.step_finished(step, outcome)
+        else:
+            observers.step_started(step)
         report(step, outcome)
 
     restore = _install_sigterm() if handle_signals else None
@@ -388,6 +397,8 @@ def execute_run(
             if close is not None:
                 close()
         catalog.update_run(run.record.id, status=final, ended_at=ended, error=error)
+        observers.run_finished(final, error)
+        observers.close()
     return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
 
 
