@@ -533,6 +533,11 @@ class Catalog:
         """Asset events (freshness violations...), newest first."""
         return self._reading(evals.asset_events, asset_key, type, limit)
 
+    def add_asset_events(self, events: Sequence[AssetEventRecord]) -> None:
+        """Record asset events outside a tick (alert deliveries of the daemon)."""
+        with self._write() as conn:
+            evals.add_asset_events(conn, events)
+
     def latest_asset_events(self, type: str) -> dict[str, float]:
         """asset key -> the time of its latest asset event of ``type``."""
         return self._reading(evals.latest_asset_events, type)

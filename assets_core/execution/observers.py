@@ -85,4 +85,8 @@ def observers_for(
         from assets_core.execution.openlineage_observer import OpenLineageObserver
 
         found.append(OpenLineageObserver(settings.openlineage, run_id, selection, state, catalog))
+    if defs.on_failure or any(a.on_failure for a in defs.assets):
+        from assets_core.execution.alerts import AlertObserver
+
+        found.append(AlertObserver(run_id, state, catalog, defs.on_failure))
     return Observers(found)
