@@ -8,9 +8,13 @@ writes to a descriptor of its own) is not captured. One capture at a time per pr
 a step that starts while another thread holds it (a Dask worker with several threads)
 runs uncaptured.
 
-A reader thread drains the pipes and hands chunks to a sink (the run's event writer,
-which flushes them to the catalog while the step runs), at most ``limit`` bytes per
-step; the rest is counted and replaced by a note.
+Each process keeps one pair of pipes and one reader thread, made on first use (a step
+costs a few system calls, not a thread): the reader hands chunks to the current step's
+sink (the run's event writer, which flushes them to the catalog while the step runs),
+at most ``limit`` bytes per step, the rest counted and replaced by a note. At the end of
+a step the pipes are drained under the reader's lock, so every byte written before the
+fds were restored goes to that step; later output (a subprocess the step left running)
+is dropped.
 """
 
 from __future__ import annotations
@@ -36,61 +40,41 @@ Sink = Callable[[str, str], None]  # (stream name, text)
 _active = threading.Lock()
 
 
-class _Reader(threading.Thread):
-    """Drains the capture pipes into ``sink`` in chunks ending at a line break when
-    possible (so a secret is not split between two redacted chunks)."""
+class _Step:
+    """What one step's capture has received so far."""
 
-    def __init__(self, fds: dict[int, str], sink: Sink, limit: int) -> None:
-        super().__init__(name="assetline-capture", daemon=True)
-        self.fds = fds
+    def __init__(self, sink: Sink, limit: int) -> None:
         self.sink = sink
         self.limit = limit
         self.kept = 0
         self.dropped = 0
-        self._buffers = {name: "" for name in fds.values()}
-        self._since: dict[str, float] = {}
-        self._decoders = {
-            name: codecs.getincrementaldecoder("utf-8")(errors="replace") for name in fds.values()
+        self.buffers = {"stdout": "", "stderr": ""}
+        self.since: dict[str, float] = {}
+        self.decoders = {
+            name: codecs.getincrementaldecoder("utf-8")(errors="replace") for name in self.buffers
         }
 
-    def run(self) -> None:
-        sel = selectors.DefaultSelector()
-        for fd in self.fds:
-            sel.register(fd, selectors.EVENT_READ)
-        open_fds = set(self.fds)
-        while open_fds:
-            for key, _ in sel.select(timeout=CHUNK_DELAY_S):
-                fd = int(key.fd)
-                data = os.read(fd, 65536)
-                if not data:
-                    sel.unregister(fd)
-                    open_fds.discard(fd)
-                    continue
-                self._take(self.fds[fd], data)
-            self._flush(force=False)
-        for name, decoder in self._decoders.items():
-            self._buffers[name] += decoder.decode(b"", final=True)
-        self._flush(force=True)
-        sel.close()
-
-    def _take(self, name: str, data: bytes) -> None:
+    def take(self, name: str, data: bytes) -> None:
         room = self.limit - self.kept
-        if room <= 0:
-            self.dropped += len(data)
-            return
         if len(data) > room:
-            self.dropped += len(data) - room
-            data = data[:room]
+            self.dropped += len(data) - max(room, 0)
+            data = data[: max(room, 0)]
+        if not data:
+            return
         self.kept += len(data)
-        self._buffers[name] += self._decoders[name].decode(data)
-        self._since.setdefault(name, time.monotonic())
+        self.buffers[name] += self.decoders[name].decode(data)
+        self.since.setdefault(name, time.monotonic())
 
-    def _flush(self, force: bool) -> None:
+    def flush(self, force: bool) -> None:
+        """Hand over what is due: everything (``force``), else text up to the last line
+        break once it is big or old enough (a secret is not split between chunks)."""
         now = time.monotonic()
-        for name, text in self._buffers.items():
+        for name, text in self.buffers.items():
+            if force:
+                text += self.decoders[name].decode(b"", final=True)
             if not text:
                 continue
-            due = force or len(text) >= CHUNK_BYTES or now - self._since[name] >= CHUNK_DELAY_S
+            due = force or len(text) >= CHUNK_BYTES or now - self.since[name] >= CHUNK_DELAY_S
             if not due:
                 continue
             cut = len(text) if force else text.rfind("\n") + 1
@@ -99,11 +83,64 @@ class _Reader(threading.Thread):
                     continue  # wait for the end of the line
                 cut = len(text)
             self.sink(name, text[:cut])
-            self._buffers[name] = text[cut:]
-            if self._buffers[name]:
-                self._since[name] = now
+            self.buffers[name] = text[cut:]
+            if self.buffers[name]:
+                self.since[name] = now
             else:
-                self._since.pop(name, None)
+                self.since.pop(name, None)
+
+
+class _Pipes:
+    """This process's capture pipes and their reader thread."""
+
+    def __init__(self) -> None:
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        self.step: _Step | None = None
+        self.read_fds: dict[int, str] = {}
+        self.write_fds: dict[int, int] = {}
+        for fd, name in ((1, "stdout"), (2, "stderr")):
+            r, w = os.pipe()
+            os.set_blocking(r, False)
+            self.read_fds[r] = name
+            self.write_fds[fd] = w
+        self.streams: dict[int, TextIO] = {fd: _open_fd(fd) for fd in (1, 2)}
+        self.thread = threading.Thread(target=self._loop, name="assetline-capture", daemon=True)
+        self.thread.start()
+
+    def _loop(self) -> None:
+        sel = selectors.DefaultSelector()
+        for r in self.read_fds:
+            sel.register(r, selectors.EVENT_READ)
+        while True:
+            sel.select(timeout=CHUNK_DELAY_S)
+            with self.lock:
+                self.drain()
+                if self.step is not None:
+                    self.step.flush(force=False)
+
+    def drain(self) -> None:
+        """Read everything in the pipes into the current step (the lock is held)."""
+        for r, name in self.read_fds.items():
+            while True:
+                try:
+                    data = os.read(r, 65536)
+                except BlockingIOError:
+                    break
+                if not data:
+                    break
+                if self.step is not None:
+                    self.step.take(name, data)
+
+
+_pipes: _Pipes | None = None
+
+
+def _process_pipes() -> _Pipes:
+    global _pipes
+    if _pipes is None or _pipes.pid != os.getpid():  # none yet, or inherited by a fork
+        _pipes = _Pipes()
+    return _pipes
 
 
 @contextlib.contextmanager
@@ -112,27 +149,31 @@ def capture_output(sink: Sink, limit: int = DEFAULT_MAX_STEP_LOG_BYTES) -> Itera
     block runs; at most ``limit`` bytes, then a note of how much was left out.
 
     Args:
-        sink: Called with ("stdout" or "stderr", text) from a background thread.
+        sink: Called with ("stdout" or "stderr", text), from a background thread while
+            the block runs and from this one at its end.
         limit: At most this many bytes are handed to the sink.
     """
     if not _active.acquire(blocking=False):
         yield  # another thread of this process captures: fds cannot be told apart
         return
     try:
-        _flush_std()
-        saved = {1: os.dup(1), 2: os.dup(2)}
-        pipes = {1: os.pipe(), 2: os.pipe()}
-        reader = _Reader({pipes[1][0]: "stdout", pipes[2][0]: "stderr"}, sink, limit)
+        try:
+            pipes = _process_pipes()
+            _flush_std()
+            saved = {1: os.dup(1), 2: os.dup(2)}
+        except OSError:  # no fds 1/2 to capture (a detached process): run uncaptured
+            yield
+            return
+        step = _Step(sink, limit)
+        with pipes.lock:
+            pipes.step = step
         old_streams = sys.stdout, sys.stderr
         try:
-            for fd, (_, w) in pipes.items():
+            for fd, w in pipes.write_fds.items():
                 os.dup2(w, fd)
-                os.close(w)
-            reader.start()
             # Python-level streams write to the captured fds, even where the host
             # replaced them (Rich's live display, pytest, a notebook).
-            sys.stdout = _open_fd(1)
-            sys.stderr = _open_fd(2)
+            sys.stdout, sys.stderr = pipes.streams[1], pipes.streams[2]
             yield
         finally:
             for stream in (sys.stdout, sys.stderr):
@@ -141,18 +182,16 @@ def capture_output(sink: Sink, limit: int = DEFAULT_MAX_STEP_LOG_BYTES) -> Itera
             sys.stdout, sys.stderr = old_streams
             _flush_std()  # what the step wrote through the original streams
             for fd, copy in saved.items():
-                os.dup2(copy, fd)  # closes the pipe's write end held by fd
+                os.dup2(copy, fd)
                 os.close(copy)
-            # A subprocess the step left running may still hold the write end: wait a
-            # little, then stop reading (its later output is lost, not the run).
-            reader.join(timeout=2.0)
-            for r, _ in pipes.values():
-                if not reader.is_alive():
-                    os.close(r)
-            if reader.dropped:
+            with pipes.lock:
+                pipes.drain()
+                pipes.step = None
+            step.flush(force=True)
+            if step.dropped:
                 sink(
                     "stderr",
-                    f"\n[assetline: output truncated; {reader.dropped} more bytes not kept "
+                    f"\n[assetline: output truncated; {step.dropped} more bytes not kept "
                     f"(max_step_log_bytes = {limit})]\n",
                 )
     finally:
