@@ -1,7 +1,8 @@
 """OpenLineage events of runs (SPEC §11) through the real ``assetline`` program: the
 file transport (one JSON event a line) and the HTTP transport against a real receiver
 on loopback; each event is rebuilt from its JSON with openlineage-python's classes and
-serialized back to the same JSON. A dead endpoint neither fails nor holds the run."""
+serialized back to the same JSON, and validated against the OpenLineage JSON schemas
+(``openlineage_spec/``). A dead endpoint neither fails nor holds the run."""
 
 from __future__ import annotations
 
@@ -107,9 +108,40 @@ def rebuilt(event: dict[str, Any]) -> RunEvent:
     )
 
 
+SPEC = Path(__file__).with_name("openlineage_spec")
+
+
+def _registry() -> Any:
+    from referencing import Registry, Resource
+
+    resources = []
+    for path in sorted(SPEC.glob("*.json")):
+        contents = json.loads(path.read_text())
+        resources.append((contents["$id"], Resource.from_contents(contents)))
+    return Registry().with_resources(resources)
+
+
+def assert_valid(event: dict[str, Any]) -> None:
+    """The event against the OpenLineage JSON schema, each facet against its own."""
+    from jsonschema import Draft202012Validator
+
+    registry = _registry()
+
+    def check(instance: Any, ref: str) -> None:
+        Draft202012Validator({"$ref": ref}, registry=registry).validate(instance)
+
+    check(event, "https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/RunEvent")
+    facets = [event["run"]["facets"], event["job"]["facets"]]
+    facets += [d.get("facets", {}) for d in event["inputs"] + event["outputs"]]
+    for group in facets:
+        for facet in group.values():
+            check(facet, facet["_schemaURL"])
+
+
 def assert_round_trips(events: list[dict[str, Any]]) -> None:
     for event in events:
         assert json.loads(Serde.to_json(rebuilt(event))) == event
+        assert_valid(event)
 
 
 def test_file_transport_events_of_a_failed_run(cli: Cli, tmp_path: Path) -> None:
