@@ -325,6 +325,11 @@ def test_run_config_editor_and_cancel_a_slow_run(
     expect(page.get_by_test_id("log-live")).to_be_visible()
     expect(page.locator('[data-testid="log-line"][data-type="STEP_START"]')).to_have_count(1)
     expect(page.get_by_test_id("gantt-bar-ops/slow")).to_have_attribute("data-status", "STARTED")
+    page.get_by_test_id("output-tab").click()  # the step's stdout, while it runs
+    expect(page.get_by_test_id("step-output")).to_have_text("slow sleeps 120s\n")
+    expect(status).to_have_attribute("data-status", "STARTED")
+    shot("02-running-output")
+    page.get_by_test_id("log-tab").click()
     shot("02-running")
     page.get_by_test_id("cancel-run-button").click()
     expect(status).to_have_attribute("data-status", "CANCELED", timeout=30_000)
