@@ -88,7 +88,7 @@ def test_a_bad_log_bound_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
 def test_output_is_visible_while_the_step_runs(cli: Cli, tmp_path: Path) -> None:
     proc = subprocess.Popen(
         assetline_command("materialize", "-f", str(LOCATION), "--select", "talker or slow_talker"),
-        env=cli_env({"OUTPUT_SLOW_S": "6"}),
+        env=cli_env({"OUTPUT_SLOW_S": "15"}),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
