@@ -231,15 +231,19 @@ def receiver() -> Iterator[tuple[str, list[tuple[str, str | None, dict[str, Any]
     server.server_close()
 
 
+@pytest.mark.parametrize("executor", ["inprocess", "multiprocess"])
 def test_http_transport_posts_each_event_with_the_api_key(
-    cli: Cli, tmp_path: Path, receiver: tuple[str, list[tuple[str, str | None, dict[str, Any]]]]
+    cli: Cli,
+    tmp_path: Path,
+    receiver: tuple[str, list[tuple[str, str | None, dict[str, Any]]]],
+    executor: str,
 ) -> None:
     url, received = receiver
     (tmp_path / "pyproject.toml").write_text(
         f'[tool.assetline.openlineage]\ntransport = "http"\nurl = "{url}"\n'
         'api_key = "k-123"\ntimeout_s = 2\n'
     )
-    result = cli("materialize", "-f", LOCATION, "--select", "orders")
+    result = cli("materialize", "-f", LOCATION, "--select", "orders", "--executor", executor)
     assert result.returncode == 0, result
     assert [(p, a) for p, a, _ in received] == [("/api/v1/lineage", "Bearer k-123")] * 4
     events = [e for _, _, e in received]
