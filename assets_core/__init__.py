@@ -11,6 +11,7 @@ from assets_core.automation.sensors import (
 )
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.runner import CheckContext
+from assets_core.definitions.alerts import Webhook, webhook
 from assets_core.definitions.asset import AssetsDefinition, asset
 from assets_core.definitions.external import external_asset
 from assets_core.definitions.loader import load_definitions
@@ -135,6 +136,7 @@ __all__ = [
     "TimeWindowMapping",
     "UsageError",
     "UserCodeError",
+    "Webhook",
     "WeeklyPartitions",
     "asset",
     "asset_check",
@@ -148,4 +150,5 @@ __all__ = [
     "select_sorted",
     "sensor",
     "sql_asset",
+    "webhook",
 ]

@@ -270,17 +270,30 @@ class UserCodeError(ExecutionError):
 
     Args:
         message: Which asset (or check, or IO manager) raised what.
-        user_traceback: The user code's formatted traceback.
+        user_traceback: The user code's formatted traceback (trimmed to its frames).
+        location: The user's file and line that raised, as ``path:line``.
+        exception: The original exception in one line (``TypeError: ...``).
     """
 
     code = "USER_CODE_ERROR"
 
-    def __init__(self, message: str, user_traceback: str = "") -> None:
+    def __init__(
+        self,
+        message: str,
+        user_traceback: str = "",
+        location: str | None = None,
+        exception: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.user_traceback = user_traceback
+        self.location = location
+        self.exception = exception
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return (type(self), (self.message, self.user_traceback))
+        return (
+            type(self),
+            (self.message, self.user_traceback, self.location, self.exception),
+        )
 
 
 class WorkerLostError(ExecutionError):

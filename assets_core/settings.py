@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from assets_core.errors import UsageError
+from assets_core.lineage.openlineage import OpenLineageSettings, parse_openlineage
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,9 @@ class Settings:
         workers: Its worker processes (``workers = 4``).
         dask_address: The Dask scheduler of the ``dask`` executor
             (``dask_address = "tcp://host:8786"``; ``$ASSETLINE_DASK_ADDRESS`` wins).
+        max_step_log_bytes: At most this much of each step's captured stdout/stderr
+            is stored (``max_step_log_bytes = 1000000``, the default).
+        openlineage: Where runs send OpenLineage events (``[tool.assetline.openlineage]``).
         raw: The whole table.
     """
 
@@ -32,6 +36,8 @@ class Settings:
     executor: str | None = None
     workers: int | None = None
     dask_address: str | None = None
+    max_step_log_bytes: int = 1_000_000
+    openlineage: OpenLineageSettings | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
 
@@ -72,6 +78,8 @@ def load_settings(cwd: Path | None = None) -> Settings:
         executor=_executor_setting(data, path),
         workers=_workers_setting(data, path),
         dask_address=_string_setting(data, "dask_address", path),
+        max_step_log_bytes=_log_bytes_setting(data, path),
+        openlineage=parse_openlineage(data.get("openlineage"), path),
         raw=data,
     )
 
@@ -95,6 +103,16 @@ def _workers_setting(data: dict[str, Any], path: Path) -> int | None:
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise UsageError(f"[tool.assetline] workers in {path} must be an int >= 1.")
     return workers
+
+
+def _log_bytes_setting(data: dict[str, Any], path: Path) -> int:
+    value = data.get("max_step_log_bytes", 1_000_000)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise UsageError(
+            f"[tool.assetline] max_step_log_bytes in {path} must be an int >= 0 "
+            "(bytes of captured output kept per step; 0 keeps none)."
+        )
+    return value
 
 
 def _string_setting(data: dict[str, Any], name: str, path: Path) -> str | None:

@@ -10,7 +10,10 @@ in a registry of the app's own (several apps in one process do not collide).
 - ``assetline_daemon_up``: 1 while a daemon holds the lease (it starts queued runs);
 - ``assetline_tick_duration_seconds{kind}`` and ``assetline_recent_ticks{kind,status}``:
   the latest ticks of schedules, sensors and the automation conditions (failures are
-  ``status="FAILURE"``).
+  ``status="FAILURE"``);
+- ``assetline_alert_deliveries{result,kind}``: alert deliveries (``result`` ``sent`` or
+  ``failed``; ``kind`` ``step_failure``, ``check_failure`` or ``freshness``) of the
+  latest runs and the latest freshness alerts.
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ class CatalogCollector(Collector):
             value=catalog.count_runs(["QUEUED"]),
         )
         yield self._step_durations()
+        yield self._alerts()
         yield from self._freshness()
         yield from self._automation()
         location = self.state.location
@@ -95,6 +99,28 @@ class CatalogCollector(Collector):
             buckets=buckets,
             sum_value=sum(durations),
         )
+
+    def _alerts(self) -> Metric:
+        catalog = self.state.catalog
+        recent = [r.id for r in catalog.list_runs(limit=RECENT_RUNS)]
+        types = {"ALERT_SENT": "sent", "ALERT_FAILED": "failed"}
+        found = catalog.events_of_types_for_runs(recent, tuple(types)) if recent else {}
+        counts: dict[tuple[str, str], int] = {}
+        facts = [(e.type, e.data) for events in found.values() for e in events]
+        for t in types:
+            facts += [(e.type, e.data) for e in catalog.asset_events(type=t, limit=RECENT_TICKS)]
+        for kind, data in facts:
+            label = (types[kind], str((data or {}).get("kind", "")))
+            counts[label] = counts.get(label, 0) + 1
+        deliveries = GaugeMetricFamily(
+            "assetline_alert_deliveries",
+            f"Alert deliveries of the latest {RECENT_RUNS} runs and {RECENT_TICKS} freshness "
+            "alerts, by result and kind",
+            labels=["result", "kind"],
+        )
+        for (result, kind), n in sorted(counts.items()):
+            deliveries.add_metric([result, kind], n)
+        return deliveries
 
     def _automation(self) -> Iterator[Metric]:
         from assets_core.automation.lease import daemon_is_live

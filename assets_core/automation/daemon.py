@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from assets_core.automation.automation_tick import AutomationTicker
 from assets_core.automation.cron import iso_utc
+from assets_core.automation.freshness_alerts import FreshnessAlerts
 from assets_core.automation.launcher import RunProcesses
 from assets_core.automation.lease import DaemonLease
 from assets_core.automation.run_queue import runs_to_start
@@ -103,6 +104,7 @@ class Daemon:
         self.schedules = ScheduleTicker(defs, location, self.settings.max_catchup_ticks)
         self.sensors = SensorTicker(defs, location, catalog_url)
         self.automation = AutomationTicker(defs.graph, catalog)
+        self.alerts = FreshnessAlerts(defs)
         self.processes = RunProcesses(
             defs,
             catalog_url,
@@ -147,6 +149,7 @@ class Daemon:
             result.ticks.append(self._automation())
             self._last_automation = mono
         result.launched = self._dequeue()
+        self._record_alerts(self.alerts.drain())
         if mono - self._last_prune >= PRUNE_EVERY_S:
             self._prune()
             self._last_prune = mono
@@ -203,6 +206,7 @@ class Daemon:
         self.automation.committed(outcome)
         for event in outcome.events:
             logger.warning("%s", event.message)
+        self.alerts.send(outcome.events)
         if tick.status != "SKIPPED":
             _log_tick(tick)
         return tick
@@ -273,8 +277,15 @@ class Daemon:
             return None
         finally:
             restore()
-            self.lease.release()
+            try:
+                self._record_alerts(self.alerts.close())
+            finally:
+                self.lease.release()
             logger.info("daemon stopped")
+
+    def _record_alerts(self, deliveries: list[Any]) -> None:
+        if deliveries:
+            self.catalog.add_asset_events(deliveries)
 
     def _loop(self) -> None:
         while not self.stop_requested.is_set():

@@ -229,6 +229,18 @@ class Catalog:
         """A run's events in order; ``after`` is the id of the last event seen."""
         return self._reading(events.events, run_id, after, limit)
 
+    def events_of_types(
+        self, run_id: str, types: Sequence[str], asset_key: str | None = None
+    ) -> list[EventRecord]:
+        """A run's events of ``types`` in order, optionally of one asset only."""
+        return self._reading(events.events_of_types, run_id, types, asset_key)
+
+    def events_of_types_for_runs(
+        self, run_ids: Sequence[str], types: Sequence[str]
+    ) -> dict[str, list[EventRecord]]:
+        """The events of ``types`` of each run, in order."""
+        return self._reading(events.events_of_types_for_runs, run_ids, types)
+
     def events_for_runs(
         self, run_ids: Sequence[str], after: int | None, limit: int
     ) -> dict[str, list[EventRecord]]:
@@ -542,6 +554,11 @@ class Catalog:
     ) -> list[AssetEventRecord]:
         """Asset events (freshness violations...), newest first."""
         return self._reading(evals.asset_events, asset_key, type, limit)
+
+    def add_asset_events(self, events: Sequence[AssetEventRecord]) -> None:
+        """Record asset events outside a tick (alert deliveries of the daemon)."""
+        with self._write() as conn:
+            evals.add_asset_events(conn, events)
 
     def latest_asset_events(self, type: str) -> dict[str, float]:
         """asset key -> the time of its latest asset event of ``type``."""

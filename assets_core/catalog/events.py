@@ -47,6 +47,48 @@ def events(
     return [event_from_row(r) for r in conn.execute(q)]
 
 
+def events_of_types(
+    conn: Connection, run_id: str, types: Sequence[str], asset_key: str | None = None
+) -> list[EventRecord]:
+    """A run's events of the given types in order (its step failures, its captured
+    output), optionally of one asset only.
+
+    Args:
+        conn: An open connection.
+        run_id: The run.
+        types: The event types wanted.
+        asset_key: Only the events of this asset.
+    """
+    e = t.events
+    q = select(e).where(e.c.run_id == run_id, e.c.type.in_(list(types))).order_by(e.c.id)
+    if asset_key is not None:
+        q = q.where(e.c.asset_key == asset_key)
+    return [event_from_row(r) for r in conn.execute(q)]
+
+
+def events_of_types_for_runs(
+    conn: Connection, run_ids: Sequence[str], types: Sequence[str]
+) -> dict[str, list[EventRecord]]:
+    """The events of ``types`` of each run, in order: one statement per chunk of runs.
+
+    Args:
+        conn: An open connection.
+        run_ids: The runs.
+        types: The event types wanted.
+    """
+    e = t.events
+    out: dict[str, list[EventRecord]] = {r: [] for r in run_ids}
+    for chunk in chunks(list(run_ids)):
+        q = (
+            select(e)
+            .where(e.c.run_id.in_(chunk), e.c.type.in_(list(types)))
+            .order_by(e.c.run_id, e.c.id)
+        )
+        for r in conn.execute(q):
+            out[r.run_id].append(event_from_row(r))
+    return out
+
+
 def events_for_runs(
     conn: Connection, run_ids: Sequence[str], after: int | None, limit: int
 ) -> dict[str, list[EventRecord]]:

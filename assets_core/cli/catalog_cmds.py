@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from assets_core.cli import catalog_check
@@ -48,8 +49,16 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format_arg(p)
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("run", help="One run: its steps and events.")
+    p = sub.add_parser("run", help="One run: its steps and events, or their output.")
     p.add_argument("run_id", help="Run id (or a unique prefix of at least 4 characters).")
+    p.add_argument(
+        "--logs",
+        action="store_true",
+        help="Print the captured stdout/stderr of each step instead of the summary.",
+    )
+    p.add_argument(
+        "--step", metavar="ASSET", default=None, help="With --logs: only this asset's output."
+    )
     add_format_arg(p)
     p.set_defaults(func=cmd_run)
 
@@ -240,10 +249,17 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    from assets_core.execution.run_logs import STEP_OUTPUT, step_failures
+
+    if args.step is not None and not args.logs:
+        raise UsageError("--step selects whose output --logs prints: add --logs.")
     catalog = open_catalog(recover=True)
     run = catalog.get_run(args.run_id)
+    if args.logs:
+        return _print_logs(catalog, run.id, args)
     steps = catalog.steps(run.id)
-    events = catalog.events(run.id)
+    events = [e for e in catalog.events(run.id) if e.type != STEP_OUTPUT]
+    failures = step_failures(events)
     if args.format == "json":
         print_json(
             {
@@ -256,6 +272,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                         "attempts": s.attempts,
                         "duration_s": round(s.duration_s, 6) if s.duration_s is not None else None,
                         "error": s.error,
+                        **_failure_json(failures.get((s.asset_key, s.partition))),
                     }
                     for s in steps
                 ],
@@ -273,6 +290,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         )
         return 0
     from rich.table import Table
+    from rich.text import Text
 
     out = console()
     out.print(
@@ -301,6 +319,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     for e in events:
         table.add_row(short_time(e.timestamp), e.type, esc(e.asset_key or ""), esc(e.message))
     out.print(table)
+    for (asset, partition), f in failures.items():
+        step = asset + (f"[{partition}]" if partition else "")
+        out.print(Text(f"{step} FAILED {f.headline}", style="red"))
+        if f.traceback:
+            out.print(Text(f.traceback.rstrip("\n"), style="dim"))
+    return 0
+
+
+def _failure_json(failure: Any) -> dict[str, Any]:
+    if failure is None:
+        return {"traceback": None, "location": None}
+    return {"traceback": failure.traceback or None, "location": failure.location}
+
+
+def _print_logs(catalog: Any, run_id: str, args: argparse.Namespace) -> int:
+    """``run RUN_ID --logs [--step ASSET]``: each step's captured output."""
+    from assets_core.execution.run_logs import STEP_OUTPUT, step_output
+
+    if args.step is not None:
+        known = {s.asset_key for s in catalog.steps(run_id)}
+        if args.step not in known:
+            raise UsageError(
+                f"Run {run_id} has no step for asset {args.step!r}; its assets: "
+                f"{', '.join(sorted(known)) or 'none'}."
+            )
+    logs = step_output(catalog.events_of_types(run_id, [STEP_OUTPUT], args.step))
+    if args.format == "json":
+        print_json(
+            {
+                "id": run_id,
+                "logs": [
+                    {"asset": asset, "partition": partition, "output": text}
+                    for (asset, partition), text in logs.items()
+                ],
+            }
+        )
+        return 0
+    for (asset, partition), text in logs.items():
+        step = asset + (f"[{partition}]" if partition else "")
+        sys.stdout.write(f"=== {step} ===\n{text}")
+        if text and not text.endswith("\n"):
+            sys.stdout.write("\n")
+    if not logs:
+        sys.stderr.write(f"No captured output in run {run_id}.\n")
     return 0
 
 

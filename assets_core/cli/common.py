@@ -90,7 +90,15 @@ def recover_runs(catalog: Catalog) -> list[str]:
     return ended
 
 
-def console(stderr: bool = False) -> Console:
+def console(stderr: bool = False, own_fd: bool = False) -> Console:
+    """A Rich console on stdout (or stderr).
+
+    Args:
+        stderr: Write to stderr.
+        own_fd: Write through a duplicate of the stream's file descriptor, so that
+            capturing a step's output (which redirects fds 1 and 2 while user code
+            runs) does not capture the progress display.
+    """
     import os
 
     from rich.console import Console
@@ -98,7 +106,14 @@ def console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     # Logs (CI, pipes) are not 80 columns wide: don't fold asset keys there.
     width = None if stream.isatty() or os.environ.get("COLUMNS") else 160
-    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width)
+    file: Any = None
+    if own_fd:
+        try:
+            stream.flush()
+            file = os.fdopen(os.dup(stream.fileno()), "w", buffering=1, encoding="utf-8")
+        except (OSError, ValueError, AttributeError):
+            file = None  # not a real file (a test's capture): nothing to protect
+    return Console(stderr=stderr, highlight=False, soft_wrap=False, width=width, file=file)
 
 
 def esc(value: object) -> str:

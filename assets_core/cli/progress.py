@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from rich.text import Text
+
 from assets_core.cli.common import console, esc, styled
 
 if TYPE_CHECKING:
@@ -15,6 +17,13 @@ if TYPE_CHECKING:
     from assets_core.execution.step import StepOutcome
 
 SUMMARY_ROWS = 40
+
+
+def _said(outcome: StepOutcome) -> str:
+    """A finished step's error, with the user's file and line when known."""
+    if outcome.location:
+        return f"at {outcome.location}: {outcome.exception or outcome.error}"
+    return outcome.error or ""
 
 
 class RunProgress:
@@ -30,7 +39,7 @@ class RunProgress:
         self.skipped = skipped
         self.counts: Counter[str] = Counter()
         self.started = time.monotonic()
-        self.console = console()
+        self.console = console(own_fd=True)
         self.live = sys.stdout.isatty() if live is None else live
         self._progress: Any = None
         self._task: Any = None
@@ -76,14 +85,26 @@ class RunProgress:
             parts = [f"{styled(s)} {n}" for s, n in sorted(self.counts.items())]
             self._progress.update(self._task, advance=1, counts=" ".join(parts))
             if outcome.status == "FAILED":
-                self._progress.console.print(f"[red]✗[/] {esc(step.id)}: {esc(outcome.error)}")
+                self._progress.console.print(f"[red]✗[/] {esc(step.id)}: {esc(_said(outcome))}")
         else:
             mark = {"SUCCESS": "[green]✓[/]", "FAILED": "[red]✗[/]"}.get(outcome.status, "-")
             took = ""
             if outcome.started_at and outcome.ended_at:
                 took = f" ({outcome.ended_at - outcome.started_at:.2f}s)"
-            detail = f": {esc(outcome.error)}" if outcome.error else ""
+            detail = f": {esc(_said(outcome))}" if outcome.error else ""
             self.console.print(f"{mark} {esc(step.id)} {styled(outcome.status)}{took}{detail}")
+
+    def failures(self, outcomes: list[StepOutcome]) -> None:
+        """Each failure with the user's file and line and its trimmed traceback:
+        ``revenue FAILED at marts.py:42: TypeError: ...``."""
+        for o in outcomes:
+            if o.status != "FAILED" or not (o.location or o.traceback):
+                continue
+            where = f" at {o.location}" if o.location else ""
+            what = o.exception or o.error or ""
+            self.console.print(Text(f"{o.step_id} FAILED{where}: {what}", style="red"))
+            if o.traceback:
+                self.console.print(Text(o.traceback.rstrip("\n"), style="dim"))
 
     def summary(self, result: RunResult) -> None:
         from rich.table import Table
@@ -105,6 +126,7 @@ class RunProgress:
                     esc(o.step_id), styled(o.status), str(o.attempts), dur, esc(o.error or "")
                 )
             self.console.print(table)
+        self.failures(outcomes)
         counts = Counter(o.status for o in outcomes)
         text = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
         self.console.print(

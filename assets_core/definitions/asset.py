@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, Generic, overload
 
 from typing_extensions import TypeVar
 
+from assets_core.definitions.alerts import Webhook, check_hooks
 from assets_core.definitions.params import inspect_params
 from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.definitions.spec import (
@@ -44,7 +45,7 @@ class AssetsDefinition(Generic[FnT_co]):
         specs: One ``AssetSpec`` per produced asset.
         fn: The decorated function; None for SQL and external assets.
         inputs: The data inputs and ordering-only dependencies.
-        retry, pool, backfill, required_resources: As given to the decorator.
+        retry, pool, backfill, required_resources, on_failure: As given to the decorator.
         takes_context: Whether ``fn``'s first parameter is ``context``.
         config_type: The dataclass of ``fn``'s ``config`` parameter, if any.
         location: Where the asset is defined (file and line).
@@ -68,6 +69,8 @@ class AssetsDefinition(Generic[FnT_co]):
     checks: tuple[Any, ...] = field(default=())
     #: An external asset's observation function (``external_asset(observe=...)``).
     observe: Callable[..., Any] | None = None
+    #: Webhooks told when a step of this asset fails (``on_failure=[webhook(...)]``).
+    on_failure: tuple[Webhook, ...] = ()
     _keys: tuple[AssetKey, ...] = field(init=False, repr=False, compare=False, default=())
 
     def __post_init__(self) -> None:
@@ -163,6 +166,7 @@ def asset(
     required_resources: Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     column_lineage: Mapping[str, Sequence[str]] | None = None,
+    on_failure: Sequence[Webhook] | None = None,
 ) -> Callable[[FnT], AssetsDefinition[FnT]]: ...
 
 
@@ -189,6 +193,7 @@ def asset(
     required_resources: Iterable[str] | None = None,
     columns: Mapping[str, str] | None = None,
     column_lineage: Mapping[str, Sequence[str]] | None = None,
+    on_failure: Sequence[Webhook] | None = None,
 ) -> AssetsDefinition[Any] | Callable[[Callable[..., Any]], AssetsDefinition[Any]]:
     """Declare a software-defined asset computed by the decorated function.
 
@@ -213,6 +218,8 @@ def asset(
         required_resources: Names of the resources the asset uses via ``context.resources``.
         columns: Column name -> type or description, for Python assets.
         column_lineage: Column -> upstream columns ``"up/key.column"``.
+        on_failure: ``webhook(...)``s alerted when a step of this asset fails (its
+            function raised or a blocking check failed) or it goes OVERDUE.
 
     Example::
 
@@ -267,6 +274,7 @@ def asset(
             takes_context=takes_context,
             config_type=config_type,
             location=loc,
+            on_failure=check_hooks(on_failure, f"Asset {k}"),
         )
 
     if fn is not None:

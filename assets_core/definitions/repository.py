@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from assets_core.automation.schedules import Schedule
 from assets_core.automation.sensors import SensorDefinition
 from assets_core.checks.check import AssetCheckDefinition
+from assets_core.definitions.alerts import Webhook, check_hooks
 from assets_core.definitions.asset import AssetsDefinition
 from assets_core.errors import DefinitionError
 from assets_core.graph.build import build_graph
@@ -31,6 +32,8 @@ class Definitions:
         resources: Objects passed to assets by name (``context.resources.NAME``).
         io_managers: Extra or replacement IO managers by name.
         default_io_manager: The IO manager of assets that name none.
+        on_failure: ``webhook(...)``s alerted when any asset fails or goes OVERDUE
+            (besides the asset's own ``on_failure``).
 
     Raises:
         DefinitionError: An argument holds something of the wrong kind, or names an
@@ -46,12 +49,14 @@ class Definitions:
         resources: Mapping[str, Any] | None = None,
         io_managers: Mapping[str, IOManager] | None = None,
         default_io_manager: str = "fs",
+        on_failure: Iterable[Webhook] | None = None,
     ) -> None:
         self.assets: tuple[AssetsDefinition, ...] = _members("assets", assets)
         self.checks: tuple[AssetCheckDefinition, ...] = _members("checks", checks)
         self.schedules: tuple[Schedule, ...] = _members("schedules", schedules)
         self.sensors: tuple[SensorDefinition, ...] = _members("sensors", sensors)
         self.resources: dict[str, Any] = dict(resources or {})
+        self.on_failure: tuple[Webhook, ...] = check_hooks(on_failure, "Definitions")
         self.io_managers: dict[str, IOManager] = dict(io_managers or {})
         check_io_managers(self.io_managers)
         self.default_io_manager = default_io_manager

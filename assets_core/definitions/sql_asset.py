@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from assets_core.definitions.alerts import Webhook, check_hooks
 from assets_core.definitions.asset import AssetsDefinition, dep_inputs
 from assets_core.definitions.policies import Automation, Freshness, Retry
 from assets_core.definitions.spec import AssetInput, BackfillPolicy, build_spec, make_key
@@ -55,6 +56,7 @@ def sql_asset(
     automation: Automation | None = None,
     pool: str | None = None,
     backfill: BackfillPolicy = "multi_run",
+    on_failure: Sequence[Webhook] | None = None,
 ) -> AssetsDefinition[None]:
     """Declare an asset computed by a DuckDB SQL query.
 
@@ -83,6 +85,7 @@ def sql_asset(
         automation: An ``Automation`` condition evaluated by the daemon.
         pool: A concurrency pool name limited in ``[tool.assetline.pools]``.
         backfill: ``"single_run"`` to query a whole partition range at once.
+        on_failure: ``webhook(...)``s alerted when it fails or goes OVERDUE.
 
     Example::
 
@@ -132,5 +135,6 @@ def sql_asset(
         pool=pool,
         backfill=backfill,
         location=loc,
+        on_failure=check_hooks(on_failure, f"sql_asset {k}"),
         sql=query,
     )

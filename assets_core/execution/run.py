@@ -37,6 +37,7 @@ from assets_core.errors import (
 )
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
+from assets_core.execution.observers import Observers, observers_for
 from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
 from assets_core.execution.request import RunSpec, requested_executor
 from assets_core.execution.run_end import close_writer, end_run_status, run_error
@@ -219,6 +220,8 @@ class StartedRun:
     planned: PlannedRun
     state: RunState
     catalog: Catalog
+    #: OpenLineage, alerts: told what the run does (``execution/observers.py``).
+    observers: Observers = field(default_factory=lambda: Observers([]))
 
     @property
     def plan(self) -> ExecutionPlan:
@@ -285,6 +288,7 @@ def start_run(
     _save_snapshot(catalog, graph)
     writer = RunEventWriter(catalog, record.id)
     pooled = any(step.definition.pool is not None for step in plan.steps)
+    settings = load_settings()
     state = RunState(
         run_id=record.id,
         graph=graph,
@@ -294,8 +298,9 @@ def start_run(
         writer=writer,
         versions=versions,
         redact=redactor.redact,
-        pools=PoolSlots(catalog, load_settings().pools) if pooled else None,
+        pools=PoolSlots(catalog, settings.pools) if pooled else None,
         resource_definitions=dict(defs.resources),
+        max_log_bytes=settings.max_step_log_bytes,
     )
     steps = len(plan.steps)
     done = f"; {planned.skipped} already done" if planned.skipped else ""
@@ -304,7 +309,8 @@ def start_run(
         f"Started run of {steps} step{'' if steps == 1 else 's'} ({spec.selection}){done}",
         data={"steps": steps, "skipped": planned.skipped, "executor": spec.executor.name},
     )
-    return StartedRun(record, planned, state, catalog)
+    observers = observers_for(defs, settings, record.id, spec.selection, state, catalog)
+    return StartedRun(record, planned, state, catalog, observers)
 
 
 def run_record(
@@ -349,10 +355,15 @@ def execute_run(
 
     finished: dict[str, StepOutcome] = {}
     report = on_outcome or _noop
+    observers = run.observers
+    observers.run_started()
 
     def track(step: Step, outcome: StepOutcome) -> None:
         if outcome.status != "STARTED":
             finished[step.id] = outcome
+            observers.step_finished(step, outcome)
+        else:
+            observers.step_started(step)
         report(step, outcome)
 
     restore = _install_sigterm() if handle_signals else None
@@ -406,6 +417,8 @@ def execute_run(
             end_run_status(catalog, run.record.id, final, ended, error)
         except CatalogConnectionLostError as e:
             lost = e
+        observers.run_finished(final, error)
+        observers.close()
     if flush_error is not None:
         raise flush_error
     if lost is not None:

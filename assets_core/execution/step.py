@@ -7,7 +7,6 @@ import contextlib
 import os
 import stat
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -15,9 +14,12 @@ from typing import TYPE_CHECKING, Any
 from assets_core.catalog.records import NewMaterialization, StepRecord, WriteBatch
 from assets_core.definitions.results import MaterializeResult, Output
 from assets_core.errors import ExecutionError, UserCodeError
+from assets_core.execution.capture import DEFAULT_MAX_STEP_LOG_BYTES, capture_output
 from assets_core.execution.context import AssetExecutionContext, StepLog
+from assets_core.execution.failures import exception_line, user_traceback
 from assets_core.execution.plan import Step
 from assets_core.execution.pools import pool_slot
+from assets_core.execution.run_logs import STEP_OUTPUT
 from assets_core.execution.versions import content_version, default_data_version
 from assets_core.io.adapters import coerce_table
 from assets_core.io.base import InputContext, OutputContext, UnreadableValueError
@@ -47,6 +49,11 @@ class StepOutcome:
     ended_at: float | None = None
     error: str | None = None
     materialized: list[str] = field(default_factory=list)
+    #: A failure's traceback trimmed to the user's frames, the user's ``file:line``
+    #: that raised and the original exception in one line (``TypeError: ...``).
+    traceback: str | None = None
+    location: str | None = None
+    exception: str | None = None
 
 
 @dataclass(slots=True)
@@ -68,6 +75,9 @@ class RunState:
     #: What ``resources`` were built from (EnvVars unresolved): the Dask executor builds
     #: them again on each worker.
     resource_definitions: dict[str, Any] = field(default_factory=dict)
+    #: At most this much captured stdout/stderr is kept per step attempt
+    #: (``[tool.assetline] max_step_log_bytes``).
+    max_log_bytes: int = DEFAULT_MAX_STEP_LOG_BYTES
 
     def io_for(self, node: AssetNode) -> IOManager:
         return self.io_managers[node.spec.io_manager or self.graph.default_io_manager]
@@ -108,13 +118,14 @@ def _run_step(state: RunState, step: Step, first_attempt: int) -> StepOutcome:
     while True:
         attempt += 1
         try:
-            batch, materialized = _attempt(state, step)
+            with capture_output(_output_sink(state, step), state.max_log_bytes):
+                batch, materialized = _attempt(state, step)
             break
         except RunCanceled:
             _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
             raise
         except Exception as e:
-            message, tb = (state.redact(t) for t in _describe_failure(step, e))
+            message, tb, location, exc_line = _describe_failure(step, e, state.redact)
             retryable = (
                 retry is not None
                 and attempt < retry.max_attempts
@@ -137,7 +148,9 @@ def _run_step(state: RunState, step: Step, first_attempt: int) -> StepOutcome:
                     _record(state, step, "CANCELED", attempt, started, "canceled", WriteBatch())
                     raise RunCanceled() from None
                 continue
-            return record_failure(state, step, attempt, started, message, tb)
+            return record_failure(
+                state, step, attempt, started, message, tb, location=location, exception=exc_line
+            )
     blocking = [
         c for c in batch.check_results if c.blocking and not c.passed and c.severity == "error"
     ]
@@ -194,7 +207,15 @@ def _discard_stored(state: RunState, step: Step, batch: WriteBatch) -> None:
 
 
 def record_failure(
-    state: RunState, step: Step, attempts: int, started: float, message: str, tb: str
+    state: RunState,
+    step: Step,
+    attempts: int,
+    started: float,
+    message: str,
+    tb: str,
+    *,
+    location: str | None = None,
+    exception: str | None = None,
 ) -> StepOutcome:
     """Record that ``step`` failed for good: a STEP_FAILURE event, its FAILED step
     records and the failed partitions, in one transaction.
@@ -206,6 +227,8 @@ def record_failure(
         started: When it started.
         message: What went wrong (redacted).
         tb: The traceback (redacted; may be empty).
+        location: The user's ``file:line`` that raised, if known.
+        exception: The original exception in one line (redacted), if known.
     """
     state.writer.emit(
         "STEP_FAILURE",
@@ -213,7 +236,13 @@ def record_failure(
         str(step.key),
         step.partition_key,
         "ERROR",
-        {"error": message, "traceback": tb, "attempts": attempts},
+        {
+            "error": message,
+            "traceback": tb,
+            "attempts": attempts,
+            "location": location,
+            "exception": exception,
+        },
     )
     failures = [
         (str(k), p, state.run_id, time.time())
@@ -221,7 +250,17 @@ def record_failure(
         for p in (step.partition_keys or (None,))
     ]
     _record(state, step, "FAILED", attempts, started, message, WriteBatch(failures=failures))
-    return StepOutcome(step.id, "FAILED", attempts, started, time.time(), message)
+    return StepOutcome(
+        step.id,
+        "FAILED",
+        attempts,
+        started,
+        time.time(),
+        message,
+        traceback=tb or None,
+        location=location,
+        exception=exception,
+    )
 
 
 def _record(
@@ -242,12 +281,31 @@ def _record(
     return state.writer.commit(batch)
 
 
-def _describe_failure(step: Step, e: BaseException) -> tuple[str, str]:
+def _output_sink(state: RunState, step: Step) -> Callable[[str, str], None]:
+    """Where the step's captured output goes: redacted STEP_OUTPUT events, which the
+    writer's background thread flushes while the step runs."""
+    key, part, emit = str(step.key), step.partition_key, state.writer.emit
+
+    def sink(stream: str, text: str) -> None:
+        emit(STEP_OUTPUT, state.redact(text), key, part, "INFO", {"stream": stream})
+
+    return sink
+
+
+def _describe_failure(
+    step: Step, e: BaseException, redact: Callable[[str], str]
+) -> tuple[str, str, str | None, str]:
+    """The failure's message, traceback, user location and exception line, redacted."""
     if isinstance(e, UserCodeError):
-        return e.message, e.user_traceback
-    if isinstance(e, UnreadableValueError):
-        return e.message, "".join(traceback.format_exception(e))
-    return f"{type(e).__name__}: {e}", "".join(traceback.format_exception(e))
+        message, tb, location = e.message, e.user_traceback, e.location
+        exc_line = e.exception or e.message
+    elif isinstance(e, UnreadableValueError):
+        tb, location = user_traceback(e)
+        message = exc_line = e.message
+    else:
+        tb, location = user_traceback(e)
+        message = exc_line = f"{type(e).__name__}: {e}"
+    return redact(message), redact(tb), location, redact(exc_line)
 
 
 def _user_call(step: Step, what: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
@@ -261,8 +319,13 @@ def _user_call(step: Step, what: str, fn: Callable[..., Any], *args: Any, **kwar
     except ExecutionError:
         raise
     except Exception as e:
-        tb = "".join(traceback.format_exception(e))
-        raise UserCodeError(f"{what} of asset {step.key} raised {type(e).__name__}: {e}", tb) from e
+        tb, location = user_traceback(e)
+        raise UserCodeError(
+            f"{what} of asset {step.key} raised {type(e).__name__}: {e}",
+            tb,
+            location,
+            exception_line(e),
+        ) from e
 
 
 def _attempt(state: RunState, step: Step) -> tuple[WriteBatch, list[str]]:

@@ -554,6 +554,7 @@ def _payload_bytes(plan: ExecutionPlan, state: RunState) -> tuple[dict[str, str]
         configs=state.configs,
         environment=environment,
         environment_key=environment_key,
+        max_log_bytes=state.max_log_bytes,
     )
     return files, dumps(payload)
 

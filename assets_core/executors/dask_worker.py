@@ -61,6 +61,7 @@ class RunPayload:
         environment: The pickled ``(resource definitions, IO managers)``: a worker
             unpickles it only when it has not built these before.
         environment_key: Its digest.
+        max_log_bytes: At most this much captured output is kept per step.
     """
 
     run_id: str
@@ -69,6 +70,7 @@ class RunPayload:
     configs: dict[AssetKey, Any]
     environment: bytes
     environment_key: str
+    max_log_bytes: int = 1_000_000
 
     @classmethod
     def environment_of(
@@ -294,6 +296,7 @@ def run_step_task(
             writer=writer,
             versions=dict(versions),
             redact=env.redact,
+            max_log_bytes=run.max_log_bytes,
         )
         outcome = run_step(state, run.steps[step_id], first_attempt)
     except RunCanceled:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
+from dataclasses import dataclass
 from itertools import groupby
 from typing import Any, TypeVar
 
@@ -26,6 +27,14 @@ from assets_core.catalog.records import (
 )
 from assets_core.catalog.status import AssetStatusInfo
 from assets_core.errors import NotFoundError
+from assets_core.execution.run_logs import (
+    STEP_FAILURE,
+    STEP_OUTPUT,
+    StepFailure,
+    StepId,
+    step_failures,
+    step_output,
+)
 from assets_core.keys import AssetKey
 from assets_ui.graphql.cache import Validity
 from assets_ui.location import LoadedLocation
@@ -41,6 +50,14 @@ HistoryKey = tuple[str, int, int | None, str | None]
 CheckKey = tuple[str, str]
 #: (run id, after event id, limit)
 EventsKey = tuple[str, int | None, int]
+
+
+@dataclass(frozen=True, slots=True)
+class StepDetails:
+    """What a run's log says of each step: failures and captured output."""
+
+    failures: dict[StepId, StepFailure]
+    output: dict[StepId, str]
 
 
 def _grouped(keys: Sequence[K], by: Callable[[K], Any]) -> list[tuple[Any, list[K]]]:
@@ -122,6 +139,7 @@ class Loaders:
         self.steps: DataLoader[str, list[StepRecord]] = self._loader(self._steps)
         self.run: DataLoader[str, RunRecord | None] = self._loader(self._run)
         self.events: DataLoader[EventsKey, list[EventRecord]] = self._loader(self._events)
+        self.step_details: DataLoader[str, StepDetails] = self._loader(self._step_details)
 
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         return SharedLoader(load, cache=self._cache)
@@ -216,6 +234,16 @@ class Loaders:
 
         found = await asyncio.to_thread(read)
         return [found.get(k, []) for k in keys]
+
+    async def _step_details(self, run_ids: list[str]) -> list[StepDetails]:
+        found = await asyncio.to_thread(
+            self.catalog.events_of_types_for_runs, run_ids, (STEP_FAILURE, STEP_OUTPUT)
+        )
+        out = []
+        for r in run_ids:
+            events = found.get(r, [])
+            out.append(StepDetails(step_failures(events), step_output(events)))
+        return out
 
     async def _run(self, run_ids: list[str]) -> list[RunRecord | None]:
         def read() -> list[RunRecord | None]:

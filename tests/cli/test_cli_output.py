@@ -215,7 +215,10 @@ def test_run_json_shape(outputs: Outputs) -> None:
     assert {"id", "status", "steps", "events"} <= set(data)
     assert (data["id"], data["status"]) == (outputs.failed_run_id, "FAILURE")
     for s in data["steps"]:
-        assert set(s) == {"asset", "partition", "status", "attempts", "duration_s", "error"}
+        assert set(s) == {
+            "asset", "partition", "status", "attempts", "duration_s", "error", "traceback",
+            "location",
+        }  # fmt: skip
         assert isinstance(s["attempts"], int)
         assert s["duration_s"] is None or isinstance(s["duration_s"], float)
     steps = {s["asset"]: s for s in data["steps"]}
@@ -230,6 +233,9 @@ def test_run_json_shape(outputs: Outputs) -> None:
     }
     assert "bad was told to fail" in steps["bad"]["error"]
     assert steps["bad_child"]["error"] == "upstream bad failed"
+    assert steps["bad"]["traceback"].rstrip().endswith("bad was told to fail")
+    assert steps["bad"]["location"].endswith(".py:" + steps["bad"]["location"].split(":")[-1])
+    assert steps["bad_child"]["traceback"] is None
     assert steps["root"]["error"] is None and steps["root"]["partition"] is None
     for e in data["events"]:
         assert set(e) == {"timestamp", "type", "asset", "partition", "message"}

@@ -325,6 +325,11 @@ def test_run_config_editor_and_cancel_a_slow_run(
     expect(page.get_by_test_id("log-live")).to_be_visible()
     expect(page.locator('[data-testid="log-line"][data-type="STEP_START"]')).to_have_count(1)
     expect(page.get_by_test_id("gantt-bar-ops/slow")).to_have_attribute("data-status", "STARTED")
+    page.get_by_test_id("output-tab").click()  # the step's stdout, while it runs
+    expect(page.get_by_test_id("step-output")).to_have_text("slow sleeps 120s\n")
+    expect(status).to_have_attribute("data-status", "STARTED")
+    shot("02-running-output")
+    page.get_by_test_id("log-tab").click()
     shot("02-running")
     page.get_by_test_id("cancel-run-button").click()
     expect(status).to_have_attribute("data-status", "CANCELED", timeout=30_000)
@@ -355,6 +360,17 @@ def test_a_failed_run_and_reexecute_from_failure(
     expect(step_rows.first).to_have_attribute("data-testid", "step-row-ops/flaky")  # ran first
     flaky_step = page.get_by_test_id("step-row-ops/flaky")
     expect(flaky_step.get_by_test_id("step-error")).to_contain_text("flaky failed on purpose")
+    where = "at tests/fixtures/e2e_location.py:"
+    expect(flaky_step.get_by_test_id("step-error")).to_contain_text(where)
+    traceback = flaky_step.get_by_test_id("step-traceback")
+    expect(traceback.locator("pre")).not_to_be_visible()  # collapsed until asked
+    traceback.locator("summary").click()
+    raised = 'in flaky\n    raise RuntimeError("flaky failed'
+    expect(traceback.locator("pre")).to_contain_text(raised)
+    expect(traceback.locator("pre")).not_to_contain_text("assets_core")
+    page.get_by_test_id("output-tab").click()
+    expect(page.get_by_test_id("step-output")).to_have_text("flaky looks for fail_flaky\n")
+    page.get_by_test_id("log-tab").click()
     after_step = page.get_by_test_id("step-row-ops/after_flaky")
     expect(after_step.get_by_test_id("step-error")).to_contain_text("upstream ops/flaky failed")
     expect(page.get_by_test_id("gantt-bar-ops/flaky")).to_have_attribute("data-status", "FAILED")

@@ -91,7 +91,7 @@ class UiServer:
     def wait_run(self, run_id: str, timeout: float = 60) -> dict[str, Any]:
         """Poll until the run ended; its id, status and steps."""
         query = """query($id: String!) { run(id: $id) {
-            id status steps { asset partition status attempts error } } }"""
+            id status steps { asset partition status attempts error { message } } } }"""
         deadline = time.monotonic() + timeout
         while True:
             run: dict[str, Any] = self.data(query, id=run_id)["run"]

@@ -112,7 +112,7 @@ def test_a_step_whose_worker_is_killed_is_failed(server: UiServer) -> None:
     run = server.wait_run(run_id, timeout=20)
     assert run["status"] == "FAILURE"
     assert [(s["asset"], s["status"]) for s in run["steps"]] == [("slow", "FAILED")]
-    assert "SIGKILL" in run["steps"][0]["error"]
+    assert "SIGKILL" in run["steps"][0]["error"]["message"]
 
 
 def test_reexecute_from_failure_runs_only_what_did_not_succeed(server: UiServer) -> None:

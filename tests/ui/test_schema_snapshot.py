@@ -30,8 +30,9 @@ DRAFT_NAMES = {
     },
     "Step": {
         "asset", "partition", "status", "attempts", "durationS", "startedAt", "endedAt",
-        "error",
+        "error", "logs",
     },
+    "StepError": {"message", "traceback"},
 }  # fmt: skip
 
 

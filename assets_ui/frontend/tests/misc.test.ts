@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Materialization, RunEvent } from '../src/api/types';
 import { compactNumber, metadataNumber, rowCountPoints, scalePlot } from '../src/lib/chart';
 import { buildConfigTemplate, defaultsFromConfigSchema, parseConfigText } from '../src/lib/config';
-import { assetEventEffect, levelClass, mergeEvents } from '../src/lib/events';
+import { assetEventEffect, levelClass, mergeEvents, stepOutputs } from '../src/lib/events';
 import { createKeyedStore } from '../src/lib/keyedStore';
 import { assetPath, graphPath, parseRoute, runPath, safeNext, signInPath } from '../src/lib/router';
 import { isPlainKey, selectionFor } from '../src/lib/selection';
@@ -139,5 +139,23 @@ describe('keyed store', () => {
     expect(store.get('b')).toEqual({ v: 2 });
     store.update('a', (prev) => ({ v: (prev?.v ?? 0) + 1 }));
     expect(store.get('a')?.v).toBe(2);
+  });
+});
+
+describe('stepOutputs', () => {
+  it('joins each step\'s STEP_OUTPUT chunks in order and ignores other events', () => {
+    const ev = (seq: number, type: string, asset: string | null, partition: string | null, message: string): RunEvent => ({
+      seq, runId: 'r', timestamp: '2024-01-01T00:00:00Z', type, asset, partition, level: 'INFO', message,
+    });
+    const out = stepOutputs([
+      ev(1, 'STEP_START', 'a', null, 'Started a'),
+      ev(2, 'STEP_OUTPUT', 'a', null, 'one\n'),
+      ev(3, 'STEP_OUTPUT', 'b', '2024-01-01', 'bee\n'),
+      ev(4, 'STEP_OUTPUT', 'a', null, 'two\n'),
+    ]);
+    expect([...out.entries()]).toEqual([
+      ['a', 'one\ntwo\n'],
+      ['b[2024-01-01]', 'bee\n'],
+    ]);
   });
 });

@@ -22,6 +22,18 @@ MAX_EVENTS = 10_000
 
 
 @strawberry.type
+class StepError:
+    """Why a step did not succeed: its message and, for a failure in code, the
+    traceback trimmed to the user's frames and the user's file and line."""
+
+    message: str
+    traceback: str | None
+    location: str | None = strawberry.field(
+        description="The user's file and line that raised, as `path:line`."
+    )
+
+
+@strawberry.type
 class Step:
     """One step of a run: an asset, or one partition of it."""
 
@@ -32,7 +44,8 @@ class Step:
     duration_s: float | None
     started_at: datetime | None
     ended_at: datetime | None
-    error: str | None
+    run_id: strawberry.Private[str]
+    message: strawberry.Private[str | None]
 
     @classmethod
     def of(cls, s: StepRecord) -> Step:
@@ -45,8 +58,31 @@ class Step:
             duration_s=s.duration_s,
             started_at=to_datetime(s.started_at),
             ended_at=to_datetime(s.ended_at),
-            error=s.error,
+            run_id=s.run_id,
+            message=s.error,
         )
+
+    @strawberry.field
+    async def error(self, info: Info) -> StepError | None:
+        """Why it failed (or was skipped or canceled); null when it succeeded."""
+        if self.message is None:
+            return None
+        details = await ctx(info).loaders.step_details.load(self.run_id)
+        failure = details.failures.get((self.asset, self.partition))
+        if failure is None:
+            return StepError(message=self.message, traceback=None, location=None)
+        return StepError(
+            message=self.message,
+            traceback=failure.traceback or None,
+            location=failure.location,
+        )
+
+    @strawberry.field
+    async def logs(self, info: Info) -> str:
+        """Its captured stdout and stderr (bounded by ``max_step_log_bytes``; empty
+        when it printed nothing), written while it runs."""
+        details = await ctx(info).loaders.step_details.load(self.run_id)
+        return details.output.get((self.asset, self.partition), "")
 
 
 @strawberry.type

@@ -90,7 +90,7 @@ export const RUNS_QUERY = /* GraphQL */ `
 
 export const RUN_FIELDS = `
   id status selection partitions tags launchedBy executor startedAt endedAt
-  steps { asset partition status attempts durationS startedAt endedAt error }
+  steps { asset partition status attempts durationS startedAt endedAt error { message traceback location } }
 `;
 
 export const RUN_QUERY = /* GraphQL */ `

@@ -173,7 +173,14 @@ export interface Step {
   durationS: number | null;
   startedAt: string | null;
   endedAt: string | null;
-  error: string | null;
+  error: StepError | null;
+}
+
+/** Why a step did not succeed; a failure in code has the user's traceback and file:line. */
+export interface StepError {
+  message: string;
+  traceback: string | null;
+  location: string | null;
 }
 
 export interface RunEvent {

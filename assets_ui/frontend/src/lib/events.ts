@@ -40,3 +40,22 @@ export function levelClass(level: string): 'error' | 'warning' | 'debug' | 'info
   if (l === 'debug' || l === 'trace') return 'debug';
   return 'info';
 }
+
+/** Type of the events that carry a step's captured stdout/stderr. */
+export const STEP_OUTPUT = 'STEP_OUTPUT';
+
+/** The step an event belongs to: `asset` or `asset[partition]`. */
+export function eventStep(e: Pick<RunEvent, 'asset' | 'partition'>): string {
+  return e.partition ? `${e.asset}[${e.partition}]` : (e.asset ?? '');
+}
+
+/** Each step's captured output, its STEP_OUTPUT chunks joined in seq order (events are ordered). */
+export function stepOutputs(events: readonly RunEvent[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const e of events) {
+    if (e.type !== STEP_OUTPUT || !e.asset) continue;
+    const key = eventStep(e);
+    out.set(key, (out.get(key) ?? '') + e.message);
+  }
+  return out;
+}

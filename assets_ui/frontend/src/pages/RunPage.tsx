@@ -1,8 +1,8 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { gql } from '../api/client';
 import { CANCEL_RUN_MUTATION, REEXECUTE_RUN_MUTATION } from '../api/queries';
 import { runTracker } from '../api/runTracker';
-import type { JSONValue } from '../api/types';
+import type { JSONValue, RunEvent, StepError } from '../api/types';
 import { ErrorBox, Loading } from '../components/Feedback';
 import { Gantt } from '../components/Gantt';
 import { Link } from '../components/Link';
@@ -10,6 +10,7 @@ import { LogView } from '../components/LogView';
 import { RelativeTime } from '../components/RelativeTime';
 import { RunStatusBadge, StepStatusBadge } from '../components/StatusBadge';
 import { useToasts } from '../components/Toasts';
+import { STEP_OUTPUT, stepOutputs } from '../lib/events';
 import { stepId, stepsInStartOrder } from '../lib/gantt';
 import { summarisePartitions } from '../lib/partitions';
 import { assetPath, graphPath, navigate, runPath } from '../lib/router';
@@ -40,12 +41,61 @@ export function RunPage({ runId }: { runId: string }) {
         <Gantt steps={run.steps} startedAt={run.startedAt} endedAt={run.endedAt} />
       </section>
       <StepsSection run={run} />
-      <section className="card">
-        <h2>
-          Log <span className="muted small">{events.length} events</span>
-        </h2>
-        <LogView events={events} live={streaming} />
-      </section>
+      <LogSection events={events} live={streaming} />
+    </div>
+  );
+}
+
+/** The structured log, and beside it (a tab) each step's captured stdout/stderr, live. */
+function LogSection({ events, live }: { events: readonly RunEvent[]; live: boolean }) {
+  const [tab, setTab] = useState<'log' | 'output'>('log');
+  const [picked, setPicked] = useState<string | null>(null);
+  const structured = useMemo(() => events.filter((e) => e.type !== STEP_OUTPUT), [events]);
+  const outputs = useMemo(() => stepOutputs(events), [events]);
+  const steps = [...outputs.keys()];
+  const step = picked !== null && outputs.has(picked) ? picked : (steps[0] ?? null);
+  return (
+    <section className="card">
+      <div className="log-tabs" role="tablist">
+        <button type="button" role="tab" aria-selected={tab === 'log'} className={`tab ${tab === 'log' ? 'active' : ''}`} onClick={() => setTab('log')} data-testid="log-tab">
+          Log <span className="muted small">{structured.length} events</span>
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'output'} className={`tab ${tab === 'output' ? 'active' : ''}`} onClick={() => setTab('output')} data-testid="output-tab">
+          Output <span className="muted small">{steps.length} steps</span>
+        </button>
+        {tab === 'output' && steps.length > 0 && (
+          <select aria-label="Step" value={step ?? ''} onChange={(e) => setPicked(e.target.value)} data-testid="output-step">
+            {steps.map((k) => (
+              <option key={k} value={k}>{k}</option>
+            ))}
+          </select>
+        )}
+      </div>
+      {tab === 'log' ? (
+        <LogView events={structured} live={live} />
+      ) : (
+        <pre className="log step-output" data-testid="step-output">
+          {step === null ? 'No step has written to stdout or stderr yet.' : outputs.get(step)}
+        </pre>
+      )}
+    </section>
+  );
+}
+
+function StepErrorCell({ error }: { error: StepError | null }) {
+  if (!error) return null;
+  return (
+    <div data-testid="step-error">
+      <pre className="error-message small">
+        {error.location ? `at ${error.location}: ` : ''}
+        {error.message}
+      </pre>
+      {error.traceback && (
+        <details className="traceback" data-testid="step-traceback">
+          <summary>Traceback</summary>
+          <pre className="small">{error.traceback}</pre>
+        </details>
+      )}
     </div>
   );
 }
@@ -196,7 +246,7 @@ function StepsSection({ run }: { run: RunState }) {
                 <td><StepStatusBadge status={s.status} testId="step-status" /></td>
                 <td className="num">{s.attempts}</td>
                 <td className="num">{formatDuration(s.durationS ?? durationBetween(s.startedAt, s.endedAt))}</td>
-                <td>{s.error ? <pre className="error-message small" data-testid="step-error">{s.error}</pre> : ''}</td>
+                <td><StepErrorCell error={s.error} /></td>
               </tr>
             ))}
           </tbody>
