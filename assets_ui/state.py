@@ -12,7 +12,7 @@ from pathlib import Path
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
-from assets_core.errors import CodeLocationError
+from assets_core.errors import AssetlineError, CodeLocationError
 from assets_ui.graphql.cache import ResponseCache
 from assets_ui.graphql.warmup import warm_up
 from assets_ui.launcher import CodeLocationArgs, RunLauncher
@@ -52,6 +52,9 @@ class ServerState:
     peers: Peers | None = None
     #: The latest reload announced by a peer that this process serves.
     applied_reload: int = 0
+    #: Why the latest reload failed (the previous definitions are served); None
+    #: after a successful one.
+    load_error: str | None = None
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -138,14 +141,16 @@ class ServerState:
             candidate = self.launcher.prepare_replacement()
             try:
                 defs = load_location(self.module, self.file, self.cwd, fresh=True)
-            except BaseException:
+            except BaseException as e:
                 self.launcher.discard(candidate)
+                self.load_error = e.render() if isinstance(e, AssetlineError) else repr(e)
                 raise
             self.launcher.promote(candidate)
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             save_snapshot(self.catalog, location)
             warm_up(self, location)
             self.location = location
+            self.load_error = None
             self.responses.clear()  # answers about the previous definitions
             settle_heap()
             logger.info(
