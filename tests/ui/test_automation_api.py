@@ -139,7 +139,8 @@ def test_ticks_runs_conditions_and_queue_positions(
         assert sorted(r["queuePosition"] for r in runs) == [1, 2]
         older = data(
             auto_server,
-            'query($c: String) { ticks(name: "new_files", cursor: $c) { ticks { status reason } } }',
+            'query($c: String) { ticks(name: "new_files", cursor: $c) {'
+            " ticks { status reason } } }",
             c=page["nextCursor"],
         )["ticks"]["ticks"]
         assert older[0] == {"status": "SKIPPED", "reason": "no new files"}
