@@ -229,6 +229,11 @@ def run_dev(args: argparse.Namespace) -> int:
     daemon = DaemonProcess(state, args.interval)
     watcher = Watcher(state, daemon, watched_paths(state))
     say(f"UI on http://{args.host}:{args.port}; watching {', '.join(map(str, watcher.paths))}")
+    stopping: list[int] = []
+    # uvicorn handles SIGINT/SIGTERM itself, then raises the signal again under the
+    # handler it found: this one notes it, so the daemon is stopped below.
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda signum, frame: stopping.append(signum))
     daemon.start()
     watcher.start()
     try:

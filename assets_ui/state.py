@@ -119,7 +119,11 @@ class ServerState:
             DefinitionError: The code location does not load (nothing changed).
             CodeLocationError: Another worker could not load it.
         """
-        location = self._reload()
+        try:
+            location = self._reload()
+        except Exception as e:
+            self.load_error = e.render() if isinstance(e, AssetlineError) else repr(e)
+            raise
         if announce and self.peers is not None:
             # Recorded before it is announced, so this worker's own watcher skips it.
             token = self.applied_reload = self.peers.new_token()
@@ -141,9 +145,8 @@ class ServerState:
             candidate = self.launcher.prepare_replacement()
             try:
                 defs = load_location(self.module, self.file, self.cwd, fresh=True)
-            except BaseException as e:
+            except BaseException:
                 self.launcher.discard(candidate)
-                self.load_error = e.render() if isinstance(e, AssetlineError) else repr(e)
                 raise
             self.launcher.promote(candidate)
             location = LoadedLocation(defs, generation=self.location.generation + 1)

@@ -1,0 +1,107 @@
+"""``assetline dev`` as a real process on a copy of the IoT example: the daemon runs
+beside the UI (a file becomes a run), a change to the code is reloaded (and the daemon
+restarted on it), a broken file keeps the previous definitions and shows its error in
+the terminal and the API, /metrics has the queue depth and tick durations, and
+SIGTERM stops the server and the daemon — on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from assets_core.catalog.catalog import Catalog
+from tests.dev_process import IOT, DevProcess, start_dev
+
+ASSETS = "{ assets { key } loadError }"
+STATS = '{ asset(key: "readings") { partitionStats { materialized } } }'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copy(IOT / "iot_pipeline.py", root / "pipeline.py")
+    return root
+
+
+@pytest.fixture
+def dev(project: Path, catalog_url: str, tmp_path: Path) -> Iterator[DevProcess]:
+    env = {
+        "ASSETLINE_CATALOG_URL": catalog_url,
+        "IOT_LANDING": str(project / "landing"),
+        "IOT_SENSOR_INTERVAL": "0.2s",
+    }
+    (project / "landing").mkdir()
+    process = start_dev(["-f", str(project / "pipeline.py")], tmp_path / "home", project, **env)
+    yield process
+    process.stop()
+
+
+def daemon_pids(dev: DevProcess) -> list[int]:
+    return [int(p) for p in re.findall(r"daemon started \(pid (\d+)\)", dev.output())]
+
+
+def test_dev_runs_the_daemon_reloads_changes_and_keeps_the_last_good_definitions(
+    dev: DevProcess, project: Path, catalog_url: str
+) -> None:
+    # The daemon runs: a file that lands becomes a run of its hour.
+    dev.wait_for(lambda: daemon_pids(dev), 30, "the daemon to start")
+    name = "readings_20250301T061500_a.csv"
+    (project / "landing" / name).write_text("device,time,temperature,humidity\n"
+                                            "s1,2025-03-01T06:15:00+00:00,21.5,40\n")  # fmt: skip
+
+    def materialized() -> int:
+        stats = dev.gql(STATS)["asset"]["partitionStats"]
+        return int(stats["materialized"])
+
+    dev.wait_for(materialized, 60, "the file's partition to materialize")
+    metrics = dev.client.get("/metrics").text
+    assert "assetline_run_queue_depth" in metrics
+    assert 'assetline_tick_duration_seconds_count{kind="sensor"}' in metrics
+
+    # A change is reloaded, and the daemon restarted on the new definitions.
+    source = project / "pipeline.py"
+    good = source.read_text()
+    source.write_text(good.replace('"""Every reading of one hour', '"""All readings of an hour'))
+    added = good.replace(
+        "defs = Definitions(\n    assets=[",
+        "@asset(group='iot')\ndef site_info() -> int:\n    return 1\n\n\n"
+        "defs = Definitions(\n    assets=[site_info, ",
+    )
+    source.write_text(added)
+    dev.wait_for(
+        lambda: "site_info" in {a["key"] for a in dev.gql(ASSETS)["assets"]}, 60, "the reload"
+    )
+    dev.wait_for(lambda: len(daemon_pids(dev)) >= 2, 30, "the daemon to restart")
+    assert "reloaded: 4 assets" in dev.output()
+
+    # A broken file: the previous definitions stay, the error shows in both places.
+    source.write_text(added.replace("def site_info() -> int:", "def site_info( -> int:"))
+    error = dev.wait_for(lambda: dev.gql(ASSETS)["loadError"], 60, "the load error")
+    assert "pipeline.py" in error
+    assert "site_info" in {a["key"] for a in dev.gql(ASSETS)["assets"]}
+    assert "the definitions did not load; still serving the previous ones" in dev.output()
+    restarts = len(daemon_pids(dev))
+
+    # Fixed again: the error clears.
+    source.write_text(good)
+    dev.wait_for(lambda: dev.gql(ASSETS)["loadError"] is None, 60, "the error to clear")
+    assert "site_info" not in {a["key"] for a in dev.gql(ASSETS)["assets"]}
+    dev.wait_for(lambda: len(daemon_pids(dev)) > restarts, 30, "the daemon to restart")
+
+    # SIGTERM stops everything, and the daemon gives its lease back.
+    pid = daemon_pids(dev)[-1]
+    assert dev.stop() == 0
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert "assetline dev: stopped" in dev.output()
+    catalog = Catalog.open(catalog_url)
+    try:
+        assert catalog.get_lease("daemon") is None
+    finally:
+        catalog.close()
