@@ -123,6 +123,7 @@ class ServerState:
             location = self._reload()
         except Exception as e:
             self.load_error = e.render() if isinstance(e, AssetlineError) else repr(e)
+            self.responses.clear()  # answers holding the previous loadError
             raise
         if announce and self.peers is not None:
             # Recorded before it is announced, so this worker's own watcher skips it.

@@ -279,9 +279,9 @@ class Query:
         """Why the code location's latest reload failed (``assetline dev`` reloads it
         when a file changes); the definitions served are the previous ones. Null
         when the served definitions are the latest."""
-        context = ctx(info)
-        context.validity.uncacheable()  # held by the server process, not the catalog
-        return context.state.load_error
+        # Held by the server process, not the catalog: every reload, failed or not,
+        # clears the response cache (ServerState.reload).
+        return ctx(info).state.load_error
 
     @strawberry.field
     async def impact(

@@ -125,9 +125,11 @@ class Schedule:
     def of(cls, info: Info, found: ScheduleInfo) -> Schedule:
         """From a listing entry; the answer expires when its next tick comes."""
         s = found.schedule
-        if found.next_tick_at is not None:
-            # Without a recorded tick, the next one is counted from the clock.
-            ctx(info).validity.expires_at(max(found.next_tick_at, time.time()))
+        if found.next_tick_at is not None and found.next_tick_at > time.time():
+            # Without a recorded tick the next one is counted from the clock: the
+            # answer holds until that instant. (One in the past comes from the
+            # recorded last tick, which only a catalog change moves.)
+            ctx(info).validity.expires_at(found.next_tick_at)
         choice = s.partition if isinstance(s.partition, str) or s.partition is None else "fn"
         return cls(
             name=s.name,
