@@ -471,9 +471,10 @@ class Catalog:
         limit: int = 50,
         before_id: int | None = None,
         kinds: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
     ) -> list[TickRecord]:
         """Ticks newest first; ``before_id``: the id of the previous page's last tick."""
-        return self._reading(_ticks.list_ticks, names, limit, before_id, kinds)
+        return self._reading(_ticks.list_ticks, names, limit, before_id, kinds, statuses)
 
     def latest_ticks(self, names: Sequence[str], per_name: int = 1) -> dict[str, list[TickRecord]]:
         """The ``per_name`` newest ticks of each name, newest first."""

@@ -26,6 +26,7 @@ from assets_ui.graphql.types.automation import (
     Sensor,
     Tick,
     TickConnection,
+    TickStatus,
     encode_tick_cursor,
 )
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
@@ -257,10 +258,13 @@ class Query:
         name: str | None = UNSET,
         limit: int | None = 20,
         cursor: str | None = UNSET,
+        statuses: list[TickStatus] | None = UNSET,
     ) -> TickConnection:
         """Ticks of schedules, sensors and the automation conditions (``name``: of
-        one of them, or ``automation``), newest first, ``limit`` per page."""
-        name, cursor = given(name), given(cursor)
+        one of them, or ``automation``), newest first, ``limit`` per page; only
+        those with one of ``statuses`` when given (``[SUCCESS, FAILURE]``: what
+        happened, without the skips)."""
+        name, cursor, statuses = given(name), given(cursor), given(statuses)
         n = page_size(limit, 20, MAX_TICKS, "limit")
         before = None
         if cursor:
@@ -270,7 +274,10 @@ class Query:
                 )
             before = int(cursor)
         names = [name] if name is not None else None
-        found = await asyncio.to_thread(ctx(info).catalog.list_ticks, names, n, before)
+        wanted = [s.value for s in statuses] if statuses is not None else None
+        found = await asyncio.to_thread(
+            ctx(info).catalog.list_ticks, names, n, before, None, wanted
+        )
         next_cursor = encode_tick_cursor(found[-1]) if found and len(found) == n else None
         return TickConnection(ticks=[Tick.of(t) for t in found], next_cursor=next_cursor)
 

@@ -144,6 +144,11 @@ def test_ticks_runs_conditions_and_queue_positions(
             c=page["nextCursor"],
         )["ticks"]["ticks"]
         assert older[0] == {"status": "SKIPPED", "reason": "no new files"}
+        happened = data(
+            auto_server,
+            '{ ticks(name: "new_files", statuses: [SUCCESS, FAILURE]) { ticks { status } } }',
+        )["ticks"]["ticks"]
+        assert happened == [{"status": "SUCCESS"}]
         listed = data(auto_server, "{ runs(status: QUEUED) { runs { id queuePosition } } }")
         positions = {r["id"]: r["queuePosition"] for r in listed["runs"]["runs"]}
         assert positions == {r["id"]: r["queuePosition"] for r in runs}

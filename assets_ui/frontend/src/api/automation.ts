@@ -57,10 +57,10 @@ export interface AssetAutomation {
 }
 
 export const AUTOMATION_QUERY = /* GraphQL */ `
-  query Automation($name: String, $limit: Int, $cursor: String) {
+  query Automation($name: String, $limit: Int, $cursor: String, $statuses: [TickStatus!]) {
     schedules { name cron timezone select partition status nextTickAt lastTicks(limit: 1) { status timestamp } }
     sensors { name intervalS select status cursor lastTickAt nextTickAt lastTicks(limit: 1) { status timestamp } }
-    ticks(name: $name, limit: $limit, cursor: $cursor) {
+    ticks(name: $name, limit: $limit, cursor: $cursor, statuses: $statuses) {
       ticks { id name kind timestamp status reason error runs { id status partitions } }
       nextCursor
     }

@@ -92,9 +92,11 @@ export function AutomationPage() {
   const { search } = useLocation();
   const name = search.get('name');
   const [cursor, setCursor] = useState<string | null>(null);
+  const [hideSkipped, setHideSkipped] = useState(false);
+  const statuses = hideSkipped ? ['SUCCESS', 'FAILURE'] : null;
   const { data, error, loading, refetch } = useQuery<AutomationData>(
     AUTOMATION_QUERY,
-    { name, limit: TICKS_PAGE, cursor },
+    { name, limit: TICKS_PAGE, cursor, statuses },
     { pollMs: cursor ? undefined : 3000 },
   );
   const changed = () => void refetch();
@@ -159,7 +161,15 @@ export function AutomationPage() {
               </table>
             )}
           </section>
-          <TickHistory ticks={data.ticks.ticks} name={name} />
+          <TickHistory
+            ticks={data.ticks.ticks}
+            name={name}
+            hideSkipped={hideSkipped}
+            onHideSkipped={(hide) => {
+              setHideSkipped(hide);
+              setCursor(null);
+            }}
+          />
           <nav className="pager" aria-label="Tick pages">
             <button type="button" className="button subtle" disabled={!cursor} onClick={() => setCursor(null)} data-testid="ticks-newest">
               ⟨ Newest
@@ -180,7 +190,7 @@ export function AutomationPage() {
   );
 }
 
-function TickHistory({ ticks, name }: { ticks: Tick[]; name: string | null }) {
+function TickHistory({ ticks, name, hideSkipped, onHideSkipped }: { ticks: Tick[]; name: string | null; hideSkipped: boolean; onHideSkipped: (hide: boolean) => void }) {
   return (
     <section className="card flush">
       <h2 className="card-title">
@@ -190,6 +200,10 @@ function TickHistory({ ticks, name }: { ticks: Tick[]; name: string | null }) {
             show all
           </button>
         )}
+        <label className="inline-field small">
+          <input type="checkbox" checked={hideSkipped} onChange={(e) => onHideSkipped(e.target.checked)} data-testid="hide-skipped" />
+          <span>Hide skipped</span>
+        </label>
       </h2>
       {ticks.length === 0 ? (
         <Empty>No ticks yet: run <code>assetline daemon</code> (or <code>assetline dev</code>).</Empty>
