@@ -110,6 +110,15 @@ class DaemonProcess:
             )
             say(f"daemon started (pid {self.proc.pid})")
 
+    def exited(self) -> int | None:
+        """The exit code of a daemon that ended by itself (once; None while it runs)."""
+        with self._lock:
+            proc = self.proc
+            if proc is None or proc.poll() is None:
+                return None
+            self.proc = None
+            return proc.returncode
+
     def stop(self) -> None:
         """Stop the daemon: SIGTERM, then SIGKILL if it does not end in time."""
         with self._lock:
@@ -173,8 +182,13 @@ class Watcher(threading.Thread):
             watch_filter=PythonFilter(),
             stop_event=self.stop_event,
             rust_timeout=500,
-            yield_on_timeout=False,
+            yield_on_timeout=True,
         ):
+            code = self.daemon_process.exited()
+            if code is not None:
+                say(
+                    f"the daemon exited ({code}); it starts again after the next change", error=True
+                )
             files = changed_python_files(changes)
             if files and not self.stop_event.is_set():
                 self.reload(files)

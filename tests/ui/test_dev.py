@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -96,12 +97,48 @@ def test_dev_runs_the_daemon_reloads_changes_and_keeps_the_last_good_definitions
 
     # SIGTERM stops everything, and the daemon gives its lease back.
     pid = daemon_pids(dev)[-1]
+    dev.wait_for(lambda: lease_pid(catalog_url) == pid, 30, "the new daemon to hold the lease")
     assert dev.stop() == 0
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
     assert "assetline dev: stopped" in dev.output()
+    assert lease_pid(catalog_url) is None
+
+
+def lease_pid(catalog_url: str) -> int | None:
     catalog = Catalog.open(catalog_url)
     try:
-        assert catalog.get_lease("daemon") is None
+        lease = catalog.get_lease("daemon")
+        return lease.pid if lease is not None else None
     finally:
         catalog.close()
+
+
+def test_dev_says_when_its_daemon_dies(dev: DevProcess) -> None:
+    pids = dev.wait_for(lambda: daemon_pids(dev), 30, "the daemon to start")
+    os.kill(pids[0], signal.SIGKILL)
+    dev.wait_for(
+        lambda: "the daemon exited (-9); it starts again after the next change" in dev.output(),
+        30,
+        "the message",
+    )
+
+
+def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    location = ["-f", str(IOT / "iot_pipeline.py")]
+    for option, message in (
+        (["--interval", "0"], "--interval 0 must be more than 0 seconds."),
+        (["--port", "70000"], "--port 70000 is not a port number."),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "assets_core.cli.main", "dev", *location, *option],
+            env={**os.environ, "ASSETLINE_HOME": str(tmp_path / "home")},
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr
