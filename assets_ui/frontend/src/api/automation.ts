@@ -67,15 +67,15 @@ export const AUTOMATION_QUERY = /* GraphQL */ `
   }
 `;
 
+export const START_SCHEDULE = /* GraphQL */ `mutation StartSchedule($name: String!) { startSchedule(name: $name) { name status } }`;
+export const STOP_SCHEDULE = /* GraphQL */ `mutation StopSchedule($name: String!) { stopSchedule(name: $name) { name status } }`;
+export const START_SENSOR = /* GraphQL */ `mutation StartSensor($name: String!) { startSensor(name: $name) { name status } }`;
+export const STOP_SENSOR = /* GraphQL */ `mutation StopSensor($name: String!) { stopSensor(name: $name) { name status } }`;
+
+/** The mutation that puts a schedule or sensor in ``status``. */
 export const SWITCH_MUTATIONS = {
-  schedule: {
-    RUNNING: 'mutation StartSchedule($name: String!) { startSchedule(name: $name) { name status } }',
-    STOPPED: 'mutation StopSchedule($name: String!) { stopSchedule(name: $name) { name status } }',
-  },
-  sensor: {
-    RUNNING: 'mutation StartSensor($name: String!) { startSensor(name: $name) { name status } }',
-    STOPPED: 'mutation StopSensor($name: String!) { stopSensor(name: $name) { name status } }',
-  },
+  schedule: { RUNNING: START_SCHEDULE, STOPPED: STOP_SCHEDULE },
+  sensor: { RUNNING: START_SENSOR, STOPPED: STOP_SENSOR },
 } as const;
 
 export const ASSET_AUTOMATION_QUERY = /* GraphQL */ `
