@@ -142,3 +142,16 @@ def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
         )
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr
+
+
+def test_the_watched_folder_is_the_code_locations() -> None:
+    from types import SimpleNamespace
+
+    import example_project
+    from assets_ui.dev import watched_paths
+
+    package = Path(example_project.__file__).parent
+    by_module = SimpleNamespace(file=None, module="example_project.marts", cwd=package.parent)
+    assert watched_paths(by_module) == [package]  # type: ignore[arg-type]
+    by_file = SimpleNamespace(file=str(IOT / "iot_pipeline.py"), module=None, cwd=Path.cwd())
+    assert watched_paths(by_file) == [IOT]  # type: ignore[arg-type]
