@@ -79,6 +79,7 @@ class DaemonProcess:
         self.interval = interval
         self.proc: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
+        self._closed = False
 
     def command(self) -> list[str]:
         """The daemon's command line."""
@@ -92,9 +93,12 @@ class DaemonProcess:
         return cmd
 
     def start(self) -> None:
-        """Start the daemon (stopping the previous one first)."""
+        """Start the daemon (stopping the previous one first); nothing once ``stop``
+        was called (a reload that ends while ``dev`` stops starts no orphan)."""
         with self._lock:
             self._stop()
+            if self._closed:
+                return
             url = self.state.catalog.engine.url.render_as_string(hide_password=False)
             env = {
                 **os.environ,
@@ -120,8 +124,9 @@ class DaemonProcess:
             return proc.returncode
 
     def stop(self) -> None:
-        """Stop the daemon: SIGTERM, then SIGKILL if it does not end in time."""
+        """Stop the daemon for good: SIGTERM, then SIGKILL if it does not end in time."""
         with self._lock:
+            self._closed = True
             self._stop()
 
     def _stop(self) -> None:
