@@ -97,6 +97,16 @@ def test_the_automation_page_switches_and_shows_ticks_and_their_runs(
             has=page.locator('[data-testid="tick-status"][data-status="SUCCESS"]')
         )
         expect(launched.get_by_test_id("tick-run")).to_contain_text("2024-01-05")
+        # One sensor's ticks only, through its name.
+        page.get_by_test_id("sensor-new_files").get_by_test_id("instigator-link").click()
+        expect(page).to_have_url(f"{ui.url}/automation?name=new_files")
+        expect(page.locator('[data-testid="tick-row"]:not([data-name="new_files"])')).to_have_count(
+            0
+        )
+        page.get_by_test_id("ticks-all").click()
+        expect(
+            page.locator('[data-testid="tick-row"][data-name="automation"]').first
+        ).to_be_visible()
         page.get_by_test_id("hide-skipped").check()
         expect(page.get_by_test_id("tick-row").filter(has_text="no new files")).to_have_count(0)
         expect(launched).to_have_count(1)
