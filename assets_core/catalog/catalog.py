@@ -156,6 +156,10 @@ class Catalog:
         """The run with this id or unique prefix; see ``runs.get_run``."""
         return self._reading(runs.get_run, run_id)
 
+    def runs_by_id(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+        """The runs with these exact ids (those in the catalog), by id."""
+        return self._reading(runs.runs_by_id, run_ids)
+
     def find_run_by_key(self, run_key: str) -> RunRecord | None:
         """The run launched with this idempotency key, if any."""
         return self._reading(runs.find_run_by_key, run_key)

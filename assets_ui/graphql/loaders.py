@@ -131,6 +131,7 @@ class Loaders:
             self._evaluations
         )
         self.queue_position: DataLoader[str, int | None] = self._loader(self._queue_positions)
+        self.run_by_id: DataLoader[str, RunRecord | None] = self._loader(self._runs_by_id)
 
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         return SharedLoader(load, cache=self._cache)
@@ -267,4 +268,8 @@ class Loaders:
             return queue_positions(self.catalog.runs_in_status(["QUEUED"]))
 
         found = await asyncio.to_thread(read)
+        return [found.get(r) for r in run_ids]
+
+    async def _runs_by_id(self, run_ids: list[str]) -> list[RunRecord | None]:
+        found = await asyncio.to_thread(self.catalog.runs_by_id, run_ids)
         return [found.get(r) for r in run_ids]

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import event
 
 from assets_core.catalog.catalog import Catalog
 from tests.automation.conftest import Clock, held_daemon
@@ -166,6 +167,25 @@ def test_ticks_runs_conditions_and_queue_positions(
         evaluations = automation["lastEvaluations"]
         assert evaluations, "the automation tick recorded nothing"
         assert all(e["reason"] for e in evaluations)
+        # The runs of a page of ticks come in one statement, however many ticks.
+        for n in range(3):
+            (landing / f"2024-01-1{n}_more.csv").write_text("x")
+            clock.advance(60)
+            daemon.step(everything=True)
+        statements: list[str] = []
+
+        def count(*args: object) -> None:
+            statements.append(str(args[2]))
+
+        engine = auto_server.state.catalog.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            page = data(auto_server, '{ ticks(name: "new_files") { ticks { runs { id } } } }')
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        assert sum(len(t["runs"]) for t in page["ticks"]["ticks"]) == 5
+        runs_read = [s for s in statements if "FROM runs" in s]
+        assert len(runs_read) == 1, statements
         bad = as_("view", auto_server, '{ ticks(cursor: "x") { ticks { id } } }').json()
         bad = bad["errors"][0]
         assert bad["extensions"]["code"] == "BAD_USER_INPUT"

@@ -84,7 +84,7 @@ class Tick:
     @strawberry.field
     async def runs(self, info: Info) -> list[Run]:
         """The runs it queued (those still in the catalog)."""
-        loader = ctx(info).loaders.run
+        loader = ctx(info).loaders.run_by_id  # one query for every tick of the page
         found = await asyncio.gather(*(loader.load(r) for r in self.run_ids))
         return [Run.of(r) for r in found if r is not None]
 
