@@ -55,7 +55,8 @@ def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address."""
     if host == "localhost":
         return True
     try:
@@ -88,7 +89,7 @@ def run_ui(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    if not _is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
+    if not is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
         print(
             f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS; "
             "anyone who can reach it can run assets.",

@@ -239,6 +239,14 @@ def run_dev(args: argparse.Namespace) -> int:
     if args.interval is not None and args.interval <= 0:
         say(f"--interval {args.interval:g} must be more than 0 seconds.", error=True)
         return EXIT_USAGE
+    from assets_ui.cli import is_loopback
+
+    if not is_loopback(args.host) and not os.environ.get("ASSETLINE_AUTH_TOKENS"):
+        say(
+            f"warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS; anyone who "
+            "can reach it can run assets.",
+            error=True,
+        )
     try:
         app = create_app(module=args.module, file=args.file)
     except AssetlineError as e:

@@ -114,7 +114,7 @@ def lease_pid(catalog_url: str) -> int | None:
         catalog.close()
 
 
-def test_dev_says_when_its_daemon_dies(dev: DevProcess) -> None:
+def test_dev_says_when_its_daemon_dies_and_stops_on_ctrl_c(dev: DevProcess) -> None:
     pids = dev.wait_for(lambda: daemon_pids(dev), 30, "the daemon to start")
     os.kill(pids[0], signal.SIGKILL)
     dev.wait_for(
@@ -122,6 +122,10 @@ def test_dev_says_when_its_daemon_dies(dev: DevProcess) -> None:
         30,
         "the message",
     )
+    # Ctrl-C stops it as cleanly as SIGTERM.
+    dev.proc.send_signal(signal.SIGINT)
+    assert dev.proc.wait(60) == 0, dev.output()[-3000:]
+    assert "assetline dev: stopped" in dev.output()
 
 
 def test_bad_options_are_usage_errors(tmp_path: Path) -> None:
