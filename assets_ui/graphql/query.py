@@ -22,11 +22,13 @@ from assets_ui.graphql.removed import Remembered, remembered
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
 from assets_ui.graphql.types.automation import (
     MAX_TICKS,
+    DaemonInfo,
     Schedule,
     Sensor,
     Tick,
     TickConnection,
     TickStatus,
+    daemon_info,
     encode_tick_cursor,
 )
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
@@ -280,6 +282,14 @@ class Query:
         )
         next_cursor = encode_tick_cursor(found[-1]) if found and len(found) == n else None
         return TickConnection(ticks=[Tick.of(t) for t in found], next_cursor=next_cursor)
+
+    @strawberry.field
+    async def daemon(self, info: Info) -> DaemonInfo:
+        """Whether a daemon runs on this catalog (it ticks schedules, sensors and
+        conditions, and starts queued runs)."""
+        import time
+
+        return await asyncio.to_thread(daemon_info, info, time.time())
 
     @strawberry.field
     def load_error(self, info: Info) -> str | None:

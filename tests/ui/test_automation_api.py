@@ -122,6 +122,8 @@ def test_ticks_runs_conditions_and_queue_positions(
     # leaves queued runs to it.
     daemon = held_daemon(defs, catalog, catalog_url, clock)
     try:
+        running = data(auto_server, "{ daemon { running pid host since } }")["daemon"]
+        assert running["running"] is True and running["pid"] == os.getpid()
         daemon.step(everything=True)  # no file yet: the sensor skips
         (landing / "2024-01-03_a.csv").write_text("x")
         (landing / "2024-01-04_b.csv").write_text("x")
@@ -196,3 +198,8 @@ def test_ticks_runs_conditions_and_queue_positions(
 
 def test_load_error_is_null_while_the_definitions_load(auto_server: UiServer) -> None:
     assert data(auto_server, "{ loadError }") == {"loadError": None}
+
+
+def test_no_daemon_runs_until_one_holds_the_lease(auto_server: UiServer) -> None:
+    found = data(auto_server, "{ daemon { running pid host since } }")["daemon"]
+    assert found == {"running": False, "pid": None, "host": None, "since": None}

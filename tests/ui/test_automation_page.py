@@ -5,6 +5,7 @@ evaluations; queued runs with their place in the queue; the load error banner.""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -77,6 +78,9 @@ def test_the_automation_page_switches_and_shows_ticks_and_their_runs(
         )
         nightly = page.get_by_test_id("schedule-nightly")
         expect(nightly).to_have_attribute("data-status", "STOPPED")
+        state = page.get_by_test_id("daemon-state")
+        expect(state).to_have_attribute("data-running", "true")
+        expect(state).to_contain_text(f"pid {os.getpid()}")
 
         # Toggles write the catalog.
         page.get_by_test_id("toggle-nightly").click()
@@ -144,6 +148,8 @@ def test_a_failed_reload_shows_a_banner_until_the_code_loads(
     page.goto(f"{ui.url}/automation")
     expect(page.get_by_test_id("automation-page")).to_be_visible()
     expect(page.get_by_test_id("load-error")).to_have_count(0)
+    expect(page.get_by_test_id("daemon-state")).to_have_attribute("data-running", "false")
+    expect(page.get_by_test_id("daemon-state")).to_contain_text("No daemon is running")
     source.write_text(
         good.replace("def readings(context: Any) -> int:", "def readings(context: Any) -> int")
     )

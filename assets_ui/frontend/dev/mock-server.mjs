@@ -249,6 +249,7 @@ const ops = {
   LoadError: () => ({ loadError: null }),
   AssetAutomation: ({ key }) => ({ asset: { key, automation: null } }),
   Automation: () => ({
+    daemon: { running: false, host: null, pid: null, since: null },
     schedules: [{ name: 'daily', cron: '0 6 * * *', timezone: 'UTC', select: '*', partition: null, status: 'RUNNING', nextTickAt: new Date(Date.now() + 3600e3).toISOString(), lastTicks: [] }],
     sensors: [{ name: 'new_files', intervalS: 30, select: null, status: 'STOPPED', cursor: null, lastTickAt: null, nextTickAt: null, lastTicks: [] }],
     ticks: { ticks: [], nextCursor: null },

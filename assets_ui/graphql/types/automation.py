@@ -185,6 +185,34 @@ class Sensor:
 
 
 @strawberry.type
+class DaemonInfo:
+    """The daemon of this catalog (``assetline daemon`` or ``assetline dev``): while
+    none runs, schedules, sensors and conditions do not tick and queued runs wait
+    (runs from the API start anyway)."""
+
+    running: bool
+    host: str | None
+    pid: int | None
+    since: datetime | None = strawberry.field(description="When it took the lease.")
+
+
+def daemon_info(info: Info, now: float) -> DaemonInfo:
+    """The daemon as its lease row says; the answer holds until the lease expires."""
+    from assets_core.automation.lease import LEASE_NAME
+
+    context = ctx(info)
+    lease = context.catalog.get_lease(LEASE_NAME)
+    if lease is None or not lease.is_live(now):
+        return DaemonInfo(running=False, host=None, pid=None, since=None)
+    # A daemon renews its lease (a commit) well before it expires; one that stopped
+    # renewing is gone once it does, without any commit to say so.
+    context.validity.expires_at(lease.expires_at)
+    return DaemonInfo(
+        running=True, host=lease.host, pid=lease.pid, since=to_datetime(lease.acquired_at)
+    )
+
+
+@strawberry.type
 class PartitionRange:
     """Partitions ``start`` to ``end`` (in the asset's key order)."""
 
@@ -256,6 +284,7 @@ def encode_tick_cursor(tick: TickRecord) -> str:
 
 __all__ = [
     "AssetAutomation",
+    "DaemonInfo",
     "Evaluation",
     "InstigatorStatus",
     "PartitionRange",
@@ -265,5 +294,6 @@ __all__ = [
     "TickConnection",
     "TickStatus",
     "automation_of",
+    "daemon_info",
     "encode_tick_cursor",
 ]

@@ -42,6 +42,13 @@ export interface Sensor {
   lastTicks: Pick<Tick, 'status' | 'timestamp'>[];
 }
 
+export interface DaemonInfo {
+  running: boolean;
+  host: string | null;
+  pid: number | null;
+  since: string | null;
+}
+
 export interface Evaluation {
   timestamp: string;
   requested: boolean;
@@ -58,6 +65,7 @@ export interface AssetAutomation {
 
 export const AUTOMATION_QUERY = /* GraphQL */ `
   query Automation($name: String, $limit: Int, $cursor: String, $statuses: [TickStatus!]) {
+    daemon { running host pid since }
     schedules { name cron timezone select partition status nextTickAt lastTicks(limit: 1) { status timestamp } }
     sensors { name intervalS select status cursor lastTickAt nextTickAt lastTicks(limit: 1) { status timestamp } }
     ticks(name: $name, limit: $limit, cursor: $cursor, statuses: $statuses) {

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { gql } from '../api/client';
-import { AUTOMATION_QUERY, SWITCH_MUTATIONS, type InstigatorStatus, type Schedule, type Sensor, type Tick } from '../api/automation';
+import { AUTOMATION_QUERY, SWITCH_MUTATIONS, type DaemonInfo, type InstigatorStatus, type Schedule, type Sensor, type Tick } from '../api/automation';
 import { Empty, ErrorBox, Loading } from '../components/Feedback';
 import { Link } from '../components/Link';
 import { RelativeTime } from '../components/RelativeTime';
@@ -15,6 +15,7 @@ import { formatTimestamp } from '../lib/time';
 const TICKS_PAGE = 50;
 
 interface AutomationData {
+  daemon: DaemonInfo;
   schedules: Schedule[];
   sensors: Sensor[];
   ticks: { ticks: Tick[]; nextCursor: string | null };
@@ -109,6 +110,7 @@ export function AutomationPage() {
       {loading && !data && <Loading label="Loading schedules and sensors…" />}
       {data && (
         <>
+          <DaemonState daemon={data.daemon} />
           <section className="card flush">
             <h2 className="card-title">Schedules</h2>
             {data.schedules.length === 0 ? (
@@ -187,6 +189,28 @@ export function AutomationPage() {
         </>
       )}
     </div>
+  );
+}
+
+function DaemonState({ daemon }: { daemon: DaemonInfo }) {
+  if (!daemon.running) {
+    return (
+      <div className="notice warn" role="status" data-testid="daemon-state" data-running="false">
+        No daemon is running on this catalog: schedules, sensors and conditions do not tick, and queued runs
+        wait. Start one with <code>assetline daemon</code> (or run <code>assetline dev</code> for local work).
+      </div>
+    );
+  }
+  return (
+    <p className="muted small" data-testid="daemon-state" data-running="true">
+      Daemon running{daemon.pid != null ? ` (pid ${daemon.pid}${daemon.host ? ` on ${daemon.host}` : ''})` : ''}
+      {daemon.since && (
+        <>
+          {' '}since <RelativeTime value={daemon.since} />
+        </>
+      )}
+      .
+    </p>
   );
 }
 
