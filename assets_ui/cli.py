@@ -63,7 +63,8 @@ def add_ui_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` is a loopback name or address."""
     if host == "localhost":
         return True
     try:
@@ -100,7 +101,7 @@ def run_ui(args: argparse.Namespace) -> int:
         print(f"assetline ui: --auth {args.auth}: no such file.", file=sys.stderr)
         return EXIT_USAGE
     secured = args.auth is not None or os.environ.get("ASSETLINE_AUTH_TOKENS")
-    if not _is_loopback(args.host) and not secured:
+    if not is_loopback(args.host) and not secured:
         print(
             f"assetline ui: warning: serving on {args.host} without ASSETLINE_AUTH_TOKENS "
             "or --auth; anyone who can reach it can run assets.",

@@ -14,7 +14,7 @@ from typing import Any
 
 from assets_core.catalog.catalog import Catalog
 from assets_core.catalog.connection import assetline_home, default_catalog_url
-from assets_core.errors import CodeLocationError
+from assets_core.errors import AssetlineError, CodeLocationError
 from assets_core.redaction import learn_secrets, protect_output
 from assets_ui.auth_file import server_auth
 from assets_ui.graphql.body import DEFAULT_MAX_BODY_BYTES, configured_max_body_bytes
@@ -63,6 +63,9 @@ class ServerState:
     peers: Peers | None = None
     #: The latest reload announced by a peer that this process serves.
     applied_reload: int = 0
+    #: Why the latest reload failed (the previous definitions are served); None
+    #: after a successful one.
+    load_error: str | None = None
     _reload_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @classmethod
@@ -137,7 +140,12 @@ class ServerState:
             DefinitionError: The code location does not load (nothing changed).
             CodeLocationError: Another worker could not load it.
         """
-        location = self._reload()
+        try:
+            location = self._reload()
+        except Exception as e:
+            self.load_error = e.render() if isinstance(e, AssetlineError) else repr(e)
+            self.responses.clear()  # answers holding the previous loadError
+            raise
         if announce and self.peers is not None:
             # Recorded before it is announced, so this worker's own watcher skips it.
             token = self.applied_reload = self.peers.new_token()
@@ -169,6 +177,7 @@ class ServerState:
             location = LoadedLocation(defs, generation=self.location.generation + 1)
             warm_up(self, location)
             self.location = location
+            self.load_error = None
             self.responses.clear()  # answers about the previous definitions
             settle_heap()
             logger.info(

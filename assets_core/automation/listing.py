@@ -70,7 +70,8 @@ def schedule_infos(
 ) -> list[ScheduleInfo]:
     """Every schedule of ``defs`` with its status, next tick and latest ticks."""
     states = catalog.instigator_states()
-    ticks = catalog.latest_ticks([s.name for s in defs.schedules], ticks_per_item)
+    names = [s.name for s in defs.schedules]
+    ticks = catalog.latest_ticks(names, ticks_per_item) if ticks_per_item else {}
     out = []
     for s in defs.schedules:
         state = states.get(s.name)
@@ -82,7 +83,8 @@ def schedule_infos(
 def sensor_infos(defs: Definitions, catalog: Catalog, ticks_per_item: int = 1) -> list[SensorInfo]:
     """Every sensor of ``defs`` with its status, cursor and latest ticks."""
     states = catalog.instigator_states()
-    ticks = catalog.latest_ticks([s.name for s in defs.sensors], ticks_per_item)
+    names = [s.name for s in defs.sensors]
+    ticks = catalog.latest_ticks(names, ticks_per_item) if ticks_per_item else {}
     out = []
     for s in defs.sensors:
         state = states.get(s.name)
@@ -98,4 +100,32 @@ def sensor_infos(defs: Definitions, catalog: Catalog, ticks_per_item: int = 1) -
     return out
 
 
-__all__ = ["ScheduleInfo", "SensorInfo", "next_tick", "schedule_infos", "sensor_infos"]
+def switch(
+    catalog: Catalog, item: Schedule | SensorDefinition, kind: str, status: str
+) -> tuple[str, str]:
+    """Start (``RUNNING``) or stop (``STOPPED``) a schedule or sensor in the catalog;
+    return its status before and after. A schedule started again begins at the
+    current time: it does not run the ticks it missed while stopped.
+
+    Args:
+        catalog: The catalog.
+        item: The schedule or sensor.
+        kind: ``schedule`` or ``sensor``.
+        status: ``RUNNING`` or ``STOPPED``.
+    """
+    before = status_of(item.default_status, catalog.instigator_states().get(item.name))
+    restart = status == "RUNNING" and kind == "schedule" and before != "RUNNING"
+    catalog.set_instigator_status(
+        item.name, kind, status, last_tick_at=time.time() if restart else None
+    )
+    return before, status
+
+
+__all__ = [
+    "ScheduleInfo",
+    "SensorInfo",
+    "next_tick",
+    "schedule_infos",
+    "sensor_infos",
+    "switch",
+]

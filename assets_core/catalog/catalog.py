@@ -169,6 +169,10 @@ class Catalog:
         """The run with this id or unique prefix; see ``runs.get_run``."""
         return self._reading(runs.get_run, run_id)
 
+    def runs_by_id(self, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+        """The runs with these exact ids (those in the catalog), by id."""
+        return self._reading(runs.runs_by_id, run_ids)
+
     def find_run_by_key(self, run_key: str) -> RunRecord | None:
         """The run launched with this idempotency key, if any."""
         return self._reading(runs.find_run_by_key, run_key)
@@ -505,9 +509,10 @@ class Catalog:
         limit: int = 50,
         before_id: int | None = None,
         kinds: Sequence[str] | None = None,
+        statuses: Sequence[str] | None = None,
     ) -> list[TickRecord]:
         """Ticks newest first; ``before_id``: the id of the previous page's last tick."""
-        return self._reading(_ticks.list_ticks, names, limit, before_id, kinds)
+        return self._reading(_ticks.list_ticks, names, limit, before_id, kinds, statuses)
 
     def latest_ticks(self, names: Sequence[str], per_name: int = 1) -> dict[str, list[TickRecord]]:
         """The ``per_name`` newest ticks of each name, newest first."""

@@ -158,6 +158,17 @@ def find_run_by_key(conn: Connection, run_key: str) -> RunRecord | None:
     return run_from_row(row) if row else None
 
 
+def runs_by_id(conn: Connection, run_ids: Sequence[str]) -> dict[str, RunRecord]:
+    """The runs with these exact ids (those in the catalog), by id; one statement per
+    500 ids."""
+    out: dict[str, RunRecord] = {}
+    ids = list(dict.fromkeys(run_ids))
+    for i in range(0, len(ids), 500):
+        q = select(t.runs).where(t.runs.c.id.in_(ids[i : i + 500]))
+        out.update((r.id, r) for r in map(run_from_row, conn.execute(q).mappings()))
+    return out
+
+
 def list_runs(
     conn: Connection,
     status: str | None = None,

@@ -249,14 +249,17 @@ def list_ticks(
     limit: int,
     before_id: int | None,
     kinds: Sequence[str] | None = None,
+    statuses: Sequence[str] | None = None,
 ) -> list[TickRecord]:
-    """Ticks newest first, of ``names`` (None: all); ``before_id`` is the id of the last
-    tick of the previous page."""
+    """Ticks newest first, of ``names`` (None: all) and ``statuses`` (None: all);
+    ``before_id`` is the id of the last tick of the previous page."""
     q = select(t.ticks).order_by(t.ticks.c.id.desc()).limit(limit)
     if names is not None:
         q = q.where(t.ticks.c.name.in_(list(names)))
     if kinds is not None:
         q = q.where(t.ticks.c.kind.in_(list(kinds)))
+    if statuses is not None:
+        q = q.where(t.ticks.c.status.in_(list(statuses)))
     if before_id is not None:
         q = q.where(t.ticks.c.id < before_id)
     return [_tick_from_row(r) for r in conn.execute(q)]

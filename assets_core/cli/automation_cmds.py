@@ -4,7 +4,6 @@ switching the automation (SPEC §9). `assetline daemon` is in daemon_cmd.py."""
 from __future__ import annotations
 
 import argparse
-import time
 from typing import TYPE_CHECKING, Any
 
 from assets_core.cli.common import (
@@ -25,7 +24,7 @@ if TYPE_CHECKING:
     from assets_core.automation.schedules import Schedule
     from assets_core.automation.sensors import SensorDefinition
     from assets_core.catalog.catalog import Catalog
-    from assets_core.catalog.ticks import InstigatorState, TickRecord
+    from assets_core.catalog.ticks import TickRecord
     from assets_core.definitions.repository import Definitions
 
 
@@ -98,12 +97,6 @@ def _find(defs: Definitions, kind: str, name: str) -> Schedule | SensorDefinitio
     noun = kind[:-1]
     known = ", ".join(sorted(items)) or f"none: add {kind}= to Definitions"
     raise UsageError(f"Unknown {noun} {name!r}.{did_you_mean(name, list(items))} Known: {known}.")
-
-
-def _status(item: Schedule | SensorDefinition, states: dict[str, InstigatorState]) -> str:
-    from assets_core.automation.triggers import status_of
-
-    return status_of(item.default_status, states.get(item.name))
 
 
 def cmd_list(args: argparse.Namespace) -> int:
@@ -212,16 +205,14 @@ def _print_or_empty(table: Any, rows: Any, empty: str) -> None:
 def cmd_switch(args: argparse.Namespace) -> int:
     defs = load_defs(args)
     item = _find(defs, args.kind, args.name)
+    from assets_core.automation.listing import switch
+
     catalog = open_catalog()
     kind = args.kind[:-1]
-    before = _status(item, catalog.instigator_states())
     status = "RUNNING" if args.action == "start" else "STOPPED"
     # A started schedule begins at the current time: it does not run the ticks it
     # missed while stopped.
-    restart = status == "RUNNING" and kind == "schedule" and before != "RUNNING"
-    catalog.set_instigator_status(
-        item.name, kind, status, last_tick_at=time.time() if restart else None
-    )
+    before, _ = switch(catalog, item, kind, status)
     verb = "Started" if status == "RUNNING" else "Stopped"
     note = " (it already was)" if before == status else ""
     extra = ""

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from strawberry.dataloader import DataLoader
 
 from assets_core.catalog.catalog import Catalog
+from assets_core.catalog.evaluations import EvaluationRecord
 from assets_core.catalog.records import (
     CheckResultRecord,
     EventRecord,
@@ -26,6 +27,7 @@ from assets_core.catalog.records import (
     StepRecord,
 )
 from assets_core.catalog.status import AssetStatusInfo
+from assets_core.catalog.ticks import TickRecord
 from assets_core.errors import NotFoundError
 from assets_core.execution.run_logs import (
     STEP_FAILURE,
@@ -50,6 +52,8 @@ HistoryKey = tuple[str, int, int | None, str | None]
 CheckKey = tuple[str, str]
 #: (run id, after event id, limit)
 EventsKey = tuple[str, int | None, int]
+#: (schedule or sensor name, how many) / (asset key, how many)
+LatestOfKey = tuple[str, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +144,12 @@ class Loaders:
         self.run: DataLoader[str, RunRecord | None] = self._loader(self._run)
         self.events: DataLoader[EventsKey, list[EventRecord]] = self._loader(self._events)
         self.step_details: DataLoader[str, StepDetails] = self._loader(self._step_details)
+        self.ticks: DataLoader[LatestOfKey, list[TickRecord]] = self._loader(self._ticks)
+        self.evaluations: DataLoader[LatestOfKey, list[EvaluationRecord]] = self._loader(
+            self._evaluations
+        )
+        self.queue_position: DataLoader[str, int | None] = self._loader(self._queue_positions)
+        self.run_by_id: DataLoader[str, RunRecord | None] = self._loader(self._runs_by_id)
 
     def _loader(self, load: Callable[[list[K]], Awaitable[list[V]]]) -> DataLoader[K, V]:
         return SharedLoader(load, cache=self._cache)
@@ -256,3 +266,38 @@ class Loaders:
             return out
 
         return await asyncio.to_thread(read)
+
+    async def _ticks(self, keys: list[LatestOfKey]) -> list[list[TickRecord]]:
+        def read() -> dict[LatestOfKey, list[TickRecord]]:
+            out: dict[LatestOfKey, list[TickRecord]] = {}
+            for n, group in _grouped(keys, lambda k: k[1]):
+                found = self.catalog.latest_ticks([name for name, _ in group], n)
+                out.update(((name, n), ts) for name, ts in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k, []) for k in keys]
+
+    async def _evaluations(self, keys: list[LatestOfKey]) -> list[list[EvaluationRecord]]:
+        def read() -> dict[LatestOfKey, list[EvaluationRecord]]:
+            out: dict[LatestOfKey, list[EvaluationRecord]] = {}
+            for n, group in _grouped(keys, lambda k: k[1]):
+                found = self.catalog.latest_evaluations([a for a, _ in group], n)
+                out.update(((a, n), es) for a, es in found.items())
+            return out
+
+        found = await asyncio.to_thread(read)
+        return [found.get(k, []) for k in keys]
+
+    async def _queue_positions(self, run_ids: list[str]) -> list[int | None]:
+        from assets_core.automation.run_queue import queue_positions
+
+        def read() -> dict[str, int]:
+            return queue_positions(self.catalog.runs_in_status(["QUEUED"]))
+
+        found = await asyncio.to_thread(read)
+        return [found.get(r) for r in run_ids]
+
+    async def _runs_by_id(self, run_ids: list[str]) -> list[RunRecord | None]:
+        found = await asyncio.to_thread(self.catalog.runs_by_id, run_ids)
+        return [found.get(r) for r in run_ids]

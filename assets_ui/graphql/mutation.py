@@ -28,6 +28,7 @@ from assets_ui.graphql.body import is_json
 from assets_ui.graphql.context import UNSET, Context, ctx, given
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
 from assets_ui.graphql.types.asset import Materialization
+from assets_ui.graphql.types.automation import Schedule, Sensor
 from assets_ui.graphql.types.common import JSON
 from assets_ui.graphql.types.run import Run
 
@@ -258,6 +259,29 @@ class Mutation:
         return await _audited(context, "addDynamicPartitions", {"name": name, "keys": keys}, run)
 
     @strawberry.mutation
+    async def start_schedule(self, info: Info, name: str) -> Schedule:
+        """Start a schedule: the daemon ticks it from now on (the ticks it missed
+        while stopped are not run)."""
+        found = await _switch(info, "schedule", name, "RUNNING", "startSchedule")
+        return Schedule.of(info, found)
+
+    @strawberry.mutation
+    async def stop_schedule(self, info: Info, name: str) -> Schedule:
+        """Stop a schedule: the daemon no longer ticks it."""
+        found = await _switch(info, "schedule", name, "STOPPED", "stopSchedule")
+        return Schedule.of(info, found)
+
+    @strawberry.mutation
+    async def start_sensor(self, info: Info, name: str) -> Sensor:
+        """Start a sensor: the daemon evaluates it every interval."""
+        return Sensor.of(await _switch(info, "sensor", name, "RUNNING", "startSensor"))
+
+    @strawberry.mutation
+    async def stop_sensor(self, info: Info, name: str) -> Sensor:
+        """Stop a sensor (its cursor is kept)."""
+        return Sensor.of(await _switch(info, "sensor", name, "STOPPED", "stopSensor"))
+
+    @strawberry.mutation
     async def reload(self, info: Info) -> int:
         """Load the code location again (without a restart) and record a definitions
         snapshot; returns the number of assets. On DEFINITION_ERROR the server keeps
@@ -318,6 +342,52 @@ def _known_key(context: Context, asset: str) -> AssetKey:
     if key not in context.graph.nodes:
         raise ApiError(NOT_FOUND, f"reportMaterialization: no asset {asset[:200]!r}.")
     return key
+
+
+async def _switch(info: Info, kind: str, name: str, status: str, action: str) -> Any:
+    """Start or stop the schedule or sensor ``name``; its listing entry afterwards.
+    The token's group scopes apply to its selection (a sensor without ``select=``
+    may request any asset)."""
+    from assets_core.automation.listing import schedule_infos, sensor_infos, switch
+    from assets_core.errors import AssetlineError, did_you_mean
+
+    context = _guard(info, "operator", action)
+    defs = context.location.defs
+    items: dict[str, Any] = {
+        i.name: i for i in (defs.schedules if kind == "schedule" else defs.sensors)
+    }
+
+    async def run() -> Any:
+        item = items.get(name)
+        if item is None:
+            known = ", ".join(sorted(items)) or "none"
+            raise ApiError(
+                NOT_FOUND,
+                f"Unknown {kind} {name!r}.{did_you_mean(name, list(items))} Known: {known}.",
+            )
+        if context.principal.groups is not None:
+            try:
+                keys = select(defs.graph, item.select) if item.select else defs.graph.nodes
+            except AssetlineError as e:
+                raise ApiError(
+                    FORBIDDEN, f"{action}: the {kind}'s selection does not resolve ({e})."
+                ) from None
+            _check_groups(context, keys, action)
+
+        def apply() -> Any:
+            switch(context.catalog, item, kind, status)
+            listing = schedule_infos if kind == "schedule" else sensor_infos
+            return next(i for i in listing(defs, context.catalog, 0) if _entry_name(i) == name)
+
+        return await asyncio.to_thread(apply)
+
+    return await _audited(context, action, {kind: name}, run)
+
+
+def _entry_name(item: Any) -> str:
+    """The name of a schedule's or sensor's listing entry."""
+    found = item.schedule if hasattr(item, "schedule") else item.sensor
+    return str(found.name)
 
 
 def _check_dynamic(context: Context, name: str, keys: list[str]) -> None:

@@ -20,6 +20,17 @@ from assets_ui.graphql.fast import StaticList
 from assets_ui.graphql.loaders import expire_with_statuses
 from assets_ui.graphql.removed import Remembered, remembered
 from assets_ui.graphql.types.asset import Asset, asset_view, asset_views, prefetch
+from assets_ui.graphql.types.automation import (
+    MAX_TICKS,
+    DaemonInfo,
+    Schedule,
+    Sensor,
+    Tick,
+    TickConnection,
+    TickStatus,
+    daemon_info,
+    encode_tick_cursor,
+)
 from assets_ui.graphql.types.common import STATUS, AssetStatus, ColumnRef, RunStatus
 from assets_ui.graphql.types.lineage import (
     ColumnEdge,
@@ -223,6 +234,71 @@ class Query:
         except NotFoundError as e:
             raise ApiError(NOT_FOUND, e.message) from None
         return Run.of(record)
+
+    @strawberry.field
+    async def schedules(self, info: Info) -> list[Schedule]:
+        """The code location's schedules with their status and next tick."""
+        from assets_core.automation.listing import schedule_infos
+
+        context = ctx(info)
+        found = await asyncio.to_thread(schedule_infos, context.location.defs, context.catalog, 0)
+        return [Schedule.of(info, s) for s in found]
+
+    @strawberry.field
+    async def sensors(self, info: Info) -> list[Sensor]:
+        """The code location's sensors with their status, cursor and next tick."""
+        from assets_core.automation.listing import sensor_infos
+
+        context = ctx(info)
+        found = await asyncio.to_thread(sensor_infos, context.location.defs, context.catalog, 0)
+        return [Sensor.of(s) for s in found]
+
+    @strawberry.field
+    async def ticks(
+        self,
+        info: Info,
+        name: str | None = UNSET,
+        limit: int | None = 20,
+        cursor: str | None = UNSET,
+        statuses: list[TickStatus] | None = UNSET,
+    ) -> TickConnection:
+        """Ticks of schedules, sensors and the automation conditions (``name``: of
+        one of them, or ``automation``), newest first, ``limit`` per page; only
+        those with one of ``statuses`` when given (``[SUCCESS, FAILURE]``: what
+        happened, without the skips)."""
+        name, cursor, statuses = given(name), given(cursor), given(statuses)
+        n = page_size(limit, 20, MAX_TICKS, "limit")
+        before = None
+        if cursor:
+            if not cursor.isdigit():
+                raise ApiError(
+                    BAD_USER_INPUT, "Invalid cursor: pass the nextCursor of a previous ticks page."
+                )
+            before = int(cursor)
+        names = [name] if name is not None else None
+        wanted = [s.value for s in statuses] if statuses is not None else None
+        found = await asyncio.to_thread(
+            ctx(info).catalog.list_ticks, names, n, before, None, wanted
+        )
+        next_cursor = encode_tick_cursor(found[-1]) if found and len(found) == n else None
+        return TickConnection(ticks=[Tick.of(t) for t in found], next_cursor=next_cursor)
+
+    @strawberry.field
+    async def daemon(self, info: Info) -> DaemonInfo:
+        """Whether a daemon runs on this catalog (it ticks schedules, sensors and
+        conditions, and starts queued runs)."""
+        import time
+
+        return await asyncio.to_thread(daemon_info, info, time.time())
+
+    @strawberry.field
+    def load_error(self, info: Info) -> str | None:
+        """Why the code location's latest reload failed (``assetline dev`` reloads it
+        when a file changes); the definitions served are the previous ones. Null
+        when the served definitions are the latest."""
+        # Held by the server process, not the catalog: every reload, failed or not,
+        # clears the response cache (ServerState.reload).
+        return ctx(info).state.load_error
 
     @strawberry.field
     async def impact(

@@ -245,6 +245,15 @@ const ops = {
     }
     return { columnGraph: { nodes: [...nodes.values()], edges: out } };
   },
+  // Automation (SPEC §9): a schedule and a sensor, no ticks, no conditions, no load error.
+  LoadError: () => ({ loadError: null }),
+  AssetAutomation: ({ key }) => ({ asset: { key, automation: null } }),
+  Automation: () => ({
+    daemon: { running: false, host: null, pid: null, since: null },
+    schedules: [{ name: 'daily', cron: '0 6 * * *', timezone: 'UTC', select: '*', partition: null, status: 'RUNNING', nextTickAt: new Date(Date.now() + 3600e3).toISOString(), lastTicks: [] }],
+    sensors: [{ name: 'new_files', intervalS: 30, select: null, status: 'STOPPED', cursor: null, lastTickAt: null, nextTickAt: null, lastTicks: [] }],
+    ticks: { ticks: [], nextCursor: null },
+  }),
   MaterializeTargets: ({ selection }) => ({ assets: [...select(selection)].map((k) => needAsset(k)) }),
   Materialize: ({ selection, partitions }) => { select(selection); return { materialize: runView(newRun(selection, partitions)) }; },
   RunsList: ({ status, limit = 50, cursor }) => { const list = runs.filter((r) => !status || r.status === status); const start = cursor ? Number(cursor) : 0; const page = list.slice(start, start + limit); return { runs: { runs: page.map((r) => runView(r)), nextCursor: start + limit < list.length ? String(start + limit) : null } }; },

@@ -1,11 +1,13 @@
 import { useEffect } from 'react';
 import { resetSubscriptionClient } from './api/client';
 import { Link } from './components/Link';
+import { LoadErrorBanner } from './components/LoadErrorBanner';
 import { ToastProvider } from './components/Toasts';
 import { useLocation } from './hooks/useLocation';
 import { clearToken, getToken } from './lib/auth';
 import { currentPath, navigate, parseRoute, signInPath, type Route } from './lib/router';
 import { AssetPage } from './pages/AssetPage';
+import { AutomationPage } from './pages/AutomationPage';
 import { GraphPage } from './pages/GraphPage';
 import { RunPage } from './pages/RunPage';
 import { RunsPage } from './pages/RunsPage';
@@ -23,6 +25,8 @@ function titleFor(route: Route): string {
       return `Run ${route.id.slice(0, 8)}`;
     case 'signin':
       return 'Sign in';
+    case 'automation':
+      return 'Automation';
     default:
       return 'Not found';
   }
@@ -40,6 +44,8 @@ function Page({ route }: { route: Route }) {
       return <RunPage key={route.id} runId={route.id} />;
     case 'signin':
       return <SignInPage />;
+    case 'automation':
+      return <AutomationPage />;
     default:
       return (
         <div className="page" data-testid="not-found">
@@ -101,11 +107,15 @@ export function App() {
             <Link to="/runs" className={`nav-link${section === 'runs' ? ' active' : ''}`} aria-current={section === 'runs' ? 'page' : undefined} data-testid="nav-runs">
               Runs
             </Link>
+            <Link to="/automation" className={`nav-link${route.name === 'automation' ? ' active' : ''}`} aria-current={route.name === 'automation' ? 'page' : undefined} data-testid="nav-automation">
+              Automation
+            </Link>
           </nav>
           <div className="spacer" />
           {route.name !== 'signin' && <AuthStatus />}
         </header>
         <main id="main" className="main" tabIndex={-1}>
+          {route.name !== 'signin' && <LoadErrorBanner />}
           <Page route={route} />
         </main>
       </div>

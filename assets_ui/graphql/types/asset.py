@@ -22,6 +22,7 @@ from assets_ui.graphql.columns import column_lineage_of, columns_of
 from assets_ui.graphql.context import UNSET, ctx, given, page_size, selects
 from assets_ui.graphql.errors import BAD_USER_INPUT, ApiError
 from assets_ui.graphql.removed import Remembered
+from assets_ui.graphql.types.automation import AssetAutomation, automation_of
 from assets_ui.graphql.types.common import (
     JSON,
     STATUS,
@@ -241,6 +242,7 @@ class Asset:
         "latest definitions snapshot that had it (its lineage) and the catalog.",
     )
     remembered: strawberry.Private[Remembered | None] = None
+    automation: AssetAutomation | None = strawberry.field(resolver=automation_of)
 
     @strawberry.field
     def partitions_def(self, info: Info) -> PartitionsDef | None:

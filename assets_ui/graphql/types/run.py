@@ -145,6 +145,14 @@ class Run:
         )
 
     @strawberry.field
+    async def queue_position(self, info: Info) -> int | None:
+        """Its place in the run queue while QUEUED (1: the next to start; see
+        ``[tool.assetline.run_queue]``); null once it started."""
+        if self.status is not RunStatus.QUEUED:
+            return None
+        return await ctx(info).loaders.queue_position.load(self.id)
+
+    @strawberry.field
     async def steps(self, info: Info) -> list[Step]:
         """Its steps, in the order they started."""
         return [Step.of(s) for s in await ctx(info).loaders.steps.load(self.id)]

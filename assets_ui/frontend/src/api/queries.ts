@@ -82,7 +82,7 @@ export const COLUMN_GRAPH_QUERY = /* GraphQL */ `
 export const RUNS_QUERY = /* GraphQL */ `
   query RunsList($status: RunStatus, $limit: Int, $cursor: String) {
     runs(status: $status, limit: $limit, cursor: $cursor) {
-      runs { id status selection partitions launchedBy startedAt endedAt }
+      runs { id status selection partitions launchedBy startedAt endedAt queuePosition }
       nextCursor
     }
   }

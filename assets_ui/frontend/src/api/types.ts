@@ -211,7 +211,10 @@ export interface Run {
 export type RunSummary = Pick<
   Run,
   'id' | 'status' | 'selection' | 'partitions' | 'launchedBy' | 'startedAt' | 'endedAt'
->;
+> & {
+  /** its place in the run queue while QUEUED (1: next to start) */
+  queuePosition?: number | null;
+};
 
 export interface RunConnection {
   runs: RunSummary[];

@@ -4,6 +4,7 @@
 //   /runs                 runs list    (?status=FAILURE)
 //   /runs/<id>            run page
 //   /signin               sign-in page (?next=<path to return to>)
+//   /automation           schedules, sensors and ticks (?name=<one of them>)
 
 export type Route =
   | { name: 'graph' }
@@ -11,6 +12,7 @@ export type Route =
   | { name: 'runs' }
   | { name: 'run'; id: string }
   | { name: 'signin' }
+  | { name: 'automation' }
   | { name: 'notfound'; path: string };
 
 function decodeSegment(segment: string): string {
@@ -26,6 +28,7 @@ export function parseRoute(pathname: string): Route {
   if (clean === '/') return { name: 'graph' };
   if (clean === '/runs') return { name: 'runs' };
   if (clean === '/signin') return { name: 'signin' };
+  if (clean === '/automation') return { name: 'automation' };
   const segments = clean.split('/').filter(Boolean);
   if (segments[0] === 'assets' && segments.length > 1) {
     return { name: 'asset', key: segments.slice(1).map(decodeSegment).join('/') };
@@ -42,6 +45,10 @@ export function assetPath(key: string): string {
 
 export function runPath(id: string): string {
   return '/runs/' + encodeURIComponent(id);
+}
+
+export function automationPath(name?: string): string {
+  return name ? `/automation?name=${encodeURIComponent(name)}` : '/automation';
 }
 
 export function graphPath(selection?: string): string {

@@ -8,6 +8,7 @@ import { PartitionStrip } from '../components/PartitionBars';
 import { RelativeTime } from '../components/RelativeTime';
 import { RowCountChart } from '../components/RowCountChart';
 import { AssetStatusBadge } from '../components/StatusBadge';
+import { AutomationPanel } from '../components/AutomationPanel';
 import { useActiveRuns } from '../hooks/useActiveRuns';
 import { useQuery } from '../hooks/useQuery';
 import { ColumnLineageView } from '../lineage/ColumnLineageView';
@@ -55,6 +56,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
       <div className="asset-grid">
         <div className="asset-main">
           <StatusSection asset={asset} />
+          {!asset.removed && <AutomationPanel assetKey={asset.key} />}
           {asset.partitionStats && (
             <section className="card">
               <h2>Partitions</h2>

@@ -74,7 +74,14 @@ export function RunsPage() {
                       {r.id.slice(0, 8)}
                     </Link>
                   </td>
-                  <td><RunStatusBadge status={r.status} /></td>
+                  <td>
+                    <RunStatusBadge status={r.status} />
+                    {r.queuePosition != null && (
+                      <span className="muted small queue-position" data-testid="queue-position" title="Its place in the run queue">
+                        {' '}#{r.queuePosition} in queue
+                      </span>
+                    )}
+                  </td>
                   <td className="ellipsis" title={r.selection}><code>{r.selection}</code></td>
                   <td className="ellipsis">{summarisePartitions(r.partitions)}</td>
                   <td>{r.launchedBy ?? <span className="muted">—</span>}</td>
