@@ -111,7 +111,7 @@ def create_app(
     state = ServerState.create(module=module, file=file, catalog_url=catalog_url, home=home)
     metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
-    graphql = GraphQLEndpoint(state, schema, state.responses)
+    graphql = GraphQLEndpoint(state, schema, state.responses, ide_page=static / "graphiql.html")
 
     async def healthz(request: Request) -> Response:
         location = state.location
