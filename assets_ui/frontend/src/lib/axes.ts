@@ -38,6 +38,7 @@ function exactStep(v: number): number {
 /** `value` in the unit of the axis (k, M, B by its largest value), with as many
  * decimals as the step needs, so neighbouring ticks never read the same. */
 export function formatTick(value: number, step: number, largest: number): string {
+  if (value === 0) return '0';
   const units: [number, string][] = [
     [1e9, 'B'],
     [1e6, 'M'],
@@ -87,9 +88,9 @@ const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const TIME_STEPS = [
-  SECOND, 5 * SECOND, 15 * SECOND, 30 * SECOND,
-  MINUTE, 5 * MINUTE, 15 * MINUTE, 30 * MINUTE,
-  HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
+  SECOND, 5 * SECOND, 10 * SECOND, 15 * SECOND, 30 * SECOND,
+  MINUTE, 2 * MINUTE, 5 * MINUTE, 10 * MINUTE, 15 * MINUTE, 30 * MINUTE,
+  HOUR, 2 * HOUR, 3 * HOUR, 6 * HOUR, 12 * HOUR,
   DAY, 2 * DAY, 7 * DAY, 14 * DAY,
 ]; // prettier-ignore
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -129,7 +130,7 @@ export function timeTicks(t0: number, t1: number, count = 6, offsetMs: (t: numbe
   const label = (t: number): string => {
     const f = fields(t, offsetMs);
     const day = `${MONTHS[f.mo]} ${f.d}`;
-    if (months) return f.mo === 0 || months >= 12 ? `${MONTHS[f.mo]} ${f.y}` : MONTHS[f.mo];
+    if (months) return f.mo === 0 || months >= 6 ? `${MONTHS[f.mo]} ${f.y}` : MONTHS[f.mo];
     if (step >= DAY) return day;
     const clock = step < MINUTE ? `${pad(f.h)}:${pad(f.mi)}:${pad(f.s)}` : `${pad(f.h)}:${pad(f.mi)}`;
     const withDay = day !== previousDay ? `${day} ${clock}` : clock;
