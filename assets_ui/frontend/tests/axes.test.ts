@@ -65,6 +65,11 @@ describe('time ticks', () => {
     expect(timeTicks(t, t, 6, UTC)).toEqual([{ value: t, label: 'Mar 1 12:34' }]);
   });
 
+  it('points within a second: one tick, to the second', () => {
+    const t = at('2024-03-01T12:34:56.100Z');
+    expect(timeTicks(t, t + 700, 6, UTC)).toEqual([{ value: t, label: 'Mar 1 12:34:56' }]);
+  });
+
   it('the plot places them inside the box', () => {
     const box = { width: 640, height: 180, padLeft: 56, padRight: 28, padTop: 12, padBottom: 28 };
     const points = [

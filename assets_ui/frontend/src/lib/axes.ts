@@ -114,10 +114,12 @@ const localOffset = (t: number) => -new Date(t).getTimezoneOffset() * MINUTE;
  * time otherwise (with the date on the first tick and wherever the day changes).
  */
 export function timeTicks(t0: number, t1: number, count = 6, offsetMs: (t: number) => number = localOffset): Tick[] {
-  if (!(t1 > t0)) {
+  const alone = (): Tick[] => {
     const f = fields(t0, offsetMs);
-    return [{ value: t0, label: `${MONTHS[f.mo]} ${f.d} ${pad(f.h)}:${pad(f.mi)}` }];
-  }
+    const seconds = t1 > t0 ? `:${pad(f.s)}` : '';
+    return [{ value: t0, label: `${MONTHS[f.mo]} ${f.d} ${pad(f.h)}:${pad(f.mi)}${seconds}` }];
+  };
+  if (!(t1 > t0)) return alone();
   const span = t1 - t0;
   let step = TIME_STEPS.find((s) => span / s <= count);
   let months = 0;
@@ -162,5 +164,6 @@ export function timeTicks(t0: number, t1: number, count = 6, offsetMs: (t: numbe
     if (t > t1) break;
     ticks.push({ value: t, label: label(t) });
   }
-  return ticks;
+  // Points less than a second apart: no round second between them.
+  return ticks.length ? ticks : alone();
 }

@@ -214,7 +214,11 @@ function GraphCanvas() {
     const key = keyFromNodeId(node.id);
     if (!key) return;
     event.preventDefault();
-    setMenu({ key, x: event.clientX, y: event.clientY });
+    // From the keyboard (the context-menu key on a focused node) there is no pointer
+    // position: open it under the node.
+    const rect = (event.target as Element).closest('.react-flow__node')?.getBoundingClientRect();
+    const fromKeyboard = event.clientX === 0 && event.clientY === 0 && rect !== undefined;
+    setMenu(fromKeyboard ? { key, x: rect.left + 12, y: rect.bottom + 4 } : { key, x: event.clientX, y: event.clientY });
   }, []);
   const onMenuPick = (action: NodeMenuAction, key: string) => {
     const edges = lineage?.edges ?? [];
