@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.conftest import Server, Shot
+from tests.e2e.conftest import AUTH_TOKENS, Server, Shot
 
 pytestmark = pytest.mark.e2e
 
@@ -55,3 +55,17 @@ def test_graphiql_runs_a_query_offline(page: Page, e2e_server: Server, shot: Sho
 
     assert refused == [], f"GraphiQL asked for files off this machine: {refused}"
     assert scripts and all(s.startswith(e2e_server.url + "/_app/") for s in scripts), scripts
+
+
+def test_graphiql_sends_the_token_the_ui_stored(page: Page, auth_server: Server) -> None:
+    # Behind tokens, the page itself loads without one; its requests carry the token
+    # the UI's sign-in page stored (the headers editor can override it).
+    token = AUTH_TOKENS["viewer"]
+    page.add_init_script(f"localStorage.setItem('assetline.token', {token!r})")
+    offline(page, auth_server)
+    page.goto(f"{auth_server.url}/graphql#query={quote('{ assets { key } }')}")
+    expect(page.locator(".graphiql-query-editor")).to_contain_text("assets")
+    run = page.get_by_role("button", name="Execute query (Ctrl-Enter)")
+    expect(run).to_be_enabled()
+    run.click()
+    expect(page.locator(".graphiql-response")).to_contain_text('"ops/flaky"')
