@@ -101,7 +101,7 @@ def test_run_log_opens_at_the_top_and_follows_only_at_the_bottom(
 
     # A live run: new lines do not move a reader who is not at the bottom...
     live = materialize(
-        books, "books/chatty", {"books/chatty": {"lines": 60, "slow_lines": 60, "interval": 0.1}}
+        books, "books/chatty", {"books/chatty": {"lines": 60, "slow_lines": 150, "interval": 0.1}}
     )
     page.goto(f"{books.url}/runs/{live}")
     expect(log).to_contain_text("slow line 3")

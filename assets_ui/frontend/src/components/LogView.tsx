@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { RunEvent } from '../api/types';
 import { levelClass } from '../lib/events';
 import { formatClock } from '../lib/time';
@@ -14,18 +14,25 @@ export function LogView({ events, live }: { events: readonly RunEvent[]; live: b
   const ref = useRef<HTMLDivElement>(null);
   // Following: the reader scrolled to the end (never at first: the log opens at the top).
   const following = useRef(false);
+  // The height of the content before the lines just added: whether the reader was at
+  // its end is read from where the log is scrolled now, not from a scroll event that
+  // may not have arrived yet.
+  const previousHeight = useRef(0);
   const [behind, setBehind] = useState(false);
-  useEffect(() => {
+  useLayoutEffect(() => {
     const el = ref.current;
     if (!el) return;
-    if (following.current) el.scrollTop = el.scrollHeight;
-    else setBehind(el.scrollHeight - el.scrollTop - el.clientHeight > BOTTOM_SLACK_PX);
-  }, [events.length]);
+    const wasAtEnd = previousHeight.current - el.scrollTop - el.clientHeight <= BOTTOM_SLACK_PX;
+    if (following.current && wasAtEnd) el.scrollTop = el.scrollHeight;
+    previousHeight.current = el.scrollHeight;
+    setBehind(el.scrollHeight - el.scrollTop - el.clientHeight > BOTTOM_SLACK_PX);
+  }, [events.length, live]);
   const follow = () => {
     const el = ref.current;
     if (!el) return;
     following.current = true;
     el.scrollTop = el.scrollHeight;
+    previousHeight.current = el.scrollHeight;
     setBehind(false);
   };
   return (
