@@ -160,3 +160,22 @@ def test_node_menu_selects_and_the_panel_lists_them(
         "query($id: String!) { run(id: $id) { steps { asset } } }", id=run_id
     )["run"]["steps"]
     assert {s["asset"] for s in steps} == {"raw/customers", "staging/stg_customers"}
+
+
+def test_the_panel_of_one_asset_does_not_hide_it(page: Page, example_server: Server) -> None:
+    open_graph(page, example_server)
+    expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-view-ready", "true")
+    # The rightmost node (not under the minimap): where the panel opens.
+    minimap = box(page.locator(".react-flow__minimap"))
+    nodes = page.locator('[data-testid^="graph-node-"]')
+    boxes = {str(n.get_attribute("data-testid")): box(n) for n in nodes.all()}
+    boxes = {t: b for t, b in boxes.items() if b["y"] + b["height"] < minimap["y"]}
+    rightmost = max(boxes, key=lambda t: boxes[t]["x"] + boxes[t]["width"])
+    key = rightmost.removeprefix("graph-node-")
+    assert boxes[rightmost]["x"] > 1280 - 340, boxes[rightmost]  # under the panel-to-be
+    node(page, key).click()
+    expect(page.get_by_test_id("panel-asset-key")).to_have_text(key)
+    expect(node(page, key)).to_have_attribute("data-selected", "true")
+    page.wait_for_timeout(300)  # the view moves in 200 ms
+    canvas = box(page.get_by_test_id("graph-canvas"))
+    assert_inside(box(node(page, key)), canvas, key)
