@@ -34,7 +34,7 @@ export function FilterBar({ value, searching = false, onApply, error, loading }:
         <input
           id="filter-input"
           className={`filter-input${error ? ' invalid' : ''}`}
-          placeholder="Search a name (customers), or a selection: group:sales, *orders+   (Enter to apply)"
+          placeholder="Search a name, or a selection such as group:sales or *orders+ (Enter)"
           value={text}
           onChange={(e) => setText(e.target.value)}
           spellCheck={false}
