@@ -8,7 +8,7 @@ PY_STAMP := $(VENV)/.stamp-install
 FRONTEND := assets_ui/frontend
 NODE_STAMP := $(FRONTEND)/node_modules/.stamp-npm-ci
 UI_STAMP := assets_ui/static/.stamp-build
-UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json -type f 2>/dev/null)
+UI_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/index.html $(FRONTEND)/graphiql.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json -type f 2>/dev/null)
 # `make demo EXAMPLE=healthcare` serves the healthcare example instead of the shop.
 EXAMPLE ?= shop
 ifeq ($(EXAMPLE),shop)

@@ -119,7 +119,7 @@ def create_app(
     )
     metrics: list[Any] = []  # built on the first scrape: prometheus_client is slow to import
     static = static_dir or STATIC_DIR
-    graphql = GraphQLEndpoint(state, schema, state.responses)
+    graphql = GraphQLEndpoint(state, schema, state.responses, ide_page=static / "graphiql.html")
 
     async def healthz(request: Request) -> Response:
         location = state.location

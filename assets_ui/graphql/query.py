@@ -150,10 +150,13 @@ class Query:
         selection: str,
         upstream_depth: int | None = UNSET,
         downstream_depth: int | None = UNSET,
+        search: str | None = UNSET,
     ) -> Lineage:
-        """The selected assets, expanded ``upstreamDepth`` levels up and
-        ``downstreamDepth`` levels down, and the edges among them."""
+        """The selected assets whose key contains ``search`` (case-insensitive; the
+        UI's filter box sends a plain word this way), expanded ``upstreamDepth`` levels
+        up and ``downstreamDepth`` levels down, and the edges among them."""
         upstream_depth, downstream_depth = given(upstream_depth), given(downstream_depth)
+        search = given(search)
         for name, value in (
             ("upstreamDepth", upstream_depth),
             ("downstreamDepth", downstream_depth),
@@ -168,6 +171,9 @@ class Query:
             if gone is None:
                 raise
             return _remembered_lineage(gone, upstream_depth, downstream_depth)
+        if search:
+            needle, info_of = search.lower(), context.location.info
+            base = frozenset(k for k in base if needle in info_of[k].key.lower())
         depth: dict[AssetKey, int] = {}
         if upstream_depth:
             depth.update((k, -d) for k, d in _levels(context, base, upstream_depth, True).items())

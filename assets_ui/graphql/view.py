@@ -15,14 +15,16 @@ browsers cannot set headers on a websocket.
 from __future__ import annotations
 
 import asyncio
+import html
 import json
 from collections.abc import Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cross_web import AsyncHTTPRequestAdapter, HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response, StreamingResponse
+from starlette.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from starlette.types import Message, Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
@@ -57,6 +59,16 @@ PENDING = "assetline.pending"
 #: only GraphiQL's page and websocket handshakes get that far without a token).
 NOBODY = Principal("anonymous", "viewer", frozenset())
 
+_IDE_NOT_BUILT = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>GraphiQL not built</title></head>
+<body style="font:16px system-ui,sans-serif;max-width:40rem;margin:4rem auto">
+<h1>GraphiQL not built: run make install</h1>
+<p>GraphiQL is built with the lineage UI into <code>{where}</code>, which has no
+<code>graphiql.html</code>. Run <code>make install</code> (it builds
+<code>assets_ui/frontend</code>), then reload this page. The API answers POST requests
+meanwhile.</p></body></html>
+"""
+
 
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     """A GraphQL-shaped error response."""
@@ -71,14 +83,23 @@ class GraphQLEndpoint(GraphQL[Context, None]):
     Args:
         state: The server state every operation's context refers to.
         schema: The schema to serve.
+        cache: The response cache (None: every query executes).
+        ide_page: GraphiQL's page, built with the UI (``static/graphiql.html``); a
+            browser's GET of ``/graphql`` gets it. Its scripts are files of the same
+            build, never a CDN's.
     """
 
     def __init__(
-        self, state: ServerState, schema: BaseSchema, cache: ResponseCache | None = None
+        self,
+        state: ServerState,
+        schema: BaseSchema,
+        cache: ResponseCache | None = None,
+        ide_page: Path | None = None,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql", keep_alive=True, keep_alive_interval=15)
         self.state = state
         self.cache = cache
+        self.ide_page = ide_page
         self._inflight: dict[Hashable, asyncio.Future[Entry | None]] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -155,6 +176,17 @@ class GraphQLEndpoint(GraphQL[Context, None]):
         if found is None:
             return None
         return (request.scope.get(PRINCIPAL) or NOBODY, *found)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """GraphiQL from the UI's build (read on each request: a rebuild shows at once),
+        or a page saying how to build it; never strawberry's page, which loads its
+        scripts from a CDN."""
+        headers = {"Cache-Control": "no-cache"}
+        page = self.ide_page
+        if page is not None and page.is_file():
+            return HTMLResponse(page.read_text(encoding="utf-8"), headers=headers)
+        where = html.escape(str(page.parent if page is not None else "assets_ui/static"))
+        return HTMLResponse(_IDE_NOT_BUILT.format(where=where), status_code=503, headers=headers)
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Strawberry's ``run``, its refusals as coded errors; remembers an HTTP

@@ -53,7 +53,8 @@ Shot = Callable[[str], Path]
 
 def _newest_source_mtime() -> float:
     newest = 0.0
-    candidates = [FRONTEND / "index.html", FRONTEND / "vite.config.ts", FRONTEND / "package.json"]
+    candidates = [FRONTEND / "index.html", FRONTEND / "graphiql.html", FRONTEND / "vite.config.ts"]
+    candidates += [FRONTEND / "package.json"]
     candidates += list(FRONTEND.glob("tsconfig*.json"))
     candidates += [p for p in (FRONTEND / "src").rglob("*") if p.is_file()]
     for path in candidates:

@@ -98,6 +98,11 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     products.click(modifiers=["Shift"])
     expect(products).to_have_attribute("data-selected", "true")
     expect(customers).to_have_attribute("data-selected", "true")
+    # Two selected: the side panel lists both, not the last clicked.
+    expect(page.get_by_test_id("asset-panel")).to_have_count(0)
+    expect(page.get_by_test_id("selection-count")).to_have_text("2 selected")
+    expect(page.get_by_test_id("selection-row-raw/customers")).to_be_visible()
+    expect(page.get_by_test_id("selection-row-raw/products")).to_be_visible()
     button = page.get_by_test_id("materialize-button")
     expect(button).to_have_text("Materialize selected (2)")
     shot("03-two-selected")
@@ -121,16 +126,19 @@ def test_graph_filter_select_materialize_and_follow_the_run(
     expect(customers).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
     expect(products).to_have_attribute("data-status", "FRESH", timeout=RUN_DONE_S)
     expect(node(page, "raw/orders")).to_have_attribute("data-status", "MISSING")  # untouched
-    # The side panel (open on the last clicked asset) follows too.
-    expect(page.get_by_test_id("panel-status")).to_have_attribute("data-status", "FRESH")
-    expect(page.get_by_test_id("asset-panel")).to_contain_text(run_id[:8])
+    # The side panel (listing both) follows too.
+    for key in ("raw/customers", "raw/products"):
+        status = page.get_by_test_id(f"selection-status-{key}")
+        expect(status).to_have_attribute("data-status", "FRESH")
     shot("05-fresh")
     assert example_server.wait_run(run_id)["status"] == "SUCCESS"
     # ... followed over the runEvents subscription (graphql-transport-ws).
     assert any('"RUN_SUCCESS"' in f and run_id in f for f in frames), frames[:5]
 
-    # The asset page shows the new materialization.
+    # One click: that asset alone in the panel, with its latest run; then its page.
     customers.click()
+    expect(page.get_by_test_id("panel-status")).to_have_attribute("data-status", "FRESH")
+    expect(page.get_by_test_id("asset-panel")).to_contain_text(run_id[:8])
     page.get_by_test_id("open-asset-link").click()
     expect(page).to_have_url(example_server.url + "/assets/raw/customers")
     expect(page.get_by_test_id("asset-title")).to_have_text("raw/customers")

@@ -223,7 +223,8 @@ const runView = (r, opts = {}) => ({ id: r.id, status: r.status, selection: r.se
 function needAsset(key) { const a = assets.get(key); return a ? assetView(a) : null; }
 const ops = {
   GraphLineage: ({ selection }) => { const keys = select(selection); return { lineage: { nodes: [...keys].map((k) => ref(k)), edges: edges.filter((e) => keys.has(e.source) && keys.has(e.target)) } }; },
-  GraphAssetsLive: ({ selection }) => ({ assets: [...select(selection ?? '*')].map((k) => { const a = assets.get(k); const s = partitionStats(a); return { key: k, status: a.status, latestMaterialization: a.materializations[0] ? { timestamp: a.materializations[0].timestamp, runId: a.materializations[0].runId } : null, partitionStats: s && { total: s.total, materialized: s.materialized, failed: s.failed, missing: s.missing } }; }) }),
+  GraphSearch: ({ search }) => { const keys = new Set([...select('*')].filter((k) => k.toLowerCase().includes(String(search).toLowerCase()))); return { lineage: { nodes: [...keys].map((k) => ref(k)), edges: edges.filter((e) => keys.has(e.source) && keys.has(e.target)) } }; },
+  GraphAssetsLive: ({ selection, search }) => ({ assets: [...select(selection ?? '*')].filter((k) => !search || k.toLowerCase().includes(String(search).toLowerCase())).map((k) => { const a = assets.get(k); const s = partitionStats(a); return { key: k, status: a.status, latestMaterialization: a.materializations[0] ? { timestamp: a.materializations[0].timestamp, runId: a.materializations[0].runId } : null, partitionStats: s && { total: s.total, materialized: s.materialized, failed: s.failed, missing: s.missing } }; }) }),
   AssetSummary: ({ key }) => ({ asset: needAsset(key) }),
   AssetPage: ({ key }) => ({ asset: needAsset(key) }),
   ColumnGraph: ({ asset, column }) => {

@@ -5,7 +5,7 @@ import { LoadErrorBanner } from './components/LoadErrorBanner';
 import { ToastProvider } from './components/Toasts';
 import { useLocation } from './hooks/useLocation';
 import { clearToken, getToken } from './lib/auth';
-import { currentPath, navigate, parseRoute, signInPath, type Route } from './lib/router';
+import { navigate, parseRoute, signInPath, type Route } from './lib/router';
 import { AssetPage } from './pages/AssetPage';
 import { AutomationPage } from './pages/AutomationPage';
 import { GraphPage } from './pages/GraphPage';
@@ -58,15 +58,11 @@ function Page({ route }: { route: Route }) {
   }
 }
 
+/** Sign out, when signed in. Nothing otherwise: with auth off there is nothing to sign
+ * in to, and with auth on the server's first 401 opens the sign-in page by itself. */
 function AuthStatus() {
   const token = getToken();
-  if (!token) {
-    return (
-      <Link to={signInPath(currentPath())} className="nav-link" data-testid="signin-link">
-        Sign in
-      </Link>
-    );
-  }
+  if (!token) return null;
   return (
     <button
       type="button"

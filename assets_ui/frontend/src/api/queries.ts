@@ -9,6 +9,16 @@ export const LINEAGE_QUERY = /* GraphQL */ `
   }
 `;
 
+/** The graph of the assets whose key contains `$search` (the filter box's free text). */
+export const LINEAGE_SEARCH_QUERY = /* GraphQL */ `
+  query GraphSearch($search: String!) {
+    lineage(selection: "*", search: $search) {
+      nodes { key group kind status }
+      edges { source target }
+    }
+  }
+`;
+
 export const LIVE_FIELDS = `
   key
   status
@@ -17,8 +27,8 @@ export const LIVE_FIELDS = `
 `;
 
 export const ASSETS_LIVE_QUERY = /* GraphQL */ `
-  query GraphAssetsLive($selection: String) {
-    assets(selection: $selection) {${LIVE_FIELDS}}
+  query GraphAssetsLive($selection: String, $search: String) {
+    assets(selection: $selection, search: $search) {${LIVE_FIELDS}}
   }
 `;
 

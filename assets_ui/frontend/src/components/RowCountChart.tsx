@@ -2,14 +2,14 @@ import type { Materialization } from '../api/types';
 import { compactNumber, rowCountPoints, scalePlot } from '../lib/chart';
 import { formatTimestamp } from '../lib/time';
 
-const BOX = { width: 640, height: 180, padLeft: 52, padRight: 16, padTop: 12, padBottom: 28 };
+const BOX = { width: 640, height: 180, padLeft: 56, padRight: 28, padTop: 12, padBottom: 28 };
 
-/** SVG line plot of metadata.row_count over time. */
+/** SVG line plot of metadata.row_count over time: round value ticks (a constant series
+ * reads as its value), time ticks at round intervals. */
 export function RowCountChart({ materializations }: { materializations: readonly Materialization[] }) {
   const points = rowCountPoints(materializations);
   const plot = scalePlot(points, BOX);
   if (!plot) return <p className="muted">No row_count metadata recorded yet.</p>;
-  const first = points[0];
   const last = points[points.length - 1];
   return (
     <figure className="chart-figure">
@@ -18,7 +18,7 @@ export function RowCountChart({ materializations }: { materializations: readonly
     </figcaption>
     <svg className="chart" viewBox={`0 0 ${BOX.width} ${BOX.height}`} role="img" aria-label="Row count over time" data-testid="row-count-chart">
       {plot.yTicks.map((t, i) => (
-        <g key={i}>
+        <g key={i} data-testid="chart-y-tick">
           <line x1={BOX.padLeft} x2={BOX.width - BOX.padRight} y1={t.y} y2={t.y} className="chart-grid" />
           <text x={BOX.padLeft - 6} y={t.y + 4} textAnchor="end" className="chart-label">
             {t.label}
@@ -34,14 +34,15 @@ export function RowCountChart({ materializations }: { materializations: readonly
           </title>
         </circle>
       ))}
-      <text x={BOX.padLeft} y={BOX.height - 8} className="chart-label">
-        {formatTimestamp(first.t)}
-      </text>
-      {points.length > 1 && (
-        <text x={BOX.width - BOX.padRight} y={BOX.height - 8} textAnchor="end" className="chart-label">
-          {formatTimestamp(last.t)}
-        </text>
-      )}
+      {plot.xTicks.map((t, i) => (
+        <g key={i} data-testid="chart-x-tick">
+          <line x1={t.x} x2={t.x} y1={BOX.height - BOX.padBottom} y2={BOX.height - BOX.padBottom + 4} className="chart-axis" />
+          <text x={t.x} y={BOX.height - 8} textAnchor="middle" className="chart-label">
+            {t.label}
+          </text>
+        </g>
+      ))}
+      <line x1={BOX.padLeft} x2={BOX.width - BOX.padRight} y1={BOX.height - BOX.padBottom} y2={BOX.height - BOX.padBottom} className="chart-axis" />
     </svg>
     </figure>
   );

@@ -2,6 +2,8 @@ import { useEffect, useState } from 'react';
 
 interface Props {
   value: string;
+  /** the shown graph is a free-text search for `value` */
+  searching?: boolean;
   onApply: (selection: string) => void;
   error: Error | null;
   loading: boolean;
@@ -9,8 +11,10 @@ interface Props {
 
 const EXAMPLES = ['*', 'orders+', '*orders', 'group:sales', 'kind:sql and not tag:tier=gold', 'key:sales/*, +finance/report'];
 
-/** Selection filter (SPEC §2 syntax). Errors from the server are shown inline, caret line included. */
-export function FilterBar({ value, onApply, error, loading }: Props) {
+/** The graph's filter: a single word searches asset keys for it (`customers` finds
+ * `raw/customers` and `staging/stg_customers`); anything else is a selection (SPEC §2
+ * syntax). Errors from the server are shown inline, caret line included. */
+export function FilterBar({ value, searching = false, onApply, error, loading }: Props) {
   const [text, setText] = useState(value);
   const [help, setHelp] = useState(false);
   useEffect(() => setText(value), [value]);
@@ -25,12 +29,12 @@ export function FilterBar({ value, onApply, error, loading }: Props) {
         }}
       >
         <label htmlFor="filter-input" className="visually-hidden">
-          Selection
+          Search or selection
         </label>
         <input
           id="filter-input"
           className={`filter-input${error ? ' invalid' : ''}`}
-          placeholder="Filter: selection, e.g. group:sales or *orders+   (Enter to apply)"
+          placeholder="Search a name, or a selection such as group:sales or *orders+ (Enter)"
           value={text}
           onChange={(e) => setText(e.target.value)}
           spellCheck={false}
@@ -59,6 +63,11 @@ export function FilterBar({ value, onApply, error, loading }: Props) {
           Syntax
         </button>
       </form>
+      {searching && !error && (
+        <div className="filter-hint muted small" data-testid="filter-search-hint">
+          Assets whose key contains “{value}”. To filter exactly, type a key path (<code>raw/{value}</code>) or a selection (Syntax).
+        </div>
+      )}
       {error && (
         <pre className="filter-error" id="filter-error" role="alert" data-testid="filter-error">
           {error.message}

@@ -5,7 +5,7 @@ import { runTracker } from '../api/runTracker';
 import type { AssetStatus, PartitionStats } from '../api/types';
 import { assetEventEffect } from '../lib/events';
 import type { KeyedStore } from '../lib/keyedStore';
-import { selectionFor } from '../lib/selection';
+import { selectionFor, type GraphFilter } from '../lib/selection';
 import type { AssetLive } from './GraphContext';
 
 interface LiveRow {
@@ -20,11 +20,13 @@ const IDLE_POLL_MS = 10000;
 const EVENT_DEBOUNCE_MS = 300;
 
 /**
- * Keeps the live store fresh: one `assets` query for the shown selection, re-polled
+ * Keeps the live store fresh: one `assets` query for the shown filter, re-polled
  * (every 3 s while a run launched here is active, else every 10 s or slower on big
  * graphs), plus targeted refreshes of the assets named in runEvents.
  */
-export function useLiveAssets(store: KeyedStore<AssetLive>, selection: string, enabled: boolean): { activeRuns: number } {
+export function useLiveAssets(store: KeyedStore<AssetLive>, filter: GraphFilter, enabled: boolean): { activeRuns: number } {
+  const selection = filter.kind === 'selection' ? filter.text || null : null;
+  const search = filter.kind === 'search' ? filter.text : null;
   const [activeRuns, setActiveRuns] = useState(runTracker.active().length);
   const lastFetchMs = useRef(0);
 
@@ -52,7 +54,7 @@ export function useLiveAssets(store: KeyedStore<AssetLive>, selection: string, e
     const fetchAll = async () => {
       const t0 = performance.now();
       try {
-        const data = await gql<{ assets: LiveRow[] }>(ASSETS_LIVE_QUERY, { selection: selection || null });
+        const data = await gql<{ assets: LiveRow[] }>(ASSETS_LIVE_QUERY, { selection, search });
         if (!disposed) apply(data.assets);
       } catch {
         // the graph view shows lineage errors; live refresh failures are retried
@@ -119,7 +121,7 @@ export function useLiveAssets(store: KeyedStore<AssetLive>, selection: string, e
       clearTimeout(debounce);
       unlisten();
     };
-  }, [store, selection, enabled]);
+  }, [store, selection, search, enabled]);
 
   return { activeRuns };
 }

@@ -1,6 +1,7 @@
 // Row-count plot: extract (time, row_count) points from materialization metadata
 // and scale them into an SVG viewport.
 import type { JSONValue, Materialization } from '../api/types';
+import { timeTicks, valueAxis } from './axes';
 import { parseTime } from './time';
 
 export interface Point {
@@ -44,6 +45,8 @@ export interface ScaledPlot {
   path: string;
   dots: { x: number; y: number; point: Point }[];
   yTicks: { y: number; label: string }[];
+  /** time ticks (at round intervals; one at the point when there is one point) */
+  xTicks: { x: number; label: string }[];
   minValue: number;
   maxValue: number;
 }
@@ -57,25 +60,21 @@ export interface PlotBox {
   padBottom: number;
 }
 
-export function scalePlot(points: readonly Point[], box: PlotBox): ScaledPlot | null {
+export function scalePlot(points: readonly Point[], box: PlotBox, offsetMs?: (t: number) => number): ScaledPlot | null {
   if (points.length === 0) return null;
   const t0 = points[0].t;
   const t1 = points[points.length - 1].t;
-  let lo = Math.min(...points.map((p) => p.value));
-  let hi = Math.max(...points.map((p) => p.value));
-  if (lo === hi) {
-    lo = lo === 0 ? 0 : lo * 0.9;
-    hi = hi === 0 ? 1 : hi * 1.1;
-  }
-  lo = Math.min(lo, 0) < 0 ? lo : Math.max(0, lo - (hi - lo) * 0.1);
+  const axis = valueAxis(points.map((p) => p.value));
+  const { lo, hi } = axis;
   const innerW = box.width - box.padLeft - box.padRight;
   const innerH = box.height - box.padTop - box.padBottom;
   const sx = (t: number) => box.padLeft + (t1 === t0 ? innerW / 2 : ((t - t0) / (t1 - t0)) * innerW);
   const sy = (v: number) => box.padTop + innerH - ((v - lo) / (hi - lo)) * innerH;
   const dots = points.map((p) => ({ x: sx(p.t), y: sy(p.value), point: p }));
   const path = dots.map((d, i) => `${i === 0 ? 'M' : 'L'}${d.x.toFixed(1)},${d.y.toFixed(1)}`).join(' ');
-  const yTicks = [lo, (lo + hi) / 2, hi].map((v) => ({ y: sy(v), label: compactNumber(v) }));
-  return { path, dots, yTicks, minValue: lo, maxValue: hi };
+  const yTicks = axis.ticks.map((t) => ({ y: sy(t.value), label: t.label }));
+  const xTicks = timeTicks(t0, t1, Math.max(2, Math.floor(innerW / 110)), offsetMs).map((t) => ({ x: sx(t.value), label: t.label }));
+  return { path, dots, yTicks, xTicks, minValue: lo, maxValue: hi };
 }
 
 export function compactNumber(n: number): string {

@@ -1,5 +1,5 @@
 // Tiny history-API router. Routes:
-//   /                     graph view   (?select=<selection expression>)
+//   /                     graph view   (?select=<selection expression> or ?search=<word>)
 //   /assets/<key path>    asset page   (key "sales/orders" → /assets/sales/orders)
 //   /runs                 runs list    (?status=FAILURE)
 //   /runs/<id>            run page
@@ -53,6 +53,11 @@ export function automationPath(name?: string): string {
 
 export function graphPath(selection?: string): string {
   return selection ? `/?select=${encodeURIComponent(selection)}` : '/';
+}
+
+/** The graph of the assets whose key contains `text` (the filter box's free-text search). */
+export function graphSearchPath(text: string): string {
+  return text ? `/?search=${encodeURIComponent(text)}` : '/';
 }
 
 export function signInPath(next?: string): string {

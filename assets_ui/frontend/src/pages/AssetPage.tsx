@@ -94,6 +94,7 @@ function AssetHeader({ asset, onMaterialize }: { asset: Asset; onMaterialize: ()
           <Link to="/">Assets</Link> / <Link to={graphPath(`group:${asset.group}`)}>{asset.group}</Link>
         </nav>
         <h1 data-testid="asset-title">{asset.key}</h1>
+        {asset.description && <p className="description asset-description" data-testid="asset-description">{asset.description}</p>}
         <div className="header-meta">
           <AssetStatusBadge status={asset.status} testId="asset-status" />
           <span className="kind-badge">{asset.kind}</span>
@@ -123,7 +124,6 @@ function StatusSection({ asset }: { asset: Asset }) {
   return (
     <section className="card">
       <h2>Status</h2>
-      {asset.description && <p className="description" data-testid="asset-description">{asset.description}</p>}
       {asset.staleReasons.length > 0 ? (
         <>
           <p className="muted small">Why it is {asset.status === 'FRESH' ? 'flagged' : asset.status.toLowerCase().replace('_', ' ')}:</p>

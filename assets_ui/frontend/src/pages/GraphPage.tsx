@@ -14,7 +14,7 @@ import {
   type OnSelectionChangeParams,
 } from '@xyflow/react';
 import '@xyflow/react/dist/style.css';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import type { LineageNode } from '../api/types';
 import { ASSET_STATUSES } from '../api/types';
 import { ErrorBox, Loading } from '../components/Feedback';
@@ -22,17 +22,21 @@ import { MaterializeDialog } from '../components/MaterializeDialog';
 import { FilterBar } from '../graph/FilterBar';
 import { buildFlowEdges, buildFlowNodes, preserveSelection, type FlowNode } from '../graph/flowElements';
 import { GraphContext, sameLive, type AssetLive, type GraphActions } from '../graph/GraphContext';
-import { buildVisibleModel, DEFAULT_COLLAPSE_THRESHOLD, displayEdges, groupFromNodeId, keyFromNodeId, groupAssets } from '../graph/model';
+import { assetNodeId, buildVisibleModel, DEFAULT_COLLAPSE_THRESHOLD, displayEdges, groupFromNodeId, keyFromNodeId, groupAssets } from '../graph/model';
+import { NodeMenu, type NodeMenuAction, type NodeMenuState } from '../graph/NodeMenu';
 import { nodeTypes } from '../graph/nodes';
+import { related } from '../graph/related';
+import { SelectionSidePanel } from '../graph/SelectionPanel';
 import { AssetSidePanel, GroupSidePanel } from '../graph/SidePanel';
+import { useKeepInView } from '../graph/useKeepInView';
 import { useGraphLayout } from '../graph/useGraphLayout';
 import { useLineage } from '../graph/useLineage';
 import { useLiveAssets } from '../graph/useLiveAssets';
 import { useLocation } from '../hooks/useLocation';
 import { createKeyedStore } from '../lib/keyedStore';
 import { GraphQLRequestError } from '../lib/graphql';
-import { graphPath, navigate, assetPath } from '../lib/router';
-import { selectionFor } from '../lib/selection';
+import { graphPath, graphSearchPath, navigate, assetPath } from '../lib/router';
+import { graphFilter, selectionFor, type GraphFilter } from '../lib/selection';
 import { assetStatusColor, assetStatusMeta } from '../lib/status';
 
 /** Above this many drawn nodes the first view is not zoomed to fit (keeps the first render small). */
@@ -51,11 +55,17 @@ export function GraphPage() {
 
 function GraphCanvas() {
   const { search } = useLocation();
-  const selection = search.get('select') ?? '';
+  // ?search=<word> (free text typed in the filter box) or ?select=<selection>
+  const searchText = search.get('search');
+  const selectText = search.get('select') ?? '';
+  const filter: GraphFilter = useMemo(
+    () => (searchText ? { kind: 'search', text: searchText } : { kind: 'selection', text: selectText }),
+    [searchText, selectText],
+  );
   const [reloadToken, setReloadToken] = useState(0);
-  const { lineage, error, loading, shownFor } = useLineage(selection, reloadToken);
+  const { lineage, error, loading, shownFor } = useLineage(filter, reloadToken);
   const live = useMemo(() => createKeyedStore<AssetLive>(sameLive), []);
-  useLiveAssets(live, shownFor ?? selection, lineage !== null);
+  useLiveAssets(live, shownFor ?? filter, lineage !== null);
 
   // Collapsing: above the threshold every group starts collapsed; the user's choices override.
   const [overrides, setOverrides] = useState<Map<string, boolean>>(new Map());
@@ -130,7 +140,13 @@ function GraphCanvas() {
   const actions: GraphActions = useMemo(() => ({ live, toggleGroup }), [live, toggleGroup]);
   const nodeByKey = useMemo(() => new Map((lineage?.nodes ?? []).map((n) => [n.key, n])), [lineage]);
 
-  const onNodeClick = useCallback((_: unknown, node: Node) => {
+  const onNodeClick = useCallback((event: ReactMouseEvent, node: Node) => {
+    // A plain click on one of several selected nodes selects it alone (xyflow would
+    // keep them all selected).
+    if (!(event.shiftKey || event.metaKey || event.ctrlKey) && node.selected && selectedIds.current.size > 1) {
+      selectedIds.current = new Set([node.id]);
+      setNodes((ns) => ns.map((n) => (Boolean(n.selected) === (n.id === node.id) ? n : ({ ...n, selected: n.id === node.id } as FlowNode))));
+    }
     const key = keyFromNodeId(node.id);
     if (key) setFocus({ type: 'asset', key });
     else if (node.type === 'collapsedGroup') setFocus({ type: 'group', name: groupFromNodeId(node.id) ?? '' });
@@ -169,9 +185,61 @@ function GraphCanvas() {
     [live, nodeByKey, liveVersion], // liveVersion: a new function when statuses change
   );
 
-  const applyFilter = (expr: string) => navigate(graphPath(expr));
+  const applyFilter = (text: string) => {
+    const f = graphFilter(text);
+    navigate(f.kind === 'search' ? graphSearchPath(f.text) : graphPath(f.text));
+  };
   const selectionExpr = selectionFor(selectedKeys, selectedGroups);
   const selectedCount = selectedKeys.length + selectedGroups.length;
+
+  // Select assets from code (the node menu): groups holding some of them that are
+  // collapsed open, so every one is drawn and selected.
+  const selectAssets = useCallback(
+    (keys: readonly string[]) => {
+      const ids = new Set(keys.map(assetNodeId));
+      selectedIds.current = ids;
+      const closed = new Set(keys.map((k) => nodeByKey.get(k)?.group ?? '').filter((g) => collapsed.has(g)));
+      if (closed.size) setOverrides((prev) => new Map([...prev, ...[...closed].map((g): [string, boolean] => [g, false])]));
+      setNodes((ns) => ns.map((n) => (Boolean(n.selected) === ids.has(n.id) ? n : ({ ...n, selected: ids.has(n.id) } as FlowNode))));
+    },
+    [nodeByKey, collapsed],
+  );
+  const clearSelection = useCallback(() => {
+    selectAssets([]);
+    setFocus(null);
+  }, [selectAssets]);
+  const [menu, setMenu] = useState<NodeMenuState | null>(null);
+  const closeMenu = useCallback(() => setMenu(null), []);
+  const onNodeContextMenu = useCallback((event: ReactMouseEvent, node: Node) => {
+    const key = keyFromNodeId(node.id);
+    if (!key) return;
+    event.preventDefault();
+    // From the keyboard (the context-menu key on a focused node) there is no pointer
+    // position: open it under the node.
+    const rect = (event.target as Element).closest('.react-flow__node')?.getBoundingClientRect();
+    const fromKeyboard = event.clientX === 0 && event.clientY === 0 && rect !== undefined;
+    setMenu(fromKeyboard ? { key, x: rect.left + 12, y: rect.bottom + 4 } : { key, x: event.clientX, y: event.clientY });
+  }, []);
+  const onMenuPick = (action: NodeMenuAction, key: string) => {
+    const edges = lineage?.edges ?? [];
+    const pick = (keys: string[]) => {
+      selectAssets(keys);
+      setFocus({ type: 'asset', key });
+    };
+    if (action === 'upstream') pick(related(edges, key, 'upstream', 1));
+    else if (action === 'downstream') pick(related(edges, key, 'downstream', 1));
+    else if (action === 'allUpstream') pick(related(edges, key, 'upstream', Infinity));
+    else if (action === 'allDownstream') pick(related(edges, key, 'downstream', Infinity));
+    else if (action === 'materializeUpstream') setDialog({ selection: `*${selectionFor([key])}`, label: `${key} and everything upstream` });
+    else navigate(assetPath(key));
+  };
+
+  // Several selected: the panel lists them all. The panel's assets stay in the
+  // visible part of the canvas (it narrows when the panel opens).
+  const multiple = selectedCount > 1;
+  const focusedKey = focus?.type === 'asset' && nodeByKey.has(focus.key) ? focus.key : null;
+  const panelKeys = multiple ? selectedKeys : focusedKey ? [focusedKey] : [];
+  useKeepInView(panelKeys.map(assetNodeId), viewReady);
   // A bad selection is shown under the filter (caret line included), also when it
   // is the first thing loaded (a deep link); other errors fill the canvas.
   const badSelection = error instanceof GraphQLRequestError && error.code === 'INVALID_SELECTION';
@@ -181,7 +249,7 @@ function GraphCanvas() {
     <GraphContext.Provider value={actions}>
       <div className="graph-page">
         <div className="graph-toolbar">
-          <FilterBar value={selection} onApply={applyFilter} error={showFilterError ? error : null} loading={loading} />
+          <FilterBar value={filter.text} searching={filter.kind === 'search'} onApply={applyFilter} error={showFilterError ? error : null} loading={loading} />
           <div className="toolbar-actions">
             <button type="button" className={`button subtle${boxSelect ? ' active' : ''}`} aria-pressed={boxSelect} onClick={() => setBoxSelect((b) => !b)} data-testid="box-select-toggle" title="Drag to select a box of nodes (or hold Shift while dragging)">
               Box select
@@ -233,7 +301,11 @@ function GraphCanvas() {
                 )}
               </div>
             )}
-            {lineage && lineage.nodes.length === 0 && <div className="center-pad muted" data-testid="graph-empty">No assets match this selection.</div>}
+            {lineage && lineage.nodes.length === 0 && (
+              <div className="center-pad muted" data-testid="graph-empty">
+                {shownFor?.kind === 'search' ? `No asset key contains “${shownFor.text}”.` : 'No assets match this selection.'}
+              </div>
+            )}
             {lineage && !layout && <Loading label="Laying out…" />}
             <ReactFlow<FlowNode>
               nodes={nodes}
@@ -243,6 +315,7 @@ function GraphCanvas() {
               onSelectionChange={onSelectionChange}
               onNodeClick={onNodeClick}
               onNodeDoubleClick={onNodeDoubleClick}
+              onNodeContextMenu={onNodeContextMenu}
               onPaneClick={() => setFocus(null)}
               onMoveStart={(event) => {
                 if (event) userMoved.current = true;
@@ -284,7 +357,16 @@ function GraphCanvas() {
               </Panel>
             </ReactFlow>
           </div>
-          {focus?.type === 'asset' && nodeByKey.get(focus.key) && (
+          {multiple && (
+            <SelectionSidePanel
+              nodes={selectedKeys.map((k) => nodeByKey.get(k)).filter((n): n is LineageNode => n !== undefined)}
+              groups={selectedGroups}
+              selection={selectionExpr}
+              onClear={clearSelection}
+              onMaterialize={() => setDialog({ selection: selectionExpr, label: `${selectedCount} selected` })}
+            />
+          )}
+          {!multiple && focus?.type === 'asset' && nodeByKey.get(focus.key) && (
             <AssetSidePanel
               key={focus.key}
               node={nodeByKey.get(focus.key) as LineageNode}
@@ -292,7 +374,7 @@ function GraphCanvas() {
               onMaterialize={(key) => setDialog({ selection: selectionFor([key]), label: key })}
             />
           )}
-          {focus?.type === 'group' && groups.get(focus.name) && (
+          {!multiple && focus?.type === 'group' && groups.get(focus.name) && (
             <GroupSidePanel
               name={focus.name}
               members={groups.get(focus.name) ?? []}
@@ -302,6 +384,7 @@ function GraphCanvas() {
             />
           )}
         </div>
+        {menu && <NodeMenu menu={menu} onPick={onMenuPick} onClose={closeMenu} />}
         {dialog && <MaterializeDialog selection={dialog.selection} label={dialog.label} onClose={() => setDialog(null)} />}
       </div>
     </GraphContext.Provider>
