@@ -11,14 +11,22 @@ from assets_core.cli.common import (
     console,
     iso,
     load_defs,
+    note_empty_selection,
     open_catalog,
     print_json,
+    run_id_arg,
     select_keys,
     short_time,
     styled,
 )
 from assets_core.errors import UsageError
 
+#: -m/-f on the commands that read only the catalog (which does not depend on the code).
+_LOCATION_NOTE = (
+    "Like every command, this one takes the code location (-m MODULE or -f FILE.py): it is "
+    "loaded and validated, so a wrong one fails here as it would elsewhere; the catalog "
+    "it reads does not depend on it."
+)
 RUN_STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED")
 
 
@@ -40,22 +48,30 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format_arg(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("runs", help="Recent runs, newest first.")
+    p = sub.add_parser("runs", help="Recent runs, newest first.", description=_LOCATION_NOTE)
+    add_location_args(p)
     p.add_argument("--status", choices=RUN_STATUSES, type=str.upper, default=None)
     p.add_argument("--limit", type=int, default=20)
     add_format_arg(p)
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("run", help="One run: its steps and events.")
+    p = sub.add_parser("run", help="One run: its steps and events.", description=_LOCATION_NOTE)
+    add_location_args(p)
     p.add_argument("run_id", help="Run id (or a unique prefix of at least 4 characters).")
     add_format_arg(p)
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("catalog", help="Catalog maintenance.")
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
-    up = csub.add_parser("upgrade", help="Apply pending catalog schema migrations.")
+    up = csub.add_parser(
+        "upgrade", help="Apply pending catalog schema migrations.", description=_LOCATION_NOTE
+    )
+    add_location_args(up)
     up.set_defaults(func=cmd_catalog_upgrade)
-    pr = csub.add_parser("prune", help="Delete run events older than the retention.")
+    pr = csub.add_parser(
+        "prune", help="Delete run events older than the retention.", description=_LOCATION_NOTE
+    )
+    add_location_args(pr)
     pr.add_argument("--older-than-days", type=float, default=None)
     pr.set_defaults(func=cmd_catalog_prune)
 
@@ -107,6 +123,8 @@ def cmd_status(args: argparse.Namespace) -> int:
     if args.partitions:
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
+    if not keys:
+        note_empty_selection(args.select)
     statuses = asset_statuses(graph, catalog, keys, with_records=True)
     if args.format == "json":
         print_json(
@@ -204,9 +222,16 @@ def run_json(r: Any) -> dict[str, Any]:
     }
 
 
+def _given_location(args: argparse.Namespace) -> None:
+    """Load and validate the code location when -m/-f names one."""
+    if args.module or args.file:
+        load_defs(args)
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more.")
+    _given_location(args)
     runs = open_catalog().list_runs(status=args.status, limit=args.limit)
     if args.format == "json":
         print_json({"runs": [run_json(r) for r in runs]})
@@ -232,8 +257,9 @@ def cmd_runs(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
+    _given_location(args)
+    run = run_id_arg(args.run_id)
     catalog = open_catalog()
-    run = catalog.get_run(args.run_id)
     steps = catalog.steps(run.id)
     events = catalog.events(run.id)
     if args.format == "json":
@@ -294,6 +320,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_catalog_upgrade(args: argparse.Namespace) -> int:
     from assets_core.catalog.connection import default_catalog_url, make_engine, upgrade
 
+    _given_location(args)
     url = default_catalog_url()
     applied = upgrade(make_engine(url))
     console().print(
@@ -305,6 +332,7 @@ def cmd_catalog_upgrade(args: argparse.Namespace) -> int:
 def cmd_catalog_prune(args: argparse.Namespace) -> int:
     from assets_core.settings import load_settings
 
+    _given_location(args)
     days = args.older_than_days
     if days is None:
         days = load_settings().retention_days

@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from assets_core.cli.common import add_location_args, console, load_defs, open_catalog, print_json
+from assets_core.cli.common import (
+    add_location_args,
+    console,
+    load_defs,
+    note_empty_selection,
+    open_catalog,
+    print_json,
+)
 from assets_core.errors import UsageError
 
 
@@ -57,7 +64,9 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     baseline = catalog.latest_snapshot()
     keys = select_sorted(graph, args.select, changed=lambda: changed_keys(graph, baseline))
-    if not any(graph.checks_for(k) for k in keys):
+    if not keys:
+        note_empty_selection(args.select, "no checks to run")
+    elif not any(graph.checks_for(k) for k in keys):
         console(stderr=True).print("No checks on the selected assets.")
     evaluations, notes = run_checks(
         defs,

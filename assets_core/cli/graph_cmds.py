@@ -10,6 +10,7 @@ from assets_core.cli.common import (
     add_location_args,
     console,
     load_defs,
+    note_empty_selection,
     print_json,
     select_keys,
 )
@@ -86,6 +87,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     defs = load_defs(args)
     graph = defs.graph
     keys = select_keys(defs, args.select)
+    if not keys:
+        note_empty_selection(args.select)
     if args.format == "json":
         print_json({"assets": [asset_json(graph, k) for k in keys]})
         return 0
