@@ -299,7 +299,9 @@ class Asset:
 
         def make(status: AssetStatusInfo) -> Freshness:
             lag = status.lag_s
-            overdue = lag is not None and lag > policy.max_lag_s
+            overdue = status.latest_at is not None and status.computed_at > policy.overdue_at(
+                status.latest_at
+            )
             return Freshness(max_lag_s=policy.max_lag_s, lag_s=lag, overdue=overdue)
 
         return _with_status(info, self.asset_key, make)
