@@ -61,7 +61,7 @@ def run_checks(
     from assets_core.io.registry import resolve_io_managers
 
     managers = resolve_io_managers(assetline_home(), defs.io_managers)
-    resources = Resources({n: resolve_resource(v) for n, v in defs.resources.items()})
+    resources = Resources({n: resolve_resource(v, n) for n, v in defs.resources.items()})
     evaluations: list[CheckEvaluation] = []
     notes: list[str] = []
     records = []

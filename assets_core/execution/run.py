@@ -239,7 +239,7 @@ def start_run(
     spec, plan, graph = planned.spec, planned.plan, defs.graph
     # Dask workers build the resources themselves (EnvVars resolve there, not here).
     here = spec.executor.name != "dask"
-    resources = {n: resolve_resource(v) for n, v in defs.resources.items()} if here else {}
+    resources = {n: resolve_resource(v, n) for n, v in defs.resources.items()} if here else {}
     secrets = sorted(secret_values(defs.resources), key=len, reverse=True) if here else []
     managers = resolve_io_managers(
         home or assetline_home(), {**defs.io_managers, **(io_managers or {})}
