@@ -7,6 +7,8 @@ import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
+from rich.markup import escape
+
 from assets_core.cli.common import console, styled
 
 if TYPE_CHECKING:
@@ -76,17 +78,20 @@ class RunProgress:
             parts = [f"{styled(s)} {n}" for s, n in sorted(self.counts.items())]
             self._progress.update(self._task, advance=1, counts=" ".join(parts))
             if outcome.status == "FAILED":
-                self._progress.console.print(f"[red]✗[/] {step.id}: {outcome.error}")
+                self._progress.console.print(
+                    f"[red]✗[/] {escape(step.id)}: {escape(outcome.error or '')}"
+                )
         else:
             mark = {"SUCCESS": "[green]✓[/]", "FAILED": "[red]✗[/]"}.get(outcome.status, "-")
             took = ""
             if outcome.started_at and outcome.ended_at:
                 took = f" ({outcome.ended_at - outcome.started_at:.2f}s)"
-            detail = f": {outcome.error}" if outcome.error else ""
-            self.console.print(f"{mark} {step.id} {styled(outcome.status)}{took}{detail}")
+            detail = f": {escape(outcome.error)}" if outcome.error else ""
+            self.console.print(f"{mark} {escape(step.id)} {styled(outcome.status)}{took}{detail}")
 
     def summary(self, result: RunResult) -> None:
         from rich.table import Table
+        from rich.text import Text
 
         elapsed = time.monotonic() - self.started
         outcomes = list(result.steps.values())
@@ -101,11 +106,48 @@ class RunProgress:
                 table.add_column(col, overflow="fold")
             for o in shown:
                 dur = f"{o.ended_at - o.started_at:.3f}s" if o.started_at and o.ended_at else "-"
-                table.add_row(o.step_id, styled(o.status), str(o.attempts), dur, o.error or "")
+                table.add_row(
+                    Text(o.step_id), styled(o.status), str(o.attempts), dur, Text(o.error or "")
+                )
             self.console.print(table)
         counts = Counter(o.status for o in outcomes)
         text = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+        checks = self._checks(result)
         self.console.print(
             f"Run {result.run_id} {styled(result.status)} in {elapsed:.2f}s: "
-            f"{text or 'nothing to do'}."
+            f"{text or 'nothing to do'}.{checks}"
         )
+
+    def _checks(self, result: RunResult) -> str:
+        """Print the reason of each check that did not pass (blocking ones first); return
+        `` Checks: 3 passed, 1 failed, 1 warned.`` for the summary line."""
+        records = result.catalog.check_results_for_run(result.run_id)
+        if not records:
+            return ""
+        bad = [r for r in records if not r.passed]
+        bad.sort(key=lambda r: not (r.blocking and r.severity == "error"))
+        for r in bad[:SUMMARY_ROWS]:
+            part = f"[{r.partition}]" if r.partition else ""
+            failed = r.severity == "error"
+            mark = "[red]✗[/]" if failed else "[yellow]![/]"
+            kind = ("blocking " if r.blocking and failed else "") + (
+                "check" if failed else "warning"
+            )
+            reason = r.error or r.metadata.get("description") or _metadata_reason(r.metadata)
+            self.console.print(
+                f"{mark} {kind} {escape(f'{r.asset_key}{part}:{r.check_name}')} "
+                f"{r.status}: {escape(str(reason))}"
+            )
+        passed = sum(r.passed for r in records)
+        failed_n = sum(not r.passed and r.severity == "error" for r in records)
+        warned = len(records) - passed - failed_n
+        return f" Checks: {passed} passed, {failed_n} failed, {warned} warned."
+
+
+def _metadata_reason(metadata: dict[str, Any]) -> str:
+    """``failed (bad_rows=1)``: what a check without a description recorded."""
+    shown = [f"{k}={v}" for k, v in metadata.items() if k not in ("traceback", "description")]
+    text = ", ".join(shown)
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return f"failed ({text})" if text else "failed"

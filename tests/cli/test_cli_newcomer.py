@@ -112,3 +112,28 @@ def test_catalog_commands_take_the_code_location_like_every_other(
     for r in (bad_file, bad_module):
         assert r.returncode == 2, r
         assert "unrecognized arguments" not in r.stderr, r
+
+
+def test_materialize_summary_counts_checks_and_prints_why_a_blocking_check_failed(
+    cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
+) -> None:
+    (failed,) = cli_many([("materialize", "-f", fixture_path("newcomer_checks"))])
+    assert failed.returncode == 1, failed
+    out = " ".join(failed.stdout.split())  # the console folds long lines
+    assert (
+        "✗ blocking check customers:not_null_total_order_amount FAILED: Column "
+        "'total_order_amount' not found in customers; available columns: customer_id, "
+        "status, total_amount. Did you mean 'total_amount'?"
+    ) in out
+    # The warning's reason holds "[red]": printed as written, not as markup.
+    assert (
+        "! warning customers:accepted_values_status FAILED: status has 1 unexpected value "
+        "in 1 rows: '[red]gone' (1)."
+    ) in out
+    assert out.endswith("1 failed, 1 skipped. Checks: 1 passed, 1 failed, 1 warned.")
+    # The blocking failure comes first, before the warning.
+    assert out.index("blocking check") < out.index("! warning")
+
+    (ok,) = cli_many([("materialize", "-f", fixture_path("newcomer_shop"))])
+    assert ok.returncode == 0, ok
+    assert ok.stdout.rstrip().endswith("4 success. Checks: 2 passed, 0 failed, 0 warned.")
