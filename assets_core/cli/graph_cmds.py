@@ -69,6 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
+    from assets_core.definitions.static_metadata import static_metadata
+
     node = graph.get(key)
     spec = node.spec
     return {
@@ -80,6 +82,7 @@ def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
         "owners": list(spec.owners),
         "tags": dict(spec.tags),
         "description": spec.description,
+        "metadata": static_metadata(node.definition, node.key),
     }
 
 

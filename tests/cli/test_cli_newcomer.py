@@ -137,3 +137,24 @@ def test_materialize_summary_counts_checks_and_prints_why_a_blocking_check_faile
     (ok,) = cli_many([("materialize", "-f", fixture_path("newcomer_shop"))])
     assert ok.returncode == 0, ok
     assert ok.stdout.rstrip().endswith("4 success. Checks: 2 passed, 0 failed, 0 warned.")
+
+
+def test_list_json_shows_static_metadata_and_the_sql_of_sql_assets(
+    cli_many: Many, fixture_path: Callable[[str], Path]
+) -> None:
+    (listed,) = cli_many(
+        [("list", "-f", fixture_path("ui_location"), "--select", "raw_orders+", "--format", "json")]
+    )
+    assert listed.returncode == 0, listed
+    assets = {a["key"]: a for a in listed.json()["assets"]}
+    assert assets["raw_orders"]["metadata"] == {
+        "source": "shop export",
+        "docs": {"sla_hours": 24},
+    }
+    assert assets["orders_clean"]["metadata"] == {}
+    (sql,) = cli_many(
+        [("list", "-f", fixture_path("ui_location"), "--select", "revenue", "--format", "json")]
+    )
+    assert sql.json()["assets"][0]["metadata"] == {
+        "sql": "SELECT day, sum(amount) AS revenue FROM orders_clean GROUP BY day"
+    }

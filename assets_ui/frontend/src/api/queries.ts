@@ -129,8 +129,8 @@ export const RUN_EVENTS_SUBSCRIPTION = /* GraphQL */ `
 `;
 
 export const MATERIALIZE_MUTATION = /* GraphQL */ `
-  mutation Materialize($selection: String!, $partitions: [String!], $config: JSON) {
-    materialize(selection: $selection, partitions: $partitions, config: $config) { id status selection }
+  mutation Materialize($selection: String!, $partitions: [String!], $partitionRange: PartitionRangeInput, $config: JSON) {
+    materialize(selection: $selection, partitions: $partitions, partitionRange: $partitionRange, config: $config) { id status selection }
   }
 `;
 
