@@ -46,7 +46,7 @@ export const MATERIALIZE_TARGETS_QUERY = /* GraphQL */ `
 export const ASSET_PAGE_QUERY = /* GraphQL */ `
   query AssetPage($key: String!) {
     asset(key: $key) {
-      key path group description owners tags kind codeVersion configSchema removed
+      key path group description owners tags kind codeVersion configSchema removed metadata
       status staleReasons
       freshness { maxLagS lagS overdue }
       partitionsDef { kind description total keys }
