@@ -15,6 +15,7 @@ from assets_core.checks.builtin import (
 )
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.junit import write_junit
+from assets_core.checks.relationships import relationships
 from assets_core.checks.runner import CheckContext, CheckEvaluation, run_check
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "asset_check",
     "freshness",
     "not_null",
+    "relationships",
     "row_count",
     "run_check",
     "schema",

@@ -96,7 +96,9 @@ def not_null(
         )
 
     what = f"{', '.join(cols)} never null"
-    return _define(asset, check, name or f"not_null_{'_'.join(cols)}", what, severity, blocking)
+    return _define(
+        asset, check, name or f"not_null_{'_'.join(cols)}", what, severity, blocking, columns=cols
+    )
 
 
 def unique(
@@ -165,7 +167,13 @@ def unique(
         )
 
     return _define(
-        asset, check, name or f"unique_{'_'.join(cols)}", f"{label} unique", severity, blocking
+        asset,
+        check,
+        name or f"unique_{'_'.join(cols)}",
+        f"{label} unique",
+        severity,
+        blocking,
+        columns=cols,
     )
 
 
@@ -279,7 +287,9 @@ def accepted_values(
         )
 
     what = f"{col} in {_fmt(accepted)}"
-    return _define(asset, check, name or f"accepted_values_{col}", what, severity, blocking)
+    return _define(
+        asset, check, name or f"accepted_values_{col}", what, severity, blocking, columns=[col]
+    )
 
 
 def schema(
@@ -470,6 +480,7 @@ def _define(
     severity: Severity,
     blocking: bool,
     needs_value: bool = True,
+    columns: Sequence[str] = (),
 ) -> AssetCheckDefinition:
     location = caller_location()  # the user's line that called the built-in
     key = AssetKey.parse(asset)
@@ -491,6 +502,7 @@ def _define(
         takes_context=True,
         value_param="value" if needs_value else None,
         location=location,
+        columns=tuple(("", c) for c in columns),
     )
 
 

@@ -62,7 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="Check the definitions (fast lint for CI).",
         description="Load the code location and report every definition "
         "error: cycles, unknown upstreams, duplicate keys, ambiguous inputs, "
-        "unknown resources or IO managers, bad partition mappings.",
+        "unknown resources or IO managers, bad partition mappings, and columns that "
+        "checks read but their asset does not have (where its columns are declared or "
+        "derived from SQL).",
     )
     add_location_args(p)
     p.set_defaults(func=cmd_validate)
@@ -169,8 +171,16 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from assets_core.checks.check_columns import check_column_errors
+    from assets_core.errors import DefinitionErrors
+
     defs = load_defs(args)
     graph = defs.graph
+    errors = check_column_errors(graph)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DefinitionErrors(errors)
     out = console()
     out.print(
         f"[green]✓[/] {_n(len(graph), 'asset')} in {_n(len(graph.groups), 'group')}, "

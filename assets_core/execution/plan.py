@@ -278,6 +278,14 @@ def build_plan(
                     for q in ups:
                         if (dep := step_of.get((p, q))) is not None:
                             deps[dep] = None
+            for k in out_keys:  # the assets the checks of this step read come first
+                for extra in graph.check_inputs(k):
+                    alike: Sequence[str | None] = (
+                        part_keys if nodes[extra].spec.partitions is not None else (None,)
+                    )
+                    for pq in alike:
+                        if (dep := step_of.get((extra, pq))) is not None:
+                            deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
             pk = part_keys[0] if len(part_keys) == 1 else None
             steps.append(Step(sid, out_keys, d, pk, part_keys, tuple(deps), reads or _NO_READS))

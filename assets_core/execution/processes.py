@@ -5,10 +5,7 @@ by a new process; its start time cannot)."""
 from __future__ import annotations
 
 import os
-import signal
 import socket
-import sys
-import threading
 from dataclasses import dataclass
 from functools import cache
 
@@ -78,42 +75,3 @@ def is_alive(identity: ProcessIdentity, *, tolerance_s: float = 2.0) -> bool | N
         return True
     now_started = process_started_at(identity.pid)
     return now_started is None or abs(now_started - identity.started_at) <= tolerance_s
-
-
-#: How often the fallback watcher of ``die_with_parent`` looks at the parent pid.
-PARENT_WATCH_EVERY_S = 0.2
-_PR_SET_PDEATHSIG = 1
-
-
-def die_with_parent(parent_pid: int) -> None:
-    """Make the calling (forked) process die when ``parent_pid``, its parent, dies,
-    even by kill -9, so that no worker outlives the run that started it.
-
-    On Linux the kernel sends SIGKILL on the parent's death (``prctl(PR_SET_PDEATHSIG)``);
-    everywhere a daemon thread also watches ``os.getppid()`` change (the orphan is
-    re-parented) and exits the process. A parent already dead is detected at once.
-
-    Args:
-        parent_pid: The pid of the parent, read by the parent before it forked.
-    """
-    if sys.platform.startswith("linux"):
-        try:
-            import ctypes
-
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
-        except (OSError, AttributeError):  # no usable libc: the watcher still works
-            pass
-    if os.getppid() != parent_pid:  # it died before the signal was asked for
-        os._exit(1)
-    threading.Thread(
-        target=_watch_parent, args=(parent_pid,), name="assetline-parent-watch", daemon=True
-    ).start()
-
-
-def _watch_parent(parent_pid: int) -> None:
-    import time
-
-    while os.getppid() == parent_pid:
-        time.sleep(PARENT_WATCH_EVERY_S)
-    os._exit(1)

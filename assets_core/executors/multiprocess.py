@@ -18,7 +18,6 @@ from typing import Any
 
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.plan import ExecutionPlan, Step
-from assets_core.execution.processes import die_with_parent
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome, Versions, run_step
 from assets_core.executors.inprocess import record_canceled, record_skip, skip_reason
 
@@ -30,9 +29,8 @@ def _cancel(signum: int, frame: Any) -> None:
     raise RunCanceled()
 
 
-def _init_worker(state: RunState, steps: dict[str, Step], parent_pid: int) -> None:
+def _init_worker(state: RunState, steps: dict[str, Step]) -> None:
     global _worker_state, _worker_steps
-    die_with_parent(parent_pid)  # a run killed with -9 leaves no worker behind
     signal.signal(signal.SIGTERM, _cancel)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides about Ctrl-C
     catalog = state.writer.catalog
@@ -76,7 +74,7 @@ def execute_multiprocess(
         max_workers=workers or os.cpu_count() or 2,
         mp_context=context,
         initializer=_init_worker,
-        initargs=(state, steps, os.getpid()),
+        initargs=(state, steps),
     )
     running: dict[Future[tuple[StepOutcome, Versions]], str] = {}
 
