@@ -121,6 +121,11 @@ def cmd_status(args: argparse.Namespace) -> int:
     graph = defs.graph
     catalog = open_catalog()
     if args.partitions:
+        if args.select != "*":
+            raise UsageError(
+                "--partitions KEY shows the partitions of one asset; --select does not apply "
+                "to it. Drop one of them."
+            )
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
     if not keys:

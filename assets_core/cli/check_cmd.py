@@ -55,6 +55,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             "--from/--to choose what --materialize computes; without it use "
             "--partition KEY or --all-partitions."
         )
+    if args.all_partitions and args.materialize:
+        raise UsageError(
+            "--all-partitions checks every stored partition; with --materialize the checks "
+            "run on what the run computes: choose it with --partition KEY or --from/--to."
+        )
     if bool(args.start) != bool(args.end):
         raise UsageError("--from and --to go together: pass both (the range is inclusive).")
     defs = load_defs(args)

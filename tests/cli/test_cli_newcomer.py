@@ -158,3 +158,18 @@ def test_list_json_shows_static_metadata_and_the_sql_of_sql_assets(
     assert sql.json()["assets"][0]["metadata"] == {
         "sql": "SELECT day, sum(amount) AS revenue FROM orders_clean GROUP BY day"
     }
+
+
+def test_options_that_would_be_ignored_are_usage_errors(
+    cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
+) -> None:
+    loc = fixture_path("newcomer_shop")
+    status, check = cli_many(
+        [
+            ("status", "-f", loc, "--select", "group:marts", "--partitions", "marts/orders"),
+            ("check", "-f", loc, "--materialize", "--all-partitions"),
+        ]
+    )
+    assert_usage_error(status, "--select does not apply")
+    assert_usage_error(check, "--all-partitions checks every stored partition")
+    assert sqlite_catalog.list_runs() == []
