@@ -280,6 +280,7 @@ class ConditionEvaluator:
         self, states: dict[AssetKey, AssetState], now: float, since: dict[str, float]
     ) -> list[AssetEventRecord]:
         from assets_core.catalog.evaluations import AssetEventRecord
+        from assets_core.catalog.status import overdue_reason
 
         out = []
         for key in self.fresh:
@@ -296,7 +297,9 @@ class ConditionEvaluator:
                     now,
                     "FRESHNESS_VIOLATION",
                     f"{name} is OVERDUE: last materialized {ago(lag)} ago, over its "
-                    f"freshness limit of {ago(policy.max_lag_s)}",
+                    f"freshness limit of {ago(policy.max_lag_s)}"
+                    if policy.cron is None
+                    else f"{name} is OVERDUE: " + overdue_reason(policy, state.latest_mat, now),
                     data={"lag_s": round(lag, 3), "max_lag_s": policy.max_lag_s},
                 )
             )
