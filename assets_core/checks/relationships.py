@@ -92,8 +92,8 @@ def relationships(
                 "orphan_distinct": distinct,
                 "orphan_values": found,
             },
-            description=f"{total} rows of {context.asset_key} have a {column} not found in "
-            f"{target}: {shown}{more}.",
+            description=f"{total} row{'s' if total != 1 else ''} of {context.asset_key} "
+            f"{'have' if total != 1 else 'has'} a {column} not found in {target}: {shown}{more}.",
         )
 
     return AssetCheckDefinition(
