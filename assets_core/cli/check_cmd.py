@@ -69,6 +69,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     baseline = catalog.latest_snapshot()
     keys = select_sorted(graph, args.select, changed=lambda: changed_keys(graph, baseline))
+    checked = [k for k in keys if graph.checks_for(k)]
+    chooses = (args.partition or args.all_partitions) and not args.materialize
+    if chooses and checked and all(graph.get(k).spec.partitions is None for k in checked):
+        flag = "--partition" if args.partition else "--all-partitions"
+        raise UsageError(
+            f"{flag} chooses partitions of partitioned assets, and no checked asset of "
+            "the selection is partitioned: drop it."
+        )
     if not keys:
         note_empty_selection(args.select, "no checks to run")
     elif not any(graph.checks_for(k) for k in keys):

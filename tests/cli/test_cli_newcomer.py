@@ -164,12 +164,14 @@ def test_options_that_would_be_ignored_are_usage_errors(
     cli_many: Many, fixture_path: Callable[[str], Path], sqlite_catalog: Catalog
 ) -> None:
     loc = fixture_path("newcomer_shop")
-    status, check = cli_many(
+    status, check, partition = cli_many(
         [
             ("status", "-f", loc, "--select", "group:marts", "--partitions", "marts/orders"),
             ("check", "-f", loc, "--materialize", "--all-partitions"),
+            ("check", "-f", loc, "--partition", "2024-01-01"),
         ]
     )
     assert_usage_error(status, "--select does not apply")
     assert_usage_error(check, "--all-partitions checks every stored partition")
+    assert_usage_error(partition, "--partition chooses partitions of partitioned assets")
     assert sqlite_catalog.list_runs() == []
