@@ -24,6 +24,7 @@ from assets_core.io.memory import MemoryIOManager
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.keys import AssetKey
 
 
 def materialize_in_memory(
@@ -111,19 +112,31 @@ def run_asset(
     **inputs: Any,
 ) -> AssetRun:
     """Call ``asset``'s function with ``inputs`` (and ``context`` if it takes one), then
-    run ``checks`` on the value.
+    run those of ``checks`` that check ``asset`` on the value: passing every check of a
+    code location (``defs.checks``) runs only ``asset``'s.
 
     Args:
         asset: A Python asset (``@asset`` or ``@multi_asset``).
-        checks: Checks to run on the returned value.
+        checks: Checks; those of other assets are left out.
         context: Passed as the first argument when the function takes ``context``.
         inputs: The function's data parameters by name.
     """
     d = asset
     args = (context,) if d.takes_context else ()
     value = d(*args, **inputs)
-    evaluations = [run_check(c, value, CheckContext(asset_key=d.key)) for c in checks]
+    evaluations = [
+        run_check(c, value, CheckContext(asset_key=d.key)) for c in checks if _checks(c, d.keys)
+    ]
     return AssetRun(value, evaluations)
+
+
+def _checks(check: AssetCheckDefinition, keys: tuple[AssetKey, ...]) -> bool:
+    """Whether ``check`` is on one of ``keys``; a check's one-component ``asset=`` is a
+    name, resolved like an input (``asset="orders"`` checks ``marts/orders``)."""
+    target = check.asset_key
+    if target in keys:
+        return True
+    return len(target.path) == 1 and any(k.name == target.name for k in keys)
 
 
 try:  # pytest fixtures, when pytest is installed

@@ -228,6 +228,8 @@ def _covered(
             out[key] = None
         elif request.key is not None:
             out[key] = (request.key,)
+        elif request.keys:
+            out[key] = request.keys
         else:
             keys = keys_of(pdef)
             try:

@@ -254,7 +254,7 @@ class ConditionEvaluator:
         policy: Freshness,
         now: float,
     ) -> Verdicts | None:
-        lag = overdue_lag(state, policy, now, self._cron)
+        lag = overdue_lag(state, policy, now)
         if lag is None:
             return None
         n = state.n
@@ -263,7 +263,7 @@ class ConditionEvaluator:
         req: list[bool] = [False] * n
         why: list[Why | None] = [None] * n
         i = n - 1
-        became_overdue = state.latest_mat + policy.max_lag_s
+        became_overdue = policy.overdue_at(state.latest_mat)
         if i in state.inflight:
             why[i] = INFLIGHT
         elif state.attempt[i] > became_overdue:
@@ -280,13 +280,14 @@ class ConditionEvaluator:
         self, states: dict[AssetKey, AssetState], now: float, since: dict[str, float]
     ) -> list[AssetEventRecord]:
         from assets_core.catalog.evaluations import AssetEventRecord
+        from assets_core.catalog.status import overdue_reason
 
         out = []
         for key in self.fresh:
             policy = self.graph.get(key).spec.freshness
             assert policy is not None
             state = states[key]
-            lag = overdue_lag(state, policy, now, self._cron)
+            lag = overdue_lag(state, policy, now)
             name = str(key)
             if lag is None or since.get(name, 0.0) >= state.latest_mat:
                 continue
@@ -296,7 +297,9 @@ class ConditionEvaluator:
                     now,
                     "FRESHNESS_VIOLATION",
                     f"{name} is OVERDUE: last materialized {ago(lag)} ago, over its "
-                    f"freshness limit of {ago(policy.max_lag_s)}",
+                    f"freshness limit of {ago(policy.max_lag_s)}"
+                    if policy.cron is None
+                    else f"{name} is OVERDUE: " + overdue_reason(policy, state.latest_mat, now),
                     data={"lag_s": round(lag, 3), "max_lag_s": policy.max_lag_s},
                 )
             )
@@ -353,20 +356,13 @@ class _Interned(dict[tuple[str, str], "Why"]):
         return key
 
 
-def overdue_lag(
-    state: AssetState, policy: Freshness, now: float, cron_of: Any = None
-) -> float | None:
-    """How old the asset's data is, when that violates ``policy`` (else None). With a
-    cron, the data must be at most ``max_lag`` old at the latest cron tick."""
+def overdue_lag(state: AssetState, policy: Freshness, now: float) -> float | None:
+    """How old the asset's data is, when that violates ``policy`` (else None); see
+    ``Freshness.overdue_at`` for what a cron changes."""
     latest = state.latest_mat
-    if latest == 0.0:
+    if latest == 0.0 or now <= policy.overdue_at(latest):
         return None
-    deadline = now
-    if policy.cron is not None:
-        cron = cron_of(policy.cron, "UTC") if cron_of else CronSchedule(policy.cron)
-        deadline = cron.latest_at_or_before(now)
-    lag = deadline - latest
-    return now - latest if lag > policy.max_lag_s else None
+    return now - latest
 
 
 __all__ = ["ConditionEvaluator", "TickDecisions", "overdue_lag"]

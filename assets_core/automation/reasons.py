@@ -96,6 +96,13 @@ def reason_text(
     if code == "cron_done":
         return f"already attempted since the cron tick at {_when(why[1])}"
     if code == "overdue":
+        policy = graph.get(key).spec.freshness
+        if policy is not None and policy.cron is not None and key in states:
+            tick = policy.overdue_at(states[key].latest_mat) - policy.max_lag_s
+            return (
+                f"OVERDUE: no materialization since the cron tick at {_when(tick)} "
+                f"({policy.describe()}); last materialized {ago(why[1])} ago"
+            )
         return (
             f"OVERDUE: last materialized {ago(why[1])} ago, over its freshness limit of "
             f"{ago(why[2])}"

@@ -164,7 +164,7 @@ class SensorContext:
             from assets_core.definitions.resources import Resources, resolve_resource
 
             self._resources = Resources(
-                {k: resolve_resource(v) for k, v in self._raw_resources.items()}
+                {k: resolve_resource(v, k) for k, v in self._raw_resources.items()}
             )
         return self._resources
 

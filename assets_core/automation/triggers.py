@@ -176,7 +176,7 @@ def check_config(defs: Definitions, target: ScheduleTarget, schedule: Schedule) 
 
 
 def _label(request: PartitionRequest) -> str:
-    return request.key or f"{request.start}...{request.end}"
+    return ", ".join(request.describe())
 
 
 @dataclass(frozen=True, slots=True)

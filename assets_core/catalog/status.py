@@ -16,6 +16,7 @@ from assets_core.partitions.dynamic import DynamicKeyCache
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
+    from assets_core.definitions.policies import Freshness
     from assets_core.graph.asset_graph import AssetGraph
     from assets_core.keys import AssetKey
 
@@ -129,15 +130,11 @@ def asset_statuses(
             info.status = "MISSING"
         elif (
             spec.freshness is not None
-            and info.lag_s is not None
-            and (info.lag_s > spec.freshness.max_lag_s)
+            and mat_at is not None
+            and now > spec.freshness.overdue_at(mat_at)
         ):
             info.status = "OVERDUE"
-            info.reasons.insert(
-                0,
-                f"last materialized {_ago(info.lag_s)} ago, over the "
-                f"freshness limit of {_ago(spec.freshness.max_lag_s)}",
-            )
+            info.reasons.insert(0, overdue_reason(spec.freshness, mat_at, now))
         elif info.reasons:
             info.status = "STALE"
         out[key] = info
@@ -248,6 +245,23 @@ def _unchanged_upstreams(
         if version is not None and any(versions.get(i) == (name, version) for i in used):
             out.add((key, parent))
     return out
+
+
+def overdue_reason(policy: Freshness, materialized_at: float, now: float) -> str:
+    """Why data materialized at ``materialized_at`` violates ``policy`` at ``now``."""
+    lag = now - materialized_at
+    if policy.cron is None:
+        return (
+            f"last materialized {_ago(lag)} ago, over the freshness limit of "
+            f"{_ago(policy.max_lag_s)}"
+        )
+    from assets_core.automation.cron import iso_utc
+
+    tick = policy.overdue_at(materialized_at) - policy.max_lag_s
+    return (
+        f"no materialization since the cron tick at {iso_utc(tick)} (freshness: "
+        f"{policy.describe()}); last materialized {_ago(lag)} ago"
+    )
 
 
 def _ago(seconds: float) -> str:

@@ -8,6 +8,7 @@ from assets_core.checks.builtin import accepted_values, not_null, schema, unique
 from assets_core.checks.builtin_table import freshness, row_count, sql
 from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
 from assets_core.checks.junit import write_junit
+from assets_core.checks.relationships import relationships
 from assets_core.checks.runner import CheckContext, CheckEvaluation, run_check
 
 __all__ = [
@@ -19,6 +20,7 @@ __all__ = [
     "asset_check",
     "freshness",
     "not_null",
+    "relationships",
     "row_count",
     "run_check",
     "schema",

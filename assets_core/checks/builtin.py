@@ -95,7 +95,9 @@ def not_null(
         )
 
     what = f"{', '.join(cols)} never null"
-    return define(asset, check, name or f"not_null_{'_'.join(cols)}", what, severity, blocking)
+    return define(
+        asset, check, name or f"not_null_{'_'.join(cols)}", what, severity, blocking, columns=cols
+    )
 
 
 def unique(
@@ -164,7 +166,13 @@ def unique(
         )
 
     return define(
-        asset, check, name or f"unique_{'_'.join(cols)}", f"{label} unique", severity, blocking
+        asset,
+        check,
+        name or f"unique_{'_'.join(cols)}",
+        f"{label} unique",
+        severity,
+        blocking,
+        columns=cols,
     )
 
 
@@ -233,7 +241,9 @@ def accepted_values(
         )
 
     what = f"{col} in {fmt(accepted)}"
-    return define(asset, check, name or f"accepted_values_{col}", what, severity, blocking)
+    return define(
+        asset, check, name or f"accepted_values_{col}", what, severity, blocking, columns=[col]
+    )
 
 
 def schema(

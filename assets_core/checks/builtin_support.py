@@ -31,6 +31,7 @@ def define(
     severity: Severity,
     blocking: bool,
     needs_value: bool = True,
+    columns: Sequence[str] = (),
 ) -> AssetCheckDefinition:
     location = caller_location()  # the user's line that called the built-in
     key = AssetKey.parse(asset)
@@ -52,6 +53,7 @@ def define(
         takes_context=True,
         value_param="value" if needs_value else None,
         location=location,
+        columns=tuple(("", c) for c in columns),
     )
 
 

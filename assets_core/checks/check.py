@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, Literal
 
 from assets_core.definitions.asset import AssetsDefinition, FnT, FnT_co
-from assets_core.definitions.spec import location_of
+from assets_core.definitions.spec import AssetIn, location_of
 from assets_core.errors import DefinitionError, SourceLocation
 from assets_core.keys import AssetKey
 
@@ -51,6 +51,11 @@ class AssetCheckDefinition(Generic[FnT_co]):
         value_param: The parameter receiving the asset's value (None: not read).
         required_resources: Resource keys the check reads.
         location: Where the check is defined (file and line).
+        additional_ins: ``(parameter, asset key)`` of the other assets the check reads;
+            the checked asset's step runs after them.
+        columns: ``(parameter or "", column)``: the columns the check reads, of the
+            checked asset ("") or of an ``additional_ins`` asset; ``assetline validate``
+            verifies them where the asset's columns are declared or derivable.
     """
 
     name: str
@@ -63,6 +68,8 @@ class AssetCheckDefinition(Generic[FnT_co]):
     value_param: str | None = None
     required_resources: frozenset[str] = frozenset()
     location: SourceLocation | None = None
+    additional_ins: tuple[tuple[str, AssetKey], ...] = ()
+    columns: tuple[tuple[str, str], ...] = ()
 
     @property
     def id(self) -> str:
@@ -113,11 +120,14 @@ def asset_check(
     severity: Severity = "error",
     description: str | None = None,
     required_resources: Iterable[str] | None = None,
+    additional_ins: Mapping[str, AssetIn] | None = None,
 ) -> Callable[[FnT], AssetCheckDefinition[FnT]]:
     """Declare a check of ``asset``, run right after it materializes.
 
     The function takes the asset's value (one parameter, any name) and optionally
-    ``context`` (a ``CheckContext``) first, and returns a ``CheckResult``.
+    ``context`` (a ``CheckContext``) first, and returns a ``CheckResult``. With
+    ``additional_ins`` it also receives other assets' values (dbt's ``relationships``
+    needs the parent table): the checked asset then runs after them.
 
     Args:
         asset: The checked asset: a key ``"a/b"`` or the asset definition.
@@ -126,6 +136,9 @@ def asset_check(
         severity: ``"error"`` (fails ``assetline check``) or ``"warn"``.
         description: Defaults to the function's docstring.
         required_resources: Resource keys the check reads from ``context.resources``.
+        additional_ins: Parameter name -> ``AssetIn("key")`` of another asset whose
+            stored value the check receives (unpartitioned, or partitioned like the
+            checked asset: then the same partition).
 
     Example::
 
@@ -141,11 +154,13 @@ def asset_check(
         key = AssetKey.parse(asset)
         params = list(inspect.signature(fn).parameters)
         takes_context = bool(params) and params[0] == "context"
-        data_params = params[1:] if takes_context else params
+        extra = _additional_ins(additional_ins, params, check_name, loc)
+        data_params = [p for p in (params[1:] if takes_context else params) if p not in extra]
         if len(data_params) > 1:
             raise DefinitionError(
                 f"Check {check_name} takes {data_params}; a check receives only the "
-                f"value of {key} (one parameter) and optionally `context` first.",
+                f"value of {key} (one parameter), optionally `context` first, and the "
+                "parameters named in additional_ins=.",
                 location=loc,
             )
         doc = inspect.cleandoc(fn.__doc__) if fn.__doc__ else None
@@ -160,6 +175,31 @@ def asset_check(
             value_param=data_params[0] if data_params else None,
             required_resources=frozenset(required_resources or ()),
             location=loc,
+            additional_ins=tuple(extra.items()),
         )
 
     return decorate
+
+
+def _additional_ins(
+    ins: Mapping[str, AssetIn] | None, params: list[str], check: str, loc: SourceLocation | None
+) -> dict[str, AssetKey]:
+    """``additional_ins=`` as parameter -> key; each must name a parameter."""
+    out: dict[str, AssetKey] = {}
+    for param, asset_in in (ins or {}).items():
+        if not isinstance(asset_in, AssetIn):
+            raise DefinitionError(
+                f"Check {check}: additional_ins[{param!r}] must be AssetIn('key'), got "
+                f"{asset_in!r}.",
+                location=loc,
+                highlight="additional_ins",
+            )
+        if param not in params or param == "context":
+            raise DefinitionError(
+                f"Check {check}: additional_ins names {param!r}, which is not a parameter "
+                f"of the function (it takes {params}). Add the parameter or rename the key.",
+                location=loc,
+                highlight="additional_ins",
+            )
+        out[param] = AssetKey.parse(asset_in.key if asset_in.key is not None else param)
+    return out

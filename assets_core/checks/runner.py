@@ -12,7 +12,7 @@ import logging
 import math
 import time
 import traceback as tb
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
@@ -155,7 +155,12 @@ class CheckEvaluation:
         }
 
 
-def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) -> CheckEvaluation:
+def run_check(
+    check: AssetCheckDefinition,
+    value: Any,
+    context: CheckContext,
+    inputs: Mapping[str, Any] | Callable[[], Mapping[str, Any]] | None = None,
+) -> CheckEvaluation:
     """Run ``check`` on the asset's ``value`` and return its evaluation; never raises
     for what the check does (``KeyboardInterrupt`` and ``SystemExit`` still propagate).
 
@@ -167,6 +172,8 @@ def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) ->
         check: The check to run.
         value: The asset's (or partition's) value; ignored when the check takes none.
         context: The run-time context; its ``partition_key`` is recorded.
+        inputs: The values of the check's ``additional_ins`` by parameter name, or a
+            function loading them (an error while loading makes the check ERRORED).
 
     Returns:
         A ``CheckEvaluation`` with status ``PASSED``, ``FAILED`` or ``ERRORED``.
@@ -176,7 +183,8 @@ def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) ->
         where += f" ({check.location})"
     start = time.perf_counter()
     try:
-        result = _call(check, value, context)
+        given = inputs() if callable(inputs) else inputs
+        result = _call(check, value, context, given or {})
         outcome = _read_result(result, where)
     except Exception as exc:
         if isinstance(exc, AssetlineError):
@@ -206,16 +214,21 @@ def run_check(check: AssetCheckDefinition, value: Any, context: CheckContext) ->
     )
 
 
-def _call(check: AssetCheckDefinition, value: Any, context: CheckContext) -> Any:
+def _call(
+    check: AssetCheckDefinition, value: Any, context: CheckContext, inputs: Mapping[str, Any]
+) -> Any:
     # ``asset_check`` accepts ``context`` only first and at most one value parameter,
-    # which is passed by keyword only when it is keyword-only.
+    # which is passed by keyword only when it is keyword-only; additional_ins by keyword.
     args: list[Any] = [context] if check.takes_context else []
     if check.value_param is None:
-        return check.fn(*args)
+        return check.fn(*args, **inputs)
     param = inspect.signature(check.fn).parameters.get(check.value_param)
-    if param is not None and param.kind is inspect.Parameter.KEYWORD_ONLY:
-        return check.fn(*args, **{check.value_param: value})
-    return check.fn(*args, value)
+    kind = param.kind if param is not None else inspect.Parameter.POSITIONAL_ONLY
+    if kind is inspect.Parameter.KEYWORD_ONLY or (
+        inputs and kind is not inspect.Parameter.POSITIONAL_ONLY
+    ):
+        return check.fn(*args, **{check.value_param: value}, **inputs)
+    return check.fn(*args, value, **inputs)
 
 
 _Outcome = tuple[bool, Severity | None, dict[str, Any], str | None]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import WriteBatch
@@ -62,7 +63,7 @@ def run_checks(
     from assets_core.redaction import learn_secrets, protect_output
 
     managers = resolve_io_managers(assetline_home(), defs.io_managers)
-    resources = Resources({n: resolve_resource(v) for n, v in defs.resources.items()})
+    resources = Resources({n: resolve_resource(v, n) for n, v in defs.resources.items()})
     if learn_secrets(defs.resources):
         protect_output()
     evaluations: list[CheckEvaluation] = []
@@ -106,7 +107,12 @@ def run_checks(
                 else:
                     annotations = getattr(check.fn, "__annotations__", None) or {}
                     checked = coerce_table(value, annotations.get(check.value_param, ""))
-                    ev = run_check(check, checked, context)
+                    ev = run_check(
+                        check,
+                        checked,
+                        context,
+                        partial(_stored_inputs, graph, managers, resources, check, part),
+                    )
                 evaluations.append(ev)
                 from assets_core.checks.evaluate import to_record
 
@@ -114,6 +120,32 @@ def run_checks(
     if records:
         catalog.write(WriteBatch(check_results=records))
     return evaluations, notes
+
+
+def _stored_inputs(
+    graph: Any, managers: Any, resources: Any, check: Any, part: str | None
+) -> dict[str, Any]:
+    """The stored values of the other assets ``check`` reads (``additional_ins``), the
+    same partition of a partitioned one."""
+    from assets_core.io.adapters import coerce_table
+    from assets_core.io.base import InputContext
+
+    annotations = getattr(check.fn, "__annotations__", None) or {}
+    out: dict[str, Any] = {}
+    for param, key in check.additional_ins:
+        node = graph.get(key)
+        io = managers[node.spec.io_manager or graph.default_io_manager]
+        value = io.load(
+            InputContext(
+                asset_key=key,
+                partition_key=part if node.spec.partitions is not None else None,
+                metadata=node.spec.metadata,
+                resources=resources,
+                consumer_key=check.asset_key,
+            )
+        )
+        out[param] = coerce_table(value, annotations.get(param, ""))
+    return out
 
 
 def _targets(

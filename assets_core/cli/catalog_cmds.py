@@ -14,14 +14,22 @@ from assets_core.cli.common import (
     esc,
     iso,
     load_defs,
+    note_empty_selection,
     open_catalog,
     print_json,
+    run_id_arg,
     select_keys,
     short_time,
     styled,
 )
 from assets_core.errors import UsageError
 
+#: -m/-f on the commands that read only the catalog (which does not depend on the code).
+_LOCATION_NOTE = (
+    "Like every command, this one takes the code location (-m MODULE or -f FILE.py): it is "
+    "loaded and validated, so a wrong one fails here as it would elsewhere; the catalog "
+    "it reads does not depend on it."
+)
 RUN_STATUSES = ("QUEUED", "STARTED", "SUCCESS", "FAILURE", "CANCELING", "CANCELED")
 
 
@@ -43,13 +51,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     add_format_arg(p)
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("runs", help="Recent runs, newest first.")
+    p = sub.add_parser("runs", help="Recent runs, newest first.", description=_LOCATION_NOTE)
+    add_location_args(p)
     p.add_argument("--status", choices=RUN_STATUSES, type=str.upper, default=None)
     p.add_argument("--limit", type=int, default=20)
     add_format_arg(p)
     p.set_defaults(func=cmd_runs)
 
-    p = sub.add_parser("run", help="One run: its steps and events, or their output.")
+    p = sub.add_parser(
+        "run", help="One run: its steps and events, or their output.", description=_LOCATION_NOTE
+    )
+    add_location_args(p)
     p.add_argument("run_id", help="Run id (or a unique prefix of at least 4 characters).")
     p.add_argument(
         "--logs",
@@ -64,7 +76,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
     p = sub.add_parser("catalog", help="Catalog maintenance.")
     csub = p.add_subparsers(dest="catalog_command", required=True, metavar="COMMAND")
-    up = csub.add_parser("upgrade", help="Apply pending catalog schema migrations.")
+    up = csub.add_parser(
+        "upgrade", help="Apply pending catalog schema migrations.", description=_LOCATION_NOTE
+    )
+    add_location_args(up)
     up.set_defaults(func=cmd_catalog_upgrade)
     pr = csub.add_parser(
         "prune",
@@ -72,6 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         description="Delete run events older than the retention, and the temp files "
         "that writes killed mid-way left in $ASSETLINE_HOME/storage.",
     )
+    add_location_args(pr)
     pr.add_argument("--older-than-days", type=float, default=None)
     pr.set_defaults(func=cmd_catalog_prune)
     catalog_check.register(csub)
@@ -122,8 +138,15 @@ def cmd_status(args: argparse.Namespace) -> int:
     graph = defs.graph
     catalog = open_catalog(recover=True)
     if args.partitions:
+        if args.select != "*":
+            raise UsageError(
+                "--partitions KEY shows the partitions of one asset; --select does not apply "
+                "to it. Drop one of them."
+            )
         return _partition_status(graph, catalog, args)
     keys = select_keys(defs, args.select)
+    if not keys:
+        note_empty_selection(args.select)
     statuses = asset_statuses(graph, catalog, keys, with_records=True)
     if args.format == "json":
         print_json(
@@ -221,9 +244,16 @@ def run_json(r: Any) -> dict[str, Any]:
     }
 
 
+def _given_location(args: argparse.Namespace) -> None:
+    """Load and validate the code location when -m/-f names one."""
+    if args.module or args.file:
+        load_defs(args)
+
+
 def cmd_runs(args: argparse.Namespace) -> int:
     if args.limit < 1:
         raise UsageError("--limit must be 1 or more.")
+    _given_location(args)
     runs = open_catalog(recover=True).list_runs(status=args.status, limit=args.limit)
     if args.format == "json":
         print_json({"runs": [run_json(r) for r in runs]})
@@ -253,8 +283,9 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.step is not None and not args.logs:
         raise UsageError("--step selects whose output --logs prints: add --logs.")
+    _given_location(args)
     catalog = open_catalog(recover=True)
-    run = catalog.get_run(args.run_id)
+    run = run_id_arg(args.run_id, catalog)
     if args.logs:
         return _print_logs(catalog, run.id, args)
     steps = catalog.steps(run.id)
@@ -369,6 +400,7 @@ def _print_logs(catalog: Any, run_id: str, args: argparse.Namespace) -> int:
 def cmd_catalog_upgrade(args: argparse.Namespace) -> int:
     from assets_core.catalog.connection import default_catalog_url, make_engine, upgrade
 
+    _given_location(args)
     url = default_catalog_url()
     applied = upgrade(make_engine(url))
     console().print(
@@ -382,6 +414,7 @@ def cmd_catalog_prune(args: argparse.Namespace) -> int:
     from assets_core.io.temp_files import sweep_temp_files
     from assets_core.settings import load_settings
 
+    _given_location(args)
     storage = assetline_home() / "storage"
     removed = sweep_temp_files(storage)
     if removed:

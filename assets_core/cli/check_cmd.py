@@ -10,6 +10,7 @@ from assets_core.cli.common import (
     console,
     esc,
     load_defs,
+    note_empty_selection,
     open_catalog,
     print_json,
 )
@@ -55,6 +56,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             "--from/--to choose what --materialize computes; without it use "
             "--partition KEY or --all-partitions."
         )
+    if args.all_partitions and args.materialize:
+        raise UsageError(
+            "--all-partitions checks every stored partition; with --materialize the checks "
+            "run on what the run computes: choose it with --partition KEY or --from/--to."
+        )
     if bool(args.start) != bool(args.end):
         raise UsageError("--from and --to go together: pass both (the range is inclusive).")
     defs = load_defs(args)
@@ -64,7 +70,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     baseline = catalog.latest_snapshot()
     keys = select_sorted(graph, args.select, changed=lambda: changed_keys(graph, baseline))
-    if not any(graph.checks_for(k) for k in keys):
+    checked = [k for k in keys if graph.checks_for(k)]
+    chooses = (args.partition or args.all_partitions) and not args.materialize
+    if chooses and checked and all(graph.get(k).spec.partitions is None for k in checked):
+        flag = "--partition" if args.partition else "--all-partitions"
+        raise UsageError(
+            f"{flag} chooses partitions of partitioned assets, and no checked asset of "
+            "the selection is partitioned: drop it."
+        )
+    if not keys:
+        note_empty_selection(args.select, "no checks to run")
+    elif not any(graph.checks_for(k) for k in keys):
         console(stderr=True).print("No checks on the selected assets.")
     evaluations, notes = run_checks(
         defs,

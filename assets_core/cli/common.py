@@ -57,6 +57,28 @@ def select_keys(defs: Definitions, expr: str) -> list[Any]:
     )
 
 
+def note_empty_selection(expr: str, doing: str = "") -> None:
+    """Say on stderr that ``expr`` is valid but selects no asset (an empty intersection,
+    ``not group:x`` when every asset is in ``x``); the command still exits 0."""
+
+    tail = f": {doing}" if doing else "."
+    console(stderr=True).print(
+        f"The selection {esc(repr(expr))} selects no assets (its filters all match, "
+        f"the expression as a whole is empty){tail}"
+    )
+
+
+def run_id_arg(run_id: str, catalog: Catalog | None = None) -> Any:
+    """The run ``RUN_ID`` on the command line names: a missing run is a usage error
+    (exit 2), as any argument that names nothing is."""
+    from assets_core.errors import NotFoundError, UsageError
+
+    try:
+        return (catalog or open_catalog()).get_run(run_id)
+    except NotFoundError as e:
+        raise UsageError(str(e)) from None
+
+
 def open_catalog(*, recover: bool = False) -> Catalog:
     """The catalog of ``$ASSETLINE_CATALOG_URL`` / ``$ASSETLINE_HOME``.
 

@@ -11,6 +11,7 @@ from assets_core.cli.common import (
     console,
     esc,
     load_defs,
+    note_empty_selection,
     print_json,
     select_keys,
 )
@@ -62,13 +63,17 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="Check the definitions (fast lint for CI).",
         description="Load the code location and report every definition "
         "error: cycles, unknown upstreams, duplicate keys, ambiguous inputs, "
-        "unknown resources or IO managers, bad partition mappings.",
+        "unknown resources or IO managers, bad partition mappings, and columns that "
+        "checks read but their asset does not have (where its columns are declared or "
+        "derived from SQL).",
     )
     add_location_args(p)
     p.set_defaults(func=cmd_validate)
 
 
 def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
+    from assets_core.definitions.static_metadata import static_metadata
+
     node = graph.get(key)
     spec = node.spec
     return {
@@ -80,6 +85,7 @@ def asset_json(graph: AssetGraph, key: Any) -> dict[str, Any]:
         "owners": list(spec.owners),
         "tags": dict(spec.tags),
         "description": spec.description,
+        "metadata": static_metadata(node.definition, node.key),
     }
 
 
@@ -87,6 +93,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     defs = load_defs(args)
     graph = defs.graph
     keys = select_keys(defs, args.select)
+    if not keys:
+        note_empty_selection(args.select)
     if args.format == "json":
         print_json({"assets": [asset_json(graph, k) for k in keys]})
         return 0
@@ -164,8 +172,16 @@ def cmd_lineage(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
+    from assets_core.checks.check_columns import check_column_errors
+    from assets_core.errors import DefinitionErrors
+
     defs = load_defs(args)
     graph = defs.graph
+    errors = check_column_errors(graph)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise DefinitionErrors(errors)
     out = console()
     out.print(
         f"[green]✓[/] {_n(len(graph), 'asset')} in {_n(len(graph.groups), 'group')}, "

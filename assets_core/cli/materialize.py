@@ -5,7 +5,13 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from assets_core.cli.common import add_location_args, load_defs, open_catalog
+from assets_core.cli.common import (
+    add_location_args,
+    load_defs,
+    note_empty_selection,
+    open_catalog,
+    run_id_arg,
+)
 from assets_core.errors import UsageError
 
 if TYPE_CHECKING:
@@ -155,6 +161,9 @@ def run_and_report(defs: Definitions, spec: RunSpec, catalog: Catalog | None = N
 
     catalog = catalog or open_catalog(recover=True)
     planned = plan_run(defs, catalog, spec)
+    if not planned.plan.selected:
+        note_empty_selection(spec.selection, "nothing to materialize, no run recorded")
+        return 0
     started = start_run(defs, catalog, planned)
     with RunProgress(started.plan, started.record.id, skipped=planned.skipped) as progress:
         result = execute_run(started, on_outcome=progress.update, handle_signals=True)
@@ -204,5 +213,6 @@ def cmd_reexecute(args: argparse.Namespace) -> int:
 
     defs = load_defs(args)
     catalog = open_catalog(recover=True)  # a run whose worker died can be re-executed
-    _, spec = reexecution_spec(catalog, args.run_id, from_failure=args.from_failure)
+    run = run_id_arg(args.run_id, catalog)
+    _, spec = reexecution_spec(catalog, run.id, from_failure=args.from_failure)
     return run_and_report(defs, spec, catalog)

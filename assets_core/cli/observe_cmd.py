@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import argparse
 
-from rich.markup import escape
-
-from assets_core.cli.common import add_location_args, console, load_defs, open_catalog, print_json
+from assets_core.cli.common import (
+    add_location_args,
+    console,
+    esc,
+    load_defs,
+    open_catalog,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -59,10 +64,10 @@ def cmd_observe(args: argparse.Namespace) -> int:
             where = f"[{o.partition}]" if o.partition else ""
             if o.status == "OBSERVED":
                 out.print(
-                    f"[green]✓[/green] {escape(o.asset_key + where)} data version "
-                    f"{escape(o.data_version or '')}"
+                    f"[green]✓[/green] {esc(o.asset_key + where)} data version "
+                    f"{esc(o.data_version or '')}"
                 )
             else:
-                out.print(f"[red]✗[/red] {escape(o.asset_key + where)}: {escape(o.error or '')}")
-        out.print(f"Run {result.run_id} {escape(result.status)}: {len(result.observed)} observed.")
+                out.print(f"[red]✗[/red] {esc(o.asset_key + where)}: {esc(o.error or '')}")
+        out.print(f"Run {result.run_id} {esc(result.status)}: {len(result.observed)} observed.")
     return 0 if result.success else 1

@@ -129,7 +129,42 @@ class RunProgress:
         self.failures(outcomes)
         counts = Counter(o.status for o in outcomes)
         text = ", ".join(f"{n} {s.lower()}" for s, n in sorted(counts.items()))
+        checks = self._checks(result)
         self.console.print(
             f"Run {esc(result.run_id)} {styled(result.status)} in {elapsed:.2f}s: "
-            f"{text or 'nothing to do'}."
+            f"{text or 'nothing to do'}.{checks}"
         )
+
+    def _checks(self, result: RunResult) -> str:
+        """Print the reason of each check that did not pass (blocking ones first); return
+        `` Checks: 3 passed, 1 failed, 1 warned.`` for the summary line."""
+        records = result.catalog.check_results_for_run(result.run_id)
+        if not records:
+            return ""
+        bad = [r for r in records if not r.passed]
+        bad.sort(key=lambda r: not (r.blocking and r.severity == "error"))
+        for r in bad[:SUMMARY_ROWS]:
+            part = f"[{r.partition}]" if r.partition else ""
+            failed = r.severity == "error"
+            mark = "[red]✗[/]" if failed else "[yellow]![/]"
+            kind = ("blocking " if r.blocking and failed else "") + (
+                "check" if failed else "warning"
+            )
+            reason = r.error or r.metadata.get("description") or _metadata_reason(r.metadata)
+            self.console.print(
+                f"{mark} {kind} {esc(f'{r.asset_key}{part}:{r.check_name}')} "
+                f"{r.status}: {esc(str(reason))}"
+            )
+        passed = sum(r.passed for r in records)
+        failed_n = sum(not r.passed and r.severity == "error" for r in records)
+        warned = len(records) - passed - failed_n
+        return f" Checks: {passed} passed, {failed_n} failed, {warned} warned."
+
+
+def _metadata_reason(metadata: dict[str, Any]) -> str:
+    """``failed (bad_rows=1)``: what a check without a description recorded."""
+    shown = [f"{k}={v}" for k, v in metadata.items() if k not in ("traceback", "description")]
+    text = ", ".join(shown)
+    if len(text) > 200:
+        text = text[:199] + "…"
+    return f"failed ({text})" if text else "failed"

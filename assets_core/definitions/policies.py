@@ -6,9 +6,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from assets_core.automation.conditions import Automation
 from assets_core.errors import DefinitionError
+
+if TYPE_CHECKING:
+    from assets_core.automation.cron import CronSchedule
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)\s*")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
@@ -77,26 +82,74 @@ class Retry:
 
 @dataclass(frozen=True, slots=True)
 class Freshness:
-    """The asset must have been materialized within ``max_lag`` of now (``"26h"``);
-    with ``cron`` the lag is counted from the last cron tick.
+    """How recent an asset's data must be; violated, its status is OVERDUE.
+
+    Without ``cron``: a materialization within ``max_lag`` of now. With ``cron``: a
+    materialization since the last cron tick, within ``max_lag`` of that tick —
+    ``Freshness(cron="0 6 * * *", max_lag="1h")`` wants every day's data by 07:00 (in
+    ``timezone``), materialized after 06:00; at 06:30 yesterday's 06:00 still counts.
 
     Attributes:
         max_lag: A duration (``"26h"``, ``"1h30m"``, seconds or a timedelta).
-        cron: A five-field cron expression the lag is counted from, or None.
+        cron: A five-field cron expression: when new data is due, or None.
+        timezone: The IANA timezone whose wall clock ``cron`` reads (default UTC).
     """
 
     max_lag: timedelta | str = "24h"
     cron: str | None = None
+    timezone: str = "UTC"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "max_lag", parse_duration(self.max_lag))
         if self.cron is not None:
             _check_cron(self.cron)
+        if self.timezone != "UTC":
+            from assets_core.automation.cron import zone
+
+            zone(self.timezone)
+            if self.cron is None:
+                raise DefinitionError(
+                    f"Freshness(timezone={self.timezone!r}) is the timezone of cron=, which "
+                    "is not given: add cron='...' or drop timezone=."
+                )
 
     @property
     def max_lag_s(self) -> float:
         assert isinstance(self.max_lag, timedelta)
         return self.max_lag.total_seconds()
+
+    def overdue_at(self, materialized_at: float) -> float:
+        """The instant (epoch seconds) after which data materialized at
+        ``materialized_at`` violates the policy: ``max_lag`` after it, or with ``cron``
+        ``max_lag`` after the first cron tick that follows it.
+
+        Args:
+            materialized_at: When the asset was last materialized (epoch seconds).
+        """
+        if self.cron is None:
+            return materialized_at + self.max_lag_s
+        return _schedule(self.cron, self.timezone).next_after(materialized_at) + self.max_lag_s
+
+    def describe(self) -> str:
+        """``max_lag 26h``, or ``cron '0 6 * * *' (UTC), max_lag 1h``."""
+        lag = _short(self.max_lag_s)
+        if self.cron is None:
+            return f"max_lag {lag}"
+        return f"cron {self.cron!r} ({self.timezone}), max_lag {lag}"
+
+
+@lru_cache(maxsize=64)
+def _schedule(expr: str, timezone: str) -> CronSchedule:
+    from assets_core.automation.cron import CronSchedule
+
+    return CronSchedule(expr, timezone)
+
+
+def _short(seconds: float) -> str:
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size and seconds % size == 0:
+            return f"{int(seconds // size)}{unit}"
+    return f"{seconds:g}s"
 
 
 def _check_cron(expr: str) -> None:

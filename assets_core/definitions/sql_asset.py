@@ -65,7 +65,8 @@ def sql_asset(
     ``schema.table`` for ``schema/table``). Column lineage is derived from the query.
 
     Args:
-        name: The asset's name (its key, unless ``key=`` is given).
+        name: The asset's name or key path (``"revenue"``, ``"marts/revenue"``): its
+            key, unless ``key=`` is given.
         query: A DuckDB ``SELECT``; the tables it reads are its upstream assets.
         key: The asset key, e.g. ``"marts/revenue"``; defaults to ``name``.
         key_prefix: Components put in front of the key.
@@ -95,7 +96,8 @@ def sql_asset(
     loc = caller_location()
     if not isinstance(query, str) or not query.strip():
         raise DefinitionError(f"sql_asset {name!r} needs a non-empty SQL query.", location=loc)
-    k = make_key(name, key, key_prefix, loc)
+    # The name may be a key path ("marts/revenue"), the canonical form everywhere else.
+    k = make_key(name, key if key is not None else name, key_prefix, loc)
     tables = referenced_tables(query, loc)
     if not tables:
         raise DefinitionError(

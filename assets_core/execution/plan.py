@@ -25,22 +25,24 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True, slots=True)
 class PartitionRequest:
-    """The partitions a run asks for: one key, or an inclusive range."""
+    """The partitions a run asks for: one key, an inclusive range, or a list of keys
+    (``keys``, any of them, in any order)."""
 
     key: str | None = None
     start: str | None = None
     end: str | None = None
+    keys: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
-        return self.key is None and self.start is None
+        return self.key is None and self.start is None and not self.keys
 
     def describe(self) -> list[str]:
         if self.key is not None:
             return [self.key]
         if self.start is not None:
             return [f"{self.start}...{self.end}"]
-        return []
+        return list(self.keys)
 
 
 #: Per partition key of a step (None for an unpartitioned step), the partitions of one
@@ -165,12 +167,16 @@ def _asset_partitions(
     pdef = node.spec.partitions
     assert pdef is not None
     try:
-        if request.key is not None:
-            if "|" not in request.key and isinstance(pdef, MultiPartitions):
-                # one dimension's key (a day): every key with that value
-                return pdef.keys_between(request.key, request.key, dyn)
-            pdef.validate_key(request.key, dyn)
-            return [request.key]
+        if request.key is not None or request.keys:
+            out: dict[str, None] = {}
+            for key in request.keys or (request.key or "",):
+                if "|" not in key and isinstance(pdef, MultiPartitions):
+                    # one dimension's key (a day): every key with that value
+                    out.update(dict.fromkeys(pdef.keys_between(key, key, dyn)))
+                else:
+                    pdef.validate_key(key, dyn)
+                    out[key] = None
+            return list(out)
         assert request.start is not None and request.end is not None
         return pdef.keys_between(request.start, request.end, dyn)
     except PartitionKeyError as e:
@@ -271,6 +277,14 @@ def build_plan(
                 if in_plan:
                     for q in ups:
                         if (dep := step_of.get((p, q))) is not None:
+                            deps[dep] = None
+            for k in out_keys:  # the assets the checks of this step read come first
+                for extra in graph.check_inputs(k):
+                    alike: Sequence[str | None] = (
+                        part_keys if nodes[extra].spec.partitions is not None else (None,)
+                    )
+                    for pq in alike:
+                        if (dep := step_of.get((extra, pq))) is not None:
                             deps[dep] = None
             sid = _step_id(out_keys[0], part_keys)
             pk = part_keys[0] if len(part_keys) == 1 else None

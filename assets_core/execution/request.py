@@ -210,7 +210,8 @@ class RunSpec:
 
 
 def stored_partitions(partitions: Sequence[str]) -> PartitionRequest:
-    """A run's stored partitions (``["key"]`` or ``["from...to"]``) as a request."""
+    """A run's stored partitions (``["key"]``, ``["from...to"]`` or a list of keys) as
+    a request."""
     if not partitions:
         return PartitionRequest()
     if len(partitions) == 1:
@@ -219,15 +220,36 @@ def stored_partitions(partitions: Sequence[str]) -> PartitionRequest:
             start, end = p.split("...", 1)
             return PartitionRequest(start=start, end=end)
         return PartitionRequest(key=p)
-    raise UsageError(f"Run partitions {list(partitions)!r} are not one key or one range.")
+    return PartitionRequest(keys=tuple(partitions))
 
 
-def partitions_argument(partitions: Sequence[str] | None) -> PartitionRequest:
-    """The API's ``partitions: [String!]`` argument: one key, or ``[from, to]``."""
-    if not partitions:
+def partitions_argument(
+    partitions: Sequence[str] | None, partition_range: tuple[str, str] | None = None
+) -> PartitionRequest:
+    """The API's arguments ``partitions: [String!]`` (any partition keys) and
+    ``partitionRange: {from, to}`` (an inclusive range), at most one of them.
+
+    Args:
+        partitions: Partition keys, each run once.
+        partition_range: The first and last key of a range, both included.
+
+    Raises:
+        UsageError: Both are given, the list is empty, or a key is written as a range.
+    """
+    if partitions is not None and partition_range is not None:
+        raise UsageError("Give partitions (a list of keys) or partitionRange, not both.")
+    if partition_range is not None:
+        start, end = partition_range
+        return PartitionRequest(start=start, end=end)
+    if partitions is None:
         return PartitionRequest()
-    if len(partitions) == 1:
-        return stored_partitions(partitions)
-    if len(partitions) == 2:
-        return PartitionRequest(start=partitions[0], end=partitions[1])
-    raise UsageError("Give one partition key, or a range as two keys [from, to].")
+    keys = tuple(dict.fromkeys(partitions))
+    if not keys:
+        raise UsageError("partitions is empty: give at least one key, or leave it out.")
+    for key in keys:
+        if "..." in key:
+            raise UsageError(
+                f"Partition key {key!r} looks like a range: pass partitionRange: "
+                "{from: ..., to: ...} for a range."
+            )
+    return PartitionRequest(key=keys[0]) if len(keys) == 1 else PartitionRequest(keys=keys)

@@ -251,7 +251,7 @@ def start_run(
     spec, plan, graph = planned.spec, planned.plan, defs.graph
     # Dask workers build the resources themselves (EnvVars resolve there, not here).
     here = spec.executor.name != "dask"
-    resources = {n: resolve_resource(v) for n, v in defs.resources.items()} if here else {}
+    resources = {n: resolve_resource(v, n) for n, v in defs.resources.items()} if here else {}
     # The secrets this process can see; Dask workers redact with their own too.
     redactor = learn_secrets(defs.resources)
     if redactor:

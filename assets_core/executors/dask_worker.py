@@ -169,7 +169,7 @@ def _environment(payload: RunPayload) -> _Environment:
         _environments.move_to_end(key)
         return env
     definitions, io_managers = pickle.loads(payload.environment)
-    resources = Resources({name: resolve_resource(v) for name, v in definitions.items()})
+    resources = Resources({name: resolve_resource(v, name) for name, v in definitions.items()})
     redactor = learn_secrets(definitions, keep=True)
     if redactor:
         protect_output()

@@ -93,6 +93,11 @@ class AssetGraph:
         for c in checks:
             checks_by.setdefault(c.asset_key, []).append(c)
         self._checks = {k: tuple(v) for k, v in checks_by.items()}
+        self._check_inputs = {
+            k: tuple(dict.fromkeys(key for c in cs for _, key in c.additional_ins))
+            for k, cs in self._checks.items()
+            if any(c.additional_ins for c in cs)
+        }
         self.resources: Mapping[str, Any] = MappingProxyType(dict(resources or {}))
         self.io_managers: Mapping[str, Any] = MappingProxyType(dict(io_managers or {}))
         self.default_io_manager = default_io_manager
@@ -164,6 +169,11 @@ class AssetGraph:
     def checks_for(self, key: AssetKey) -> tuple[AssetCheckDefinition, ...]:
         return self._checks.get(key, ()) if self._checks else ()
 
+    def check_inputs(self, key: AssetKey) -> tuple[AssetKey, ...]:
+        """The other assets the checks of ``key`` read (``additional_ins``): ``key``
+        runs after them, though they are not its lineage parents."""
+        return self._check_inputs.get(key, ())
+
     @property
     def checks(self) -> list[AssetCheckDefinition]:
         return [c for cs in self._checks.values() for c in cs]
@@ -234,14 +244,20 @@ class AssetGraph:
 
     @cached_property
     def toposorted(self) -> tuple[AssetKey, ...]:
-        """Every key, parents before children; ties keep definition order."""
+        """Every key, parents before children, and the assets a key's checks read
+        (``check_inputs``) before it; ties keep definition order."""
+        after: dict[AssetKey, list[AssetKey]] = {k: list(v) for k, v in self._children.items()}
         indegree = {k: len(n.parents) for k, n in self._nodes.items()}
+        for k, extra in self._check_inputs.items():
+            for e in extra:
+                after[e].append(k)
+                indegree[k] += 1
         queue = deque(k for k, d in indegree.items() if d == 0)
         order: list[AssetKey] = []
         while queue:
             k = queue.popleft()
             order.append(k)
-            for c in self._children[k]:
+            for c in after[k]:
                 indegree[c] -= 1
                 if indegree[c] == 0:
                     queue.append(c)

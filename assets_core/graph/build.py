@@ -144,19 +144,25 @@ def build_graph(defs: Definitions) -> AssetGraph:
                 )
             )
     _check_cycles(graph_nodes, errors)
+    checks = []
+    if not errors:
+        from assets_core.graph.check_inputs import resolve_checks
+
+        checks = resolve_checks(list(defs.checks), graph_nodes, by_name, errors)
     if len(errors) == 1:
         raise errors[0]
     if errors:
         raise DefinitionErrors(errors)
-
-    checks = []
-    for c in defs.checks:
-        if c.asset_key not in owner:
-            from dataclasses import replace
-
-            c = replace(c, asset_key=by_name[str(c.asset_key)][0])
-        checks.append(c)
-    return AssetGraph(nodes, checks, defs.resources, defs.io_managers, defs.default_io_manager)
+    graph = AssetGraph(nodes, checks, defs.resources, defs.io_managers, defs.default_io_manager)
+    if len(graph.toposorted) != len(nodes):  # only checks reading each other's assets
+        stuck = sorted(str(k) for k in set(graph_nodes) - set(graph.toposorted))
+        raise CycleError(
+            f"Checks read assets in a cycle: {', '.join(stuck)} each wait for another's "
+            "asset (additional_ins=).",
+            "Remove one of these additional_ins.",
+            location=None,
+        )
+    return graph
 
 
 def _resolve_inputs(

@@ -1,8 +1,12 @@
 """Evaluate selection expressions (SPEC §2) against an ``AssetGraph``.
 
 ``select(graph, "+group:sales and not tag:tier=bronze")`` returns the selected keys.
-Filters that match nothing select nothing; only an unknown or ambiguous asset name is
-an error, reported with a caret under the name and close matches.
+An unknown or ambiguous asset name, and a filter that matches no asset (an unknown
+group, tag, owner or kind, a ``key:`` glob that matches no key), are errors reported
+with a caret under them and close matches: a typo must not pass CI as an empty
+selection. An expression whose filters all match something may still select nothing
+(``not group:x`` when every asset is in ``x``, an empty intersection): that is valid,
+and the commands say so.
 
 Filters: ``group:``, ``owner:`` and ``kind:`` compare exactly; ``key:`` matches the key
 path (``sales/orders``) and ``tag:`` the tag name and value as globs (``fnmatch``, case
@@ -63,8 +67,8 @@ def select(graph: AssetGraph, expr: str, changed: ChangedKeys | None = None) -> 
         The selected keys.
 
     Raises:
-        SelectionError: ``expr`` is malformed, names an unknown or ambiguous asset, or
-            uses ``changed`` while ``changed`` is None.
+        SelectionError: ``expr`` is malformed, names an unknown or ambiguous asset, has
+            a filter that matches no asset, or uses ``changed`` while ``changed`` is None.
     """
     return _Evaluator(graph, expr, changed).run()
 
@@ -162,11 +166,65 @@ class _Evaluator:
             elif name.lower() in ("and", "or", "not"):
                 hint = " Operators are lowercase: 'and', 'or', 'not'."
             else:
-                hint = did_you_mean(name, self.graph.key_strings())
+                hint = did_you_mean(name, self.graph.key_strings()) + self._glob_hint(node)
             message = f"unknown asset {name!r}.{hint}"
         raise selection_error(self.expr, node.pos, message, len(name))
 
+    def _glob_hint(self, node: AssetName) -> str:
+        """``stg_*`` parses as ``stg_`` and everything downstream of it: when a ``*``
+        touches the name, the user most likely meant a key pattern."""
+        end = node.pos + len(node.name)
+        before = node.pos > 0 and self.expr[node.pos - 1] == "*"
+        after = self.expr[end : end + 1] == "*"
+        if not (before or after):
+            return ""
+        pattern = ("*" if before else "") + node.name + ("*" if after else "")
+        for glob in (pattern, f"*/{pattern}"):
+            if any(fnmatchcase(k, glob) for k in self.graph.key_strings()):
+                return f" To select keys by pattern, write 'key:{glob}'."
+        return f" To select keys by pattern, write 'key:{pattern}' (it matches no key either)."
+
     def filter(self, node: AttributeFilter) -> frozenset[AssetKey]:
+        found = self._filter(node)
+        if not found:
+            raise selection_error(
+                self.expr,
+                node.pos,
+                f"'{node}' matches no asset.{self._filter_hint(node)}",
+                len(str(node)),
+            )
+        return found
+
+    def _filter_hint(self, node: AttributeFilter) -> str:
+        nodes = self.graph.nodes.values()
+        kind, value = node.kind, node.value
+        if kind == "key":
+            keys = self.graph.key_strings()
+            if not value.startswith("*"):
+                wider = f"*/{value}"
+                if any(fnmatchcase(k, wider) for k in keys):
+                    return f" Did you mean 'key:{wider}'? (a key pattern matches the whole path)"
+            return did_you_mean(value.strip("*?"), keys) or " No key matches the pattern."
+        if kind == "tag":
+            name, eq, _ = value.partition("=")
+            values = sorted({v for n in nodes for t, v in n.spec.tags.items() if t == name})
+            if eq and values:
+                shown = ", ".join(f"tag:{name}={v}" if v else f"tag:{name}" for v in values)
+                return f" Values of tag {name!r}: {shown}."
+            known = sorted({t for n in nodes for t in n.spec.tags})
+        elif kind == "group":
+            known = sorted(self.graph.groups)
+        elif kind == "owner":
+            known = sorted({o for n in nodes for o in n.spec.owners})
+        else:
+            known = sorted({"python", "sql", "external"} | {n.kind for n in nodes})
+        if not known:
+            return f" No asset has a {kind}."
+        hint = _close(kind, value.partition("=")[0], known)
+        shown = ", ".join(known[:12]) + (", ..." if len(known) > 12 else "")
+        return f"{hint} Known {kind}s: {shown}."
+
+    def _filter(self, node: AttributeFilter) -> frozenset[AssetKey]:
         kind, value = node.kind, node.value
         if kind == "group":
             return frozenset(self.graph.groups.get(value, ()))
@@ -194,3 +252,15 @@ class _Evaluator:
             keys = frozenset(AssetKey.parse(k) for k in self.changed())
             self._changed_keys = keys & self.everything
         return self._changed_keys
+
+
+def _close(kind: str, value: str, known: list[str]) -> str:
+    """`` Did you mean 'group:sales'?`` for the known values closest to ``value``."""
+    import difflib
+
+    matches = difflib.get_close_matches(value, known, n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    quoted = [f"'{kind}:{m}'" for m in matches]
+    joined = quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " or " + quoted[-1]
+    return f" Did you mean {joined}?"

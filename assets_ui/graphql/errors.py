@@ -5,8 +5,9 @@
 
     code                 raised for
     NOT_FOUND            an unknown asset, run, check or dynamic partitions name
-    INVALID_SELECTION    a selection expression that does not parse or names an unknown
-                         asset (the message carries the caret line)
+    INVALID_SELECTION    a selection expression that does not parse, names an unknown
+                         asset or has a filter that matches no asset (the message
+                         carries the caret line and close matches)
     INVALID_PARTITION    a partition key that the asset does not have
     INVALID_CONFIG       run config that does not fit the assets' config dataclasses
     DEFINITION_ERROR     the code location does not load (``reload``)

@@ -132,6 +132,14 @@ class ExecutorInput:
     )
 
 
+@strawberry.input
+class PartitionRangeInput:
+    """An inclusive range of partition keys, in the order of the partitions definition."""
+
+    from_: str = strawberry.field(name="from", description="The first key of the range.")
+    to: str = strawberry.field(description="The last key of the range (included).")
+
+
 @strawberry.type
 class Mutation:
     """Change things: runs, dynamic partitions, the loaded code location."""
@@ -145,19 +153,22 @@ class Mutation:
         config: JSON | None = UNSET,
         tags: JSON | None = UNSET,
         executor: ExecutorInput | None = UNSET,
+        partition_range: PartitionRangeInput | None = UNSET,
     ) -> Run:
         """Queue a run of the selected assets and start it in the background; returns
-        the QUEUED run at once. ``partitions``: one key, or ``[from, to]``;
-        ``executor``: where its steps run (default: the server's ``[tool.assetline]
-        executor``, else inprocess)."""
+        the QUEUED run at once. ``partitions``: partition keys, any of them (each runs
+        once); ``partitionRange``: ``{from, to}``, both included (not with
+        ``partitions``); ``executor``: where its steps run (default: the server's
+        ``[tool.assetline] executor``, else inprocess)."""
         partitions, config, tags = given(partitions), given(config), given(tags)
-        executor = given(executor)
+        executor, span = given(executor), given(partition_range)
+        request = partitions_argument(partitions, (span.from_, span.to) if span else None)
         context = _guard(info, "operator", "materialize")
         run_tags = _string_map(tags, "tags")
         if config is not None and not isinstance(config, dict):
             raise ApiError(BAD_USER_INPUT, 'config must be an object: {"asset_key": {...}}.')
         defs = context.location.defs
-        details = {"selection": selection, "partitions": partitions, "tags": run_tags}
+        details = {"selection": selection, "partitions": request.describe(), "tags": run_tags}
         if executor is not None:
             details["executor"] = executor.name
 
@@ -169,7 +180,7 @@ class Mutation:
             )
             spec = RunSpec(
                 selection=selection,
-                partitions=partitions_argument(partitions),
+                partitions=request,
                 config=config or {},
                 tags=run_tags,
                 executor=requested,

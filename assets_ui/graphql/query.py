@@ -220,15 +220,20 @@ class Query:
         limit: int | None = 50,
         cursor: str | None = UNSET,
     ) -> RunConnection:
-        """Runs newest first, ``limit`` per page (at most 500)."""
+        """Runs newest first, ``limit`` per page (at most 500); ``nextCursor`` is null
+        on the last page."""
         status, cursor = given(status), given(cursor)
         n = page_size(limit, 50, MAX_RUNS, "limit")
         before = decode_cursor(cursor) if cursor else None
         catalog = ctx(info).catalog
+        # One run more than the page tells whether there is a next page: the last page
+        # has no nextCursor, even when it is exactly full.
         found = await asyncio.to_thread(
-            catalog.list_runs, status.value if status else None, n, before
+            catalog.list_runs, status.value if status else None, n + 1, before
         )
-        next_cursor = encode_cursor(found[-1]) if found and len(found) == n else None
+        more = len(found) > n
+        found = found[:n]
+        next_cursor = encode_cursor(found[-1]) if more else None
         return RunConnection(runs=[Run.of(r) for r in found], next_cursor=next_cursor)
 
     @strawberry.field

@@ -300,6 +300,45 @@ def test_on_cron_waits_for_every_upstream_after_the_tick(catalog: Catalog) -> No
     )
 
 
+def test_a_cron_freshness_violation_is_recorded_after_the_tick_and_max_lag(
+    catalog: Catalog, assetline_home: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from assets_core.automation.cron import CronSchedule
+
+    t0 = time.time()
+    cron = f"0 {(datetime.fromtimestamp(t0, UTC).hour + 12) % 24} * * *"
+
+    @asset(freshness=Freshness(max_lag="1h", cron=cron))
+    def daily() -> int:
+        return 1
+
+    @asset(freshness=Freshness(max_lag="1h", cron=cron), automation=Automation.on_missing())
+    def daily_auto() -> int:
+        return 1
+
+    h = Harness(Definitions(assets=[daily, daily_auto]), catalog, assetline_home)
+    h.run("*")
+    tick = CronSchedule(cron).next_after(t0)
+    h.tick(now=tick + 1800)  # hours after the run, within max_lag of the tick: fine
+    assert catalog.asset_events(type="FRESHNESS_VIOLATION") == []
+    out = h.tick(now=tick + 7200)
+    event = next(
+        e for e in catalog.asset_events(type="FRESHNESS_VIOLATION") if e.asset_key == "daily"
+    )
+    when = datetime.fromtimestamp(tick, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert event.message.startswith(
+        f"daily is OVERDUE: no materialization since the cron tick at {when}"
+    )
+    ((requested, why, _),) = reasons(out)["daily_auto"]
+    at = datetime.fromtimestamp(tick, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+    assert requested and why.startswith(
+        f"OVERDUE: no materialization since the cron tick at {at} (cron '{cron}' (UTC), "
+        "max_lag 1h); last materialized "
+    )
+
+
 def test_an_overdue_asset_is_requested_and_the_violation_recorded_once(
     catalog: Catalog, assetline_home: Path
 ) -> None:

@@ -106,7 +106,8 @@ def test_selections_that_do_not_fit_partition_choices() -> None:
     )
     assert "only applies to time partitions" in errors(Schedule("s", "0 6 * * *", "regions"))[0]
     assert "different partitions" in errors(Schedule("s", "0 6 * * *", "orders, clicks"))[0]
-    assert "selects no asset" in errors(Schedule("s", "0 6 * * *", "tag:none=x"))[0]
+    assert "matches no asset" in errors(Schedule("s", "0 6 * * *", "tag:none=x"))[0]
+    assert "selects no asset" in errors(Schedule("s", "0 6 * * *", "report and not report"))[0]
     assert (
         "bad config" in errors(Schedule("s", "0 6 * * *", "report", config={"report": {"x": 1}}))[0]
     )

@@ -337,8 +337,8 @@ def test_asset_check_definition_errors() -> None:
         asset_check(asset="sales/orders")(two)
     assert str(exc.value) == (
         f"{two.__code__.co_filename}:{two.__code__.co_firstlineno}: Check two takes "
-        "['a', 'b']; a check receives only the value of sales/orders (one parameter) and "
-        "optionally `context` first."
+        "['a', 'b']; a check receives only the value of sales/orders (one parameter), "
+        "optionally `context` first, and the parameters named in additional_ins=."
     )
     with pytest.raises(DefinitionError) as exc:
         asset_check(asset="sales/orders", blocking="yes")(two)  # type: ignore[arg-type]

@@ -19,6 +19,7 @@ def test_all_is_sorted_and_complete() -> None:
         "asset_check",
         "freshness",
         "not_null",
+        "relationships",
         "row_count",
         "run_check",
         "schema",

@@ -255,5 +255,6 @@ def test_check_takes_only_the_asset_value() -> None:
         asset_check(asset="orders")(compare)
     assert str(info.value) == (
         f"{where(compare)}: Check compare takes ['orders', 'customers']; a check receives "
-        "only the value of orders (one parameter) and optionally `context` first."
+        "only the value of orders (one parameter), optionally `context` first, and the "
+        "parameters named in additional_ins=."
     )

@@ -311,3 +311,25 @@ def test_definitions_rejects_an_unknown_default_io_manager() -> None:
         f"{__file__}:{info.tb.tb_lineno}: default_io_manager='s3' is not an IO manager; "
         "known: ['duckdb', 'fs', 'memory']. Register it in Definitions(io_managers={...})."
     )
+
+
+def test_sql_asset_name_may_be_a_key_path() -> None:
+    import pandas as pd
+
+    from assets_core.testing import materialize_in_memory
+
+    @asset(key="raw/items")
+    def items() -> pd.DataFrame:
+        return pd.DataFrame({"id": [1, 2, 3], "kind": ["story", "story", "ad"]})
+
+    stories = sql_asset("snowflake/core/stories", "SELECT id FROM items WHERE kind = 'story'")
+    prefixed = sql_asset("core/ads", "SELECT id FROM items WHERE kind = 'ad'", key_prefix="wh")
+    assert str(stories.key) == "snowflake/core/stories"
+    assert str(prefixed.key) == "wh/core/ads"
+    count = sql_asset("story_count", "SELECT count(*) AS n FROM stories")
+    result = materialize_in_memory([items, stories, prefixed, count], raise_on_error=True)
+    assert result.output_for("snowflake/core/stories")["id"].to_pylist() == [1, 2]
+    assert result.output_for("wh/core/ads")["id"].to_pylist() == [3]
+    assert result.output_for("story_count")["n"].to_pylist() == [2]
+    with pytest.raises(DefinitionError, match="snowflake/core/st ories"):
+        sql_asset("snowflake/core/st ories", "SELECT id FROM items")

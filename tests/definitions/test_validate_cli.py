@@ -71,6 +71,27 @@ def test_a_definition_error_shows_the_source_line_and_the_fix(cli: Runner) -> No
     )
 
 
+def test_validate_finds_columns_that_checks_read_but_their_asset_lacks(cli: Runner) -> None:
+    path = LOCATIONS / "check_on_missing_column.py"
+    result = cli("validate", "-f", path)
+    assert result.returncode == 2, result
+    assert result.stderr.startswith("error: 2 definition errors:"), result
+    assert (
+        "Check not_null_total_order_amount on customers reads column 'total_order_amount' "
+        "of customers, which has no such column (its columns: customer_id, total_amount)."
+    ) in result.stderr
+    assert "Did you mean 'total_amount'?" in result.stderr
+    # A SQL asset's columns come from its query; the parent of relationships is checked.
+    assert (
+        "Check relationships_customer_id_customers on orders reads column 'id' of customers"
+    ) in result.stderr
+    # unique(orders, [customer_id, amount]) is right; undeclared's columns are unknown.
+    assert "unique_customer_id_amount" not in result.stderr
+    assert "undeclared" not in result.stderr
+    assert f"{path}:26" in result.stderr and f"{path}:28" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_syntax_error_names_the_users_file_not_the_loader(cli: Runner) -> None:
     path = LOCATIONS / "syntax_error.py"
     result = cli("validate", "-f", path)

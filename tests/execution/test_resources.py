@@ -164,3 +164,76 @@ def test_secret_in_an_exception_message_is_redacted(
     result = materialize(defs, catalog=sqlite_catalog)
     assert result.status == "FAILURE"
     assert leaks(sqlite_catalog) == []
+
+
+class PlainClient:
+    """A resource that is neither a dataclass nor a dict."""
+
+    def __init__(self, url: str, token: Any, options: dict[str, Any]) -> None:
+        self.url = url
+        self.token = token
+        self.options = options
+
+
+class SlotsClient:
+    __slots__ = ("inner", "name")
+
+    def __init__(self, name: str, inner: PlainClient) -> None:
+        self.name = name
+        self.inner = inner
+
+
+class Uncopyable:
+    def __init__(self, token: Any) -> None:
+        self.token = token
+
+    def __copy__(self) -> Uncopyable:
+        raise TypeError("holds a live socket")
+
+
+def test_envvars_resolve_inside_plain_objects_and_nested_values(
+    sqlite_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("API_TOKEN", SECRET)
+    monkeypatch.setenv("OTHER_TOKEN", "second-secret-value")
+    seen: list[Any] = []
+    plain = PlainClient("https://api", EnvVar("API_TOKEN"), {"retry": [EnvVar("OTHER_TOKEN")]})
+    slotted = SlotsClient("s", PlainClient("https://b", EnvVar("OTHER_TOKEN"), {}))
+    nested = Warehouse("db", {"password": EnvVar("API_TOKEN")})
+
+    @asset(required_resources=["api", "slotted", "warehouse"])
+    def calls(context) -> int:  # type: ignore[no-untyped-def]
+        r = context.resources
+        seen.extend([r.api.token, r.api.options["retry"][0], r.slotted.inner.token])
+        seen.append(r.warehouse.password["password"])
+        context.log.info("token is %s", r.api.token)
+        return 1
+
+    defs = Definitions(
+        assets=[calls], resources={"api": plain, "slotted": slotted, "warehouse": nested}
+    )
+    result = materialize(defs, catalog=sqlite_catalog)
+    assert result.success
+    assert seen == [SECRET, "second-secret-value", "second-secret-value", SECRET]
+    # The definitions keep the EnvVar: the secret lives only in the run's copy.
+    assert plain.token == EnvVar("API_TOKEN") and slotted.inner.token == EnvVar("OTHER_TOKEN")
+    assert leaks(sqlite_catalog) == []
+
+
+def test_an_envvar_in_an_object_that_cannot_be_copied_says_what_is_supported(
+    sqlite_catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("API_TOKEN", SECRET)
+
+    @asset(required_resources=["client"])
+    def needs(context) -> int:  # type: ignore[no-untyped-def]
+        return 1
+
+    defs = Definitions(assets=[needs], resources={"client": Uncopyable(EnvVar("API_TOKEN"))})
+    with pytest.raises(ConfigError) as e:
+        materialize(defs, catalog=sqlite_catalog)
+    assert str(e.value).startswith(
+        "Cannot resolve the EnvVar in client.token: a Uncopyable could not be copied to hold "
+        "the secret (TypeError: holds a live socket). EnvVar resolves in dicts, lists, tuples, "
+        "dataclasses and plain objects"
+    )

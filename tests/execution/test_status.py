@@ -211,6 +211,62 @@ def test_overdue_with_a_freshness_policy(catalog: Catalog) -> None:
     assert got["b"].status == "FRESH"
 
 
+def test_overdue_with_a_cron_freshness_policy(catalog: Catalog) -> None:
+    """cron= means a materialization since the last cron tick, within max_lag of it."""
+    from datetime import UTC, datetime
+
+    from assets_core.automation.cron import CronSchedule
+
+    t0 = time.time()
+    # A daily tick about 12 hours from now: far from the materialization either way.
+    hour = (datetime.fromtimestamp(t0, UTC).hour + 12) % 24
+    cron = f"0 {hour} * * *"
+    policy = Freshness(max_lag="1h", cron=cron)
+
+    @asset(freshness=policy)
+    def daily() -> int:
+        return 1
+
+    defs = Definitions(assets=[daily])
+    materialize(defs, catalog=catalog)
+    tick = CronSchedule(cron).next_after(t0)
+    # Hours after the materialization, but before the tick: nothing is due yet (a plain
+    # max_lag of 1h would be OVERDUE here).
+    assert statuses(defs, catalog, now=tick - 60)["daily"].status == "FRESH"
+    # After the tick, within max_lag: still in time.
+    assert statuses(defs, catalog, now=tick + 1800)["daily"].status == "FRESH"
+    late = statuses(defs, catalog, now=tick + 7200)["daily"]
+    assert late.status == "OVERDUE"
+    when = datetime.fromtimestamp(tick, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert late.reasons[0].startswith(
+        f"no materialization since the cron tick at {when} (freshness: cron '{cron}' (UTC), "
+        "max_lag 1h); last materialized "
+    )
+    # Materialized after that tick: fresh again until the next one.
+    assert policy.overdue_at(tick + 10) == tick + 86400 + 3600
+
+
+def test_freshness_timezone_needs_a_cron_and_a_real_zone() -> None:
+    import pytest
+
+    from assets_core.errors import DefinitionError
+
+    with pytest.raises(DefinitionError, match="add cron="):
+        Freshness(max_lag="1h", timezone="Europe/Berlin")
+    with pytest.raises(DefinitionError, match="Unknown timezone 'Europe/Berln'"):
+        Freshness(max_lag="1h", cron="0 6 * * *", timezone="Europe/Berln")
+    berlin = Freshness(max_lag="1h", cron="0 6 * * *", timezone="Europe/Berlin")
+    # 2024-07-01 is summer time (UTC+2): the 06:00 tick is 04:00 UTC, due by 05:00 UTC.
+    june_30_noon = datetime_utc(2024, 6, 30, 12)
+    assert berlin.overdue_at(june_30_noon) == datetime_utc(2024, 7, 1, 5)
+
+
+def datetime_utc(*args: int) -> float:
+    from datetime import UTC, datetime
+
+    return datetime(*args, tzinfo=UTC).timestamp()  # type: ignore[misc]
+
+
 def test_status_of_a_selection_only(catalog: Catalog) -> None:
     defs = chain()
     materialize(defs, catalog=catalog)

@@ -157,11 +157,55 @@ def test_not_binds_tighter_than_and_which_binds_tighter_than_or(
 
 
 @pytest.mark.parametrize(
-    "expr", ["group:nope", "tag:color", "tag:tier=platinum", "owner:team:x", "kind:dbt", "key:zz*"]
+    ("expr", "hint"),
+    [
+        ("group:sale", "Did you mean 'group:sales'? Known groups: finance, ops, raw, sales."),
+        ("tag:color", "Known tags: pii, tier."),
+        ("tag:tier=platinum", "Values of tag 'tier': tag:tier=bronze, tag:tier=gold, tag:tier="),
+        ("owner:team:analytic", "Did you mean 'owner:team:analytics'?"),
+        ("kind:dbt", "Known kinds: external, python, sql."),
+        ("key:zz*", "No key matches the pattern."),
+        ("key:ord*", "Did you mean 'key:*/ord*'?"),
+    ],
 )
-def test_a_filter_that_matches_nothing_selects_nothing(graph: AssetGraph, expr: str) -> None:
+def test_a_filter_that_matches_nothing_is_an_error_with_suggestions(
+    graph: AssetGraph, expr: str, hint: str
+) -> None:
+    for whole in (expr, f"{expr}+ or audit", f"not {expr}", f"audit and ({expr})"):
+        with pytest.raises(SelectionError) as e:
+            select(graph, whole)
+        message, line, caret = str(e.value).splitlines()
+        assert (
+            message
+            == f"Invalid selection: '{expr}' matches no asset."
+            + message.split("matches no asset.", 1)[1]
+        )
+        assert hint in message
+        assert line.strip() == whole
+        assert caret.index("^") == line.index(expr) and caret.count("^") == len(expr)
+
+
+@pytest.mark.parametrize(
+    "expr", ["group:sales and group:finance", "not *", "not (group:raw or not group:raw)"]
+)
+def test_a_valid_expression_may_select_nothing(graph: AssetGraph, expr: str) -> None:
     assert select(graph, expr) == frozenset()
-    assert select(graph, f"{expr}+ or audit") == {AssetKey(("ops", "audit"))}
+
+
+@pytest.mark.parametrize(
+    ("expr", "hint"),
+    [
+        ("ord*", "To select keys by pattern, write 'key:*/ord*'."),
+        ("*venue", "To select keys by pattern, write 'key:*venue'."),
+        ("zz*", "write 'key:zz*' (it matches no key either)."),
+    ],
+)
+def test_a_glob_written_as_a_name_suggests_a_key_filter(
+    graph: AssetGraph, expr: str, hint: str
+) -> None:
+    with pytest.raises(SelectionError, match="unknown asset") as e:
+        select(graph, expr)
+    assert hint in str(e.value)
 
 
 def test_select_sorted_lists_parents_before_children(graph: AssetGraph) -> None:
@@ -254,7 +298,8 @@ def test_syntax_errors_show_a_caret_and_what_was_expected(
 
 def test_an_unknown_name_is_underlined_with_close_matches(graph: AssetGraph) -> None:
     assert error_of(graph, "+group:sales and not revenu*") == (
-        "Invalid selection: unknown asset 'revenu'. Did you mean 'sales/revenue'?\n"
+        "Invalid selection: unknown asset 'revenu'. Did you mean 'sales/revenue'? To select "
+        "keys by pattern, write 'key:*/revenu*'.\n"
         "  +group:sales and not revenu*\n"
         "                       ^^^^^^"
     )

@@ -4,11 +4,17 @@ import { completeness, fillGaps, formatCompleteness, keysInRange, parseRanges, p
 const days = ['2024-03-01', '2024-03-02', '2024-03-03', '2024-03-04', '2024-03-05'];
 
 describe('partitionsArgument', () => {
-  it('sends one key, or a range as [from, to] (the server accepts nothing longer)', () => {
-    expect(partitionsArgument([])).toEqual([]);
-    expect(partitionsArgument(['2024-03-03'])).toEqual(['2024-03-03']);
-    expect(partitionsArgument(['2024-03-02', '2024-03-03'])).toEqual(['2024-03-02', '2024-03-03']);
-    expect(partitionsArgument(['2024-03-02', '2024-03-03', '2024-03-04'])).toEqual(['2024-03-02', '2024-03-04']);
+  it('sends one key as partitions, several as partitionRange {from, to}', () => {
+    expect(partitionsArgument([])).toEqual({ partitions: null, partitionRange: null });
+    expect(partitionsArgument(['2024-03-03'])).toEqual({ partitions: ['2024-03-03'], partitionRange: null });
+    expect(partitionsArgument(['2024-03-02', '2024-03-03'])).toEqual({
+      partitions: null,
+      partitionRange: { from: '2024-03-02', to: '2024-03-03' },
+    });
+    expect(partitionsArgument(['2024-03-02', '2024-03-03', '2024-03-04'])).toEqual({
+      partitions: null,
+      partitionRange: { from: '2024-03-02', to: '2024-03-04' },
+    });
   });
 });
 
@@ -18,8 +24,9 @@ describe('summarisePartitions', () => {
     expect(summarisePartitions(['2024-01-03'])).toBe('2024-01-03');
     expect(summarisePartitions(['2024-01-01...2024-01-14'])).toBe('2024-01-01 … 2024-01-14');
     expect(summarisePartitions(['2024-01-05|eu...2024-01-07|apac'])).toBe('2024-01-05|eu … 2024-01-07|apac');
-    expect(summarisePartitions(['2024-01-01', '2024-01-14'])).toBe('2024-01-01 … 2024-01-14');
-    expect(summarisePartitions(['a', 'b', 'c'])).toBe('a … c (3)');
+    // A list of keys (materialize(partitions: [...])) is not a range.
+    expect(summarisePartitions(['2024-01-01', '2024-01-14'])).toBe('2024-01-01, 2024-01-14');
+    expect(summarisePartitions(['a', 'b', 'c'])).toBe('a, … c (3 keys)');
   });
 });
 

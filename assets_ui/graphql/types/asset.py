@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar, Union, cast
 import strawberry
 from strawberry.types import Info
 
+from assets_core.definitions.static_metadata import static_metadata
 from assets_core.keys import AssetKey
 from assets_core.partitions.dynamic import DynamicKeyCache
 from assets_ui.graphql.cache import MAX_AGE_S
@@ -301,7 +302,9 @@ class Asset:
 
         def make(status: AssetStatusInfo) -> Freshness:
             lag = status.lag_s
-            overdue = lag is not None and lag > policy.max_lag_s
+            overdue = status.latest_at is not None and status.computed_at > policy.overdue_at(
+                status.latest_at
+            )
             return Freshness(max_lag_s=policy.max_lag_s, lag_s=lag, overdue=overdue)
 
         return _with_status(info, self.asset_key, make)
@@ -320,6 +323,29 @@ class Asset:
         async def load() -> Materialization | None:
             m = await context.loaders.latest.load((self.key, partition))
             return Materialization.of(m) if m is not None else None
+
+        return load()
+
+    @strawberry.field(graphql_type=JSON)  # type: ignore[untyped-decorator]
+    def metadata(self, info: Info) -> MaybeAwaitable[JSON]:
+        """What the catalog shows about the asset: its static ``metadata=`` as defined;
+        ``sql``, the query of a SQL asset; ``preview``, the first rows (at most 5) of
+        its latest materialization, when the engine recorded them (``{"columns",
+        "rows"}``). An empty object for a removed asset."""
+        if self.removed:
+            return as_json({})
+        context = ctx(info)
+        out = static_metadata(context.graph.get(self.asset_key).definition, self.asset_key)
+
+        def with_preview(m: MaterializationRecord | None) -> JSON:
+            preview = m.metadata.get("preview") if m is not None else None
+            return as_json({**out, "preview": preview} if preview else out)
+
+        if self.asset_key in context.latest:
+            return with_preview(context.latest[self.asset_key])
+
+        async def load() -> JSON:
+            return with_preview(await context.loaders.latest.load((self.key, None)))
 
         return load()
 

@@ -56,7 +56,7 @@ export const MATERIALIZE_TARGETS_QUERY = /* GraphQL */ `
 export const ASSET_PAGE_QUERY = /* GraphQL */ `
   query AssetPage($key: String!) {
     asset(key: $key) {
-      key path group description owners tags kind codeVersion configSchema removed
+      key path group description owners tags kind codeVersion configSchema removed metadata
       status staleReasons
       freshness { maxLagS lagS overdue }
       partitionsDef { kind description total keys }
@@ -139,8 +139,8 @@ export const RUN_EVENTS_SUBSCRIPTION = /* GraphQL */ `
 `;
 
 export const MATERIALIZE_MUTATION = /* GraphQL */ `
-  mutation Materialize($selection: String!, $partitions: [String!], $config: JSON) {
-    materialize(selection: $selection, partitions: $partitions, config: $config) { id status selection }
+  mutation Materialize($selection: String!, $partitions: [String!], $partitionRange: PartitionRangeInput, $config: JSON) {
+    materialize(selection: $selection, partitions: $partitions, partitionRange: $partitionRange, config: $config) { id status selection }
   }
 `;
 

@@ -145,6 +145,8 @@ export interface Asset {
   columns: Column[];
   columnLineage: ColumnLineage[];
   configSchema: JSONValue | null;
+  /** static metadata=, "sql" of a SQL asset, "preview" of the latest materialization */
+  metadata?: JSONValue;
 }
 
 export interface LineageNode {

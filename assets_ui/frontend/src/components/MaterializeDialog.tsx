@@ -84,7 +84,7 @@ function MaterializeForm({ selection, targets, onClose, onLaunched }: { selectio
     try {
       const data = await gql<{ materialize: { id: string; status: string } }>(MATERIALIZE_MUTATION, {
         selection,
-        partitions: partitions ? partitionsArgument(partitions) : null,
+        ...partitionsArgument(partitions ?? []),
         config: parsedConfig.ok ? parsedConfig.value : null,
       });
       const run = data.materialize;

@@ -24,19 +24,26 @@ export function keysInRange(keys: readonly string[], from: string, to: string): 
   return keys.slice(lo, hi + 1);
 }
 
-/**
- * The `partitions` argument of the materialize mutation for a list of keys in
- * partition order: one key as `[key]`, several as the inclusive range `[first, last]`
- * (the server takes one key or `[from, to]`, never a longer list).
- */
-export function partitionsArgument(selected: readonly string[]): string[] {
-  if (selected.length <= 1) return [...selected];
-  return [selected[0], selected[selected.length - 1]];
+/** The partition arguments of the materialize mutation. */
+export interface PartitionsVariables {
+  partitions: string[] | null;
+  partitionRange: { from: string; to: string } | null;
 }
 
 /**
- * A run's partitions as the server stores them (`Run.partitions`): one key, or a
- * range as the single item `"from...to"` (older or other forms: a list of keys).
+ * The materialize mutation's partition arguments for a list of keys in partition
+ * order: one key as `partitions: [key]`, several (a contiguous range picked in the
+ * dialog) as `partitionRange: {from, to}`.
+ */
+export function partitionsArgument(selected: readonly string[]): PartitionsVariables {
+  if (selected.length === 0) return { partitions: null, partitionRange: null };
+  if (selected.length === 1) return { partitions: [...selected], partitionRange: null };
+  return { partitions: null, partitionRange: { from: selected[0], to: selected[selected.length - 1] } };
+}
+
+/**
+ * A run's partitions as the server stores them (`Run.partitions`): one key, a range
+ * as the single item `"from...to"`, or a list of keys.
  */
 export function summarisePartitions(partitions: readonly string[]): string {
   if (partitions.length === 0) return '—';
@@ -44,8 +51,8 @@ export function summarisePartitions(partitions: readonly string[]): string {
     const range = /^(.+?)\.\.\.(.+)$/.exec(partitions[0]);
     return range ? `${range[1]} … ${range[2]}` : partitions[0];
   }
-  if (partitions.length === 2) return `${partitions[0]} … ${partitions[1]}`;
-  return `${partitions[0]} … ${partitions[partitions.length - 1]} (${partitions.length})`;
+  if (partitions.length === 2) return `${partitions[0]}, ${partitions[1]}`;
+  return `${partitions[0]}, … ${partitions[partitions.length - 1]} (${partitions.length} keys)`;
 }
 
 export interface CompletenessParts {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ASSET_PAGE_QUERY } from '../api/queries';
 import type { Asset, AssetRef, Check, CheckResult, ColumnSource, JSONValue, Materialization } from '../api/types';
+import { AssetMetadataSection } from '../components/AssetMetadata';
 import { Empty, ErrorBox, Loading } from '../components/Feedback';
 import { Link } from '../components/Link';
 import { MaterializeDialog } from '../components/MaterializeDialog';
@@ -70,6 +71,7 @@ export function AssetPage({ assetKey }: { assetKey: string }) {
           </section>
           <MaterializationsSection materializations={asset.materializations} />
           <ChecksSection checks={asset.checks} />
+          <AssetMetadataSection metadata={asset.metadata} />
           {(asset.columns.length > 0 || asset.columnLineage.length > 0) && <ColumnsSection asset={asset} />}
           {!asset.removed && columnNames(asset).length > 0 && (
             <ColumnLineageView assetKey={asset.key} columns={columnNames(asset)} />
