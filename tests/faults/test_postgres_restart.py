@@ -17,7 +17,7 @@ from assets_core.catalog.catalog import Catalog
 from tests.conftest import FIXTURES, Cli, assetline_command, cli_env
 
 CHAIN = FIXTURES / "faults_chain.py"
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = pytest.mark.postgres
 
 
 def restart_postgres() -> None:
@@ -34,6 +34,7 @@ def in_second_step(catalog: Catalog, run_id: str) -> bool:
     return any(e.type == "STEP_START" and e.asset_key == "c1" for e in catalog.events(run_id))
 
 
+@pytest.mark.slow
 def test_a_postgres_restart_mid_run_is_survived_or_reported_in_one_line(
     cli: Cli, postgres_url: str, tmp_path: Path
 ) -> None:
@@ -84,5 +85,44 @@ def test_a_postgres_restart_mid_run_is_survived_or_reported_in_one_line(
         hasty = catalog.get_run(by_tag["hasty"].id)
         assert hasty.status == "FAILURE", hasty
         assert "catalog connection lost" in (hasty.error or "") or "died" in (hasty.error or "")
+    finally:
+        catalog.close()
+
+
+def _terminate_backends(url: str) -> int:
+    """Cut every connection to the test's database (as a restart does, for it alone)."""
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    admin = parsed.set(drivername="postgresql", database="postgres")
+    with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE datname = %s AND pid <> pg_backend_pid()",
+            (parsed.database,),
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def test_a_cut_connection_is_reopened_and_the_batch_written_once(
+    postgres_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assets_core.catalog.records import EventRecord, RunRecord, WriteBatch
+    from assets_core.errors import CatalogConnectionLostError
+
+    catalog = Catalog.open(postgres_url)
+    try:
+        catalog.create_run(RunRecord("r", "STARTED", "*", created_at=time.time()))
+        catalog.write(WriteBatch(events=[EventRecord("r", time.time(), "LOG", "one")]))
+        assert _terminate_backends(postgres_url) >= 1
+        catalog.write(WriteBatch(events=[EventRecord("r", time.time(), "LOG", "two")]))
+        assert [e.message for e in catalog.events("r")] == ["one", "two"]
+
+        monkeypatch.setenv("ASSETLINE_CATALOG_RECONNECT_S", "0")
+        assert _terminate_backends(postgres_url) >= 1
+        with pytest.raises(CatalogConnectionLostError, match=r"^catalog connection lost: "):
+            catalog.write(WriteBatch(events=[EventRecord("r", time.time(), "LOG", "three")]))
+        assert [e.message for e in catalog.events("r")] == ["one", "two"]
     finally:
         catalog.close()
