@@ -76,15 +76,21 @@ def test_a_postgres_restart_mid_run_is_survived_or_reported_in_one_line(
         mats = [m.asset_key for m in catalog.materializations_for_run(patient.id)]
         assert sorted(mats) == [f"c{i}" for i in range(8)]  # each step recorded once
 
+        # The hasty run fails on its first write through the cut connection, unless its
+        # event thread met the cut first (and the run then reconnected on its own).
         hasty_err = results["hasty"][1]
-        assert procs["hasty"].returncode == 1, results["hasty"]
-        assert hasty_err.startswith("error: catalog connection lost: "), hasty_err
-        assert len(hasty_err.strip().splitlines()) == 1, hasty_err
         listed = cli("runs", "--format", "json", env={"ASSETLINE_CATALOG_URL": postgres_url})
         assert listed.returncode == 0, listed
         hasty = catalog.get_run(by_tag["hasty"].id)
-        assert hasty.status == "FAILURE", hasty
-        assert "catalog connection lost" in (hasty.error or "") or "died" in (hasty.error or "")
+        if procs["hasty"].returncode == 0:
+            assert hasty.status == "SUCCESS"
+        else:
+            assert procs["hasty"].returncode == 1, results["hasty"]
+            assert hasty_err.startswith("error: catalog connection lost: "), hasty_err
+            assert len(hasty_err.strip().splitlines()) == 1, hasty_err
+            assert hasty.status == "FAILURE", hasty  # ended by itself, or by recovery
+            error = hasty.error or ""
+            assert "catalog connection lost" in error or "died" in error, error
     finally:
         catalog.close()
 
