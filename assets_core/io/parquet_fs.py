@@ -7,8 +7,9 @@ multi-partition key ``2024-01-01|eu`` nests one folder per dimension
 one, and a failed write leaves the previous value in place.
 
 The hot path is syscall-lean on purpose (the engine's budget is 1 ms per asset): no
-fsync unless ``durable=True``, no directory listing, and ``mkdir`` only when opening
-the temp file fails because its folder does not exist yet.
+fsync unless ``durable=True``, ``mkdir`` only when opening the temp file fails because
+its folder does not exist yet, and one listing of the value's own folder (a few
+microseconds) to remove temp files that killed writers left (``temp_files.py``).
 """
 
 from __future__ import annotations
