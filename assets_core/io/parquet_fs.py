@@ -7,12 +7,13 @@ multi-partition key ``2024-01-01|eu`` nests one folder per dimension
 one, and a failed write leaves the previous value in place.
 
 The hot path is syscall-lean on purpose (the engine's budget is 0.5 ms per asset): no
-fsync unless ``durable=True``, no directory listing, ``mkdir`` only when opening the
-temp file fails because its folder does not exist yet, and no new inode per write once
-a folder has one: the file a small value replaced is kept as the folder's hidden spare
-(``.data.spare``) and overwritten by the next write (creating a file costs ext4 ~10x
-renaming one; truncating one to zero makes it write back at close, so the spare is
-overwritten from offset 0 and cut to length instead).
+fsync unless ``durable=True``, ``mkdir`` only when opening the temp file fails because
+its folder does not exist yet, one listing of the value's own folder (a few
+microseconds) to remove temp files that killed writers left (``temp_files.py``), and no
+new inode per write once a folder has one: the file a small value replaced is kept as
+the folder's hidden spare (``.data.spare``) and overwritten by the next write (creating
+a file costs ext4 ~10x renaming one; truncating one to zero makes it write back at
+close, so the spare is overwritten from offset 0 and cut to length instead).
 """
 
 from __future__ import annotations

@@ -141,6 +141,7 @@ def test_four_writers_and_two_graphql_readers_never_lock(
         log = ui.log.read_text()
     results = [r for out in outputs for r in _results(out)]
     assert len(results) >= 4, outputs
+    print(f"{len(results)} runs by 4 writers, {len(answers)} GraphQL answers")  # -s shows it
     assert all(LOCKED not in out for out in outputs) and LOCKED not in log
     assert all(r["status"] == "SUCCESS" for r in results), [r for r in results if r["errors"]]
     assert answers and all(a["http_status"] == 200 and not a.get("errors") for a in answers), [
