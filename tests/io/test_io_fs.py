@@ -250,11 +250,38 @@ def test_a_spare_holding_a_longer_value_is_cut_to_the_new_one(fs):
     fs.store(out(), "c")  # written over the 60 kB file
     assert fs.load(inp()) == "c"
     assert (folder / "data.pickle").stat().st_size < 100
-    fs.store(out(), frame(50))
+
+
+@needs_exchange
+def test_parquet_files_are_new_files_every_time(fs):
+    folder = fs.base_dir / "sales" / "orders"
     fs.store(out(), frame(3))
-    fs.store(out(), frame(2))  # Parquet over the spare too
-    assert len(fs.load(inp())) == 2
-    assert pq.read_table(folder / "data.parquet").num_rows == 2
+    with open(folder / "data.parquet", "rb") as reader:  # pyarrow reads by path, unlocked
+        fs.store(out(), frame(2))
+        fs.store(out(), frame(1))
+        assert not (folder / parquet_fs.SPARE).exists()
+        assert pq.read_table(reader).num_rows == 3  # its file was unlinked, not reused
+    assert len(fs.load(inp())) == 1
+
+
+@needs_exchange
+def test_a_reader_of_a_replaced_pickle_keeps_reading_it_whole(fs):
+    """A reader that opened the value before two later writes holds its shared lock:
+    the writer that would reuse that file as the spare creates a new one instead."""
+    import fcntl
+
+    folder = fs.base_dir / "sales" / "orders"
+    fs.store(out(), "old " * 100)
+    with open(folder / "data.pickle", "rb") as slow_reader:
+        fcntl.flock(slow_reader.fileno(), fcntl.LOCK_SH)  # as _read does
+        fs.store(out(), "newer")  # the reader's file becomes the spare
+        assert (folder / parquet_fs.SPARE).stat().st_ino == os.fstat(slow_reader.fileno()).st_ino
+        fs.store(out(), "newest")  # may not overwrite it: a new file instead
+        assert pickle.load(slow_reader) == "old " * 100
+    assert fs.load(inp()) == "newest"
+    assert temp_files(fs.base_dir) == []
+    fs.store(out(), "after")  # spares are reused again once nobody reads them
+    assert fs.load(inp()) == "after"
 
 
 @needs_exchange
