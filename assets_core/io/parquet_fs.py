@@ -51,6 +51,8 @@ SPARE = ".data.spare"
 #: Replaced files up to this size are kept as the folder's spare; larger ones are
 #: unlinked (a spare must not double the disk use of big values).
 SPARE_MAX_BYTES = 64 * 1024
+_READ_ATTEMPTS = 100
+_NOT_PICKLED = object()
 _KIND_KEY = b"assetline.kind"
 _counter = itertools.count()
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -137,23 +139,16 @@ def _lookup_exchange() -> Any:
     return _exchange
 
 
-def replace_atomically(tmp: str, target: str) -> None:
-    """Put ``tmp`` in place of ``target`` atomically (readers see old or new).
-
-    On Linux an existing target is swapped with ``renameat2(RENAME_EXCHANGE)`` and the
-    old file unlinked: ext4 makes a plain rename over an existing file start writing the
-    new file back to disk at once (``auto_da_alloc``), which costs ~4x the whole store
-    of a small value. Falls back to ``os.replace`` where exchange is unsupported. Either
-    way nothing is fsynced: after a power loss the newest value may be lost (use
-    ``FilesystemIOManager(durable=True)`` when that matters).
-    """
-    if _swap_in(tmp, target):
-        _unlink_quietly(tmp)  # now the old value
-
-
 def _swap_in(tmp: str, target: str) -> bool:
-    """Put ``tmp`` in place of ``target``; True if ``tmp`` now holds the old value
-    (swapped with ``renameat2(RENAME_EXCHANGE)``), False if it is gone."""
+    """Put ``tmp`` in place of ``target`` atomically (readers see old or new); True if
+    ``tmp`` now holds the old value, False if it is gone.
+
+    On Linux an existing target is swapped with ``renameat2(RENAME_EXCHANGE)``: ext4
+    makes a plain rename over an existing file start writing the new file back to disk
+    at once (``auto_da_alloc``), which costs ~4x the whole store of a small value. Falls
+    back to ``os.replace`` where exchange is unsupported. Either way nothing is fsynced:
+    after a power loss the newest value may be lost (``durable=True`` when that matters).
+    """
     exchange = _exchange if _exchange is not None else _lookup_exchange()
     if exchange:
         func, get_errno = exchange
@@ -351,30 +346,48 @@ class FilesystemIOManager(IOManager):
         With ``decode=False`` a Parquet value is returned as the raw Arrow table."""
         folder = self.folder(asset_key, partition_key)
         parquet_path = folder + _SEP + PARQUET
+        found = self._read_pickle(folder + _SEP + PICKLE, parquet_path)
+        if found is not _NOT_PICKLED:
+            return "pickle", found
         try:
-            fd = os.open(folder + _SEP + PICKLE, os.O_RDONLY)
+            table = _read_parquet(parquet_path)
         except FileNotFoundError:
-            fd = -1
-        if fd >= 0:
+            return None
+        return "parquet", (_decode_table(table) if decode else table)
+
+    def _read_pickle(self, path: str, parquet_path: str) -> Any:
+        """The value pickled at ``path``, or ``_NOT_PICKLED`` (none, or an older one
+        than the Parquet file beside it)."""
+        for _ in range(_READ_ATTEMPTS):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                return _NOT_PICKLED
             try:
                 if fcntl is not None:
-                    fcntl.flock(fd, fcntl.LOCK_SH)  # a writer reusing it as a spare waits
-                stat = os.fstat(fd)
+                    # Held while reading: a writer may not reuse this file as its spare.
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+                    stat = os.fstat(fd)
+                    try:
+                        current = os.stat(path).st_ino
+                    except FileNotFoundError:
+                        current = -1
+                    if current != stat.st_ino:
+                        continue  # replaced before the lock (its file may be rewritten)
+                else:
+                    stat = os.fstat(fd)
                 # Both exist only if a writer died between rename and unlink, or two
                 # processes raced: the newer file wins.
                 try:
                     other = os.stat(parquet_path).st_mtime_ns
                 except FileNotFoundError:
                     other = -1
-                if other <= stat.st_mtime_ns:
-                    return "pickle", _unpickle(fd, stat.st_size)
+                if other > stat.st_mtime_ns:
+                    return _NOT_PICKLED
+                return _unpickle(fd, stat.st_size)
             finally:
                 os.close(fd)
-        try:
-            table = _read_parquet(parquet_path)
-        except FileNotFoundError:
-            return None
-        return "parquet", (_decode_table(table) if decode else table)
+        raise OSError(f"{path} was replaced {_READ_ATTEMPTS} times while being read; try again")
 
     def _load_range(self, context: InputContext) -> Any:
         keys = context.partition_keys or ()

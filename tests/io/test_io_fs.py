@@ -407,3 +407,28 @@ def test_range_store_splits_by_one_column_per_dimension(fs):
     fs.store(out(keys=keys, partition_column=["day", "region"]), df)
     assert fs.load(inp("2024-01-01|us"))["v"].tolist() == [2]
     assert (fs.base_dir / "sales" / "orders" / "2024-01-01" / "eu" / "data.parquet").is_file()
+
+
+@needs_exchange
+def test_a_value_replaced_between_open_and_lock_is_read_again(fs, monkeypatch):
+    """A writer can take the reader's file between the reader's open and its lock,
+    and fail halfway through rewriting it: the reader sees its file is no longer the
+    value and reads the current one."""
+    import fcntl
+
+    fs.store(out(), "first")
+    fs.store(out(), "second")  # "first"'s file is the spare
+    real = fcntl.flock
+    sneaked: list[bool] = []
+
+    def flock(fd, operation):
+        if operation == fcntl.LOCK_SH and not sneaked:
+            sneaked.append(True)
+            fs.store(out(), "third")  # the reader's file ("second") becomes the spare
+            with pytest.raises(TypeError):  # reuses it, writes half, fails
+                fs.store(out(), [b"x" * 1000, Unpicklable()])
+        return real(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    assert fs.load(inp()) == "third"
+    assert sneaked
