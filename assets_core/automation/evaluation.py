@@ -128,6 +128,9 @@ class ConditionEvaluator:
             and all(self._nodes[p].spec.partitions is None for p, _, _ in self._parent_keys[k])
         }
         self._whys: dict[tuple[str, str], Why] = _Interned()
+        #: What ``evaluate`` walks: each conditioned asset (parents first), whether it
+        #: takes the short path, and its parents (looked up once, not every tick).
+        self._order = [(k, k in self._simple, self._parent_keys[k]) for k in self.conditioned]
 
     def evaluate(
         self,
@@ -139,12 +142,12 @@ class ConditionEvaluator:
         asset to its latest recorded freshness violation."""
         out = TickDecisions(states=states)
         requested: dict[AssetKey, Set[int]] = out.requested_indices
-        nodes, simple = self._nodes, self._simple
+        nodes = self._nodes
         decisions = out.decisions
-        for key in self.conditioned:
+        for key, is_simple, parent_keys in self._order:
             state = states[key]
-            if key in simple:
-                req0, why0 = self._eager_one(state, self._parent_keys[key], states, requested)
+            if is_simple:
+                req0, why0 = self._eager_one(state, parent_keys, states, requested)
                 decisions[key] = AssetDecision(key, ((req0, why0, ONE),))
                 if req0:
                     requested[key] = ZERO_SET
@@ -158,7 +161,7 @@ class ConditionEvaluator:
                     external,
                     self._mapper(node, nodes[p], state, states[p]),
                 )
-                for p, name, external in self._parent_keys[key]
+                for p, name, external in parent_keys
             ]
             condition = node.spec.automation
             assert condition is not None

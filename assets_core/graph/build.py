@@ -197,8 +197,10 @@ def _resolve_inputs(
                     "Remove that dependency.",
                     i,
                 )
-            elif str(i.key) in by_str:
-                out.append((i, i.key))
+            elif (canonical := by_str.get(str(i.key))) is not None:
+                # The defining spec's own key object: lookups by a parent key then
+                # match by identity, without calling AssetKey.__eq__.
+                out.append((i, canonical))
             else:
                 error(
                     UnknownAssetError,

@@ -7,13 +7,16 @@ multi-partition key ``2024-01-01|eu`` nests one folder per dimension
 one, and a failed write leaves the previous value in place.
 
 The hot path is syscall-lean on purpose (the engine's budget is 0.5 ms per asset): no
-fsync unless ``durable=True``, ``mkdir`` only when opening the temp file fails because
-its folder does not exist yet, one listing of the value's own folder (a few
-microseconds) to remove temp files that killed writers left (``temp_files.py``), and no
-new inode per write once a folder has one: the file a small value replaced is kept as
-the folder's hidden spare (``.data.spare``) and overwritten by the next write (creating
-a file costs ext4 ~10x renaming one; truncating one to zero makes it write back at
-close, so the spare is overwritten from offset 0 and cut to length instead).
+fsync unless ``durable=True``, one listing of the value's own folder to remove the temp
+files of killed writers (``temp_files.py``), ``mkdir`` only when opening the
+temp file fails because its folder does not exist yet, and no new inode per pickle
+write once a folder has one: the file a small pickle replaced is kept as the folder's
+hidden spare (``.data.spare``) and overwritten by the next write (creating a file costs
+ext4 ~10x renaming one; truncating one to zero makes it write back at close, so the
+spare is overwritten from offset 0 and cut to length instead). A reader that opened
+that file before it was replaced may still be reading it: readers hold a shared
+``flock`` while they read a pickle, and a writer reuses a spare only if it gets the
+exclusive lock at once (else it creates a new file). Parquet files are never reused.
 """
 
 from __future__ import annotations
@@ -51,6 +54,8 @@ SPARE = ".data.spare"
 #: Replaced files up to this size are kept as the folder's spare; larger ones are
 #: unlinked (a spare must not double the disk use of big values).
 SPARE_MAX_BYTES = 64 * 1024
+_READ_ATTEMPTS = 100
+_NOT_PICKLED = object()
 _KIND_KEY = b"assetline.kind"
 _counter = itertools.count()
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
@@ -78,6 +83,11 @@ def partition_path_parts(partition_key: str) -> tuple[str, ...]:
             )
     return parts
 
+
+try:
+    import fcntl
+except ImportError:  # Windows: no renameat2 either, so no spare is ever reused
+    fcntl = None  # type: ignore[assignment]
 
 _pid = os.getpid()  # getpid is a syscall; refreshed in forked children
 
@@ -125,23 +135,16 @@ def _lookup_exchange() -> Any:
     return _exchange
 
 
-def replace_atomically(tmp: str, target: str) -> None:
-    """Put ``tmp`` in place of ``target`` atomically (readers see old or new).
-
-    On Linux an existing target is swapped with ``renameat2(RENAME_EXCHANGE)`` and the
-    old file unlinked: ext4 makes a plain rename over an existing file start writing the
-    new file back to disk at once (``auto_da_alloc``), which costs ~4x the whole store
-    of a small value. Falls back to ``os.replace`` where exchange is unsupported. Either
-    way nothing is fsynced: after a power loss the newest value may be lost (use
-    ``FilesystemIOManager(durable=True)`` when that matters).
-    """
-    if _swap_in(tmp, target):
-        _unlink_quietly(tmp)  # now the old value
-
-
 def _swap_in(tmp: str, target: str) -> bool:
-    """Put ``tmp`` in place of ``target``; True if ``tmp`` now holds the old value
-    (swapped with ``renameat2(RENAME_EXCHANGE)``), False if it is gone."""
+    """Put ``tmp`` in place of ``target`` atomically (readers see old or new); True if
+    ``tmp`` now holds the old value, False if it is gone.
+
+    On Linux an existing target is swapped with ``renameat2(RENAME_EXCHANGE)``: ext4
+    makes a plain rename over an existing file start writing the new file back to disk
+    at once (``auto_da_alloc``), which costs ~4x the whole store of a small value. Falls
+    back to ``os.replace`` where exchange is unsupported. Either way nothing is fsynced:
+    after a power loss the newest value may be lost (``durable=True`` when that matters).
+    """
     exchange = _exchange if _exchange is not None else _lookup_exchange()
     if exchange:
         func, get_errno = exchange
@@ -153,18 +156,29 @@ def _swap_in(tmp: str, target: str) -> bool:
     return False
 
 
-def _claim_spare(folder: str, tmp: str) -> bool:
-    """Take the folder's spare file as ``tmp``. The rename is atomic, so of two
-    writers only one gets it; the other creates a new file."""
+def _claim_spare(folder: str, tmp: str) -> int | None:
+    """Take the folder's spare file as ``tmp``, open and exclusively locked: its
+    descriptor, or None (no spare; or a reader still holds it, then it is unlinked:
+    the reader keeps its copy). The rename is atomic, so of two writers only one gets
+    it; the other creates a new file."""
+    if fcntl is None:
+        return None
     try:
         os.rename(folder + _SEP + SPARE, tmp)
     except OSError:  # no spare (or no folder yet)
-        return False
-    return True
+        return None
+    fd = os.open(tmp, os.O_RDWR)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a reader that opened it as the value before is reading it
+        os.close(fd)
+        os.unlink(tmp)
+        return None
+    return fd
 
 
 def _keep_as_spare(folder: str, old: str) -> None:
-    """Keep the replaced file ``old`` as the folder's spare if it is small, else
+    """Keep the replaced pickle ``old`` as the folder's spare if it is small, else
     unlink it. A spare left by a concurrent writer is replaced (and so unlinked)."""
     try:
         if os.stat(old).st_size <= SPARE_MAX_BYTES:
@@ -239,35 +253,38 @@ class FilesystemIOManager(IOManager):
         if kind is None:
             name, stale = PICKLE, PARQUET
             self._write_atomic(
-                folder, name, lambda tmp, reuse: self._write_pickle(tmp, value, reuse)
+                folder, name, lambda tmp, fd: self._write_pickle(tmp, value, fd), recycle=True
             )
         else:
             table = _table_for_parquet(value, kind)
             name, stale = PARQUET, PICKLE
-            self._write_atomic(
-                folder, name, lambda tmp, reuse: self._write_parquet(tmp, table, reuse)
-            )
+            self._write_atomic(folder, name, lambda tmp, _fd: self._write_parquet(tmp, table))
         _unlink_quietly(folder + _SEP + stale)
         remove_leftover_temp_files(folder)  # of a writer killed mid-write
         self._last = (asset_key, partition_key, folder + _SEP + name)
 
-    def _write_atomic(self, folder: str, name: str, write: Any) -> None:
-        """``write(tmp, reuse)`` the value to a temp file (``reuse``: it is the
-        folder's spare, to be overwritten), then swap it in as ``folder/name``."""
+    def _write_atomic(self, folder: str, name: str, write: Any, recycle: bool = False) -> None:
+        """``write(tmp, fd)`` the value to a temp file (``fd``: the folder's spare, open
+        and locked, to be overwritten and closed; None: create ``tmp``), then swap it in
+        as ``folder/name``; with ``recycle``, keep the replaced file as the spare."""
         target = folder + _SEP + name
         tmp = _temp_beside(folder, name)
+        recycle = recycle and not self.durable
         try:
             try:
-                write(tmp, not self.durable and _claim_spare(folder, tmp))
+                write(tmp, _claim_spare(folder, tmp) if recycle else None)
             except FileNotFoundError:
                 # First write into this folder (or it was removed): create it, try again.
                 _unlink_quietly(tmp)
                 os.makedirs(folder, exist_ok=True)
-                write(tmp, False)
+                write(tmp, None)
             if self.durable:
                 os.replace(tmp, target)
             elif _swap_in(tmp, target):
-                _keep_as_spare(folder, tmp)
+                if recycle:
+                    _keep_as_spare(folder, tmp)
+                else:
+                    _unlink_quietly(tmp)  # now the old value
         except BaseException:
             _unlink_quietly(tmp)
             raise
@@ -278,32 +295,23 @@ class FilesystemIOManager(IOManager):
             finally:
                 os.close(fd)
 
-    def _write_pickle(self, tmp: str, value: Any, reuse: bool) -> None:
-        with open(tmp, "r+b" if reuse else "xb") as f:
+    def _write_pickle(self, tmp: str, value: Any, fd: int | None) -> None:
+        # Closing the spare's descriptor releases its lock once the value is whole.
+        with open(tmp, "xb") if fd is None else open(fd, "r+b") as f:
             pickle.dump(value, f, protocol=_PROTOCOL)
-            if reuse:
+            if fd is not None:
                 f.truncate()  # to the end of the new value
             if self.durable:
                 f.flush()
                 os.fsync(f.fileno())
 
-    def _write_parquet(self, tmp: str, table: Any, reuse: bool) -> None:
-        import pyarrow as pa
+    def _write_parquet(self, tmp: str, table: Any) -> None:
         import pyarrow.parquet as pq
 
-        where: Any = tmp
-        if reuse and table.nbytes <= SPARE_MAX_BYTES:
-            # Encoded in memory, then written over the spare from offset 0: pyarrow
-            # would truncate the file to zero first.
-            where = pa.BufferOutputStream()
         if self.compression is None:
-            pq.write_table(table, where)
+            pq.write_table(table, tmp)
         else:
-            pq.write_table(table, where, compression=self.compression)
-        if where is not tmp:
-            with open(tmp, "r+b") as f:
-                f.write(where.getvalue())
-                f.truncate()
+            pq.write_table(table, tmp, compression=self.compression)
         if self.durable:
             fd = os.open(tmp, os.O_RDONLY)
             try:
@@ -335,24 +343,13 @@ class FilesystemIOManager(IOManager):
         With ``decode=False`` a Parquet value is returned as the raw Arrow table."""
         folder = self.folder(asset_key, partition_key)
         parquet_path = folder + _SEP + PARQUET
+        pickle_path = folder + _SEP + PICKLE
         try:
-            f = open(folder + _SEP + PICKLE, "rb")  # noqa: SIM115
-        except FileNotFoundError:
-            f = None
-        if f is not None:
-            with f:
-                # Both exist only if a writer died between rename and unlink, or two
-                # processes raced: the newer file wins.
-                try:
-                    other = os.stat(parquet_path).st_mtime_ns
-                except FileNotFoundError:
-                    other = -1
-                if other <= os.fstat(f.fileno()).st_mtime_ns:
-                    try:
-                        return "pickle", pickle.load(f)
-                    except (EOFError, pickle.UnpicklingError) as e:
-                        path = os.path.join(folder, PICKLE)
-                        raise unreadable_value_error(asset_key, partition_key, path, e) from e
+            found = self._read_pickle(pickle_path, parquet_path)
+        except (EOFError, pickle.UnpicklingError) as e:
+            raise unreadable_value_error(asset_key, partition_key, pickle_path, e) from e
+        if found is not _NOT_PICKLED:
+            return "pickle", found
         try:
             table = _read_parquet(parquet_path)
         except FileNotFoundError:
@@ -360,6 +357,40 @@ class FilesystemIOManager(IOManager):
         except (OSError, ValueError) as e:  # ArrowInvalid is a ValueError, ArrowIOError an OSError
             raise unreadable_value_error(asset_key, partition_key, parquet_path, e) from e
         return "parquet", (_decode_table(table) if decode else table)
+
+    def _read_pickle(self, path: str, parquet_path: str) -> Any:
+        """The value pickled at ``path``, or ``_NOT_PICKLED`` (none, or an older one
+        than the Parquet file beside it)."""
+        for _ in range(_READ_ATTEMPTS):
+            try:
+                fd = os.open(path, os.O_RDONLY)
+            except FileNotFoundError:
+                return _NOT_PICKLED
+            try:
+                if fcntl is not None:
+                    # Held while reading: a writer may not reuse this file as its spare.
+                    fcntl.flock(fd, fcntl.LOCK_SH)
+                    stat = os.fstat(fd)
+                    try:
+                        current = os.stat(path).st_ino
+                    except FileNotFoundError:
+                        current = -1
+                    if current != stat.st_ino:
+                        continue  # replaced before the lock (its file may be rewritten)
+                else:
+                    stat = os.fstat(fd)
+                # Both exist only if a writer died between rename and unlink, or two
+                # processes raced: the newer file wins.
+                try:
+                    other = os.stat(parquet_path).st_mtime_ns
+                except FileNotFoundError:
+                    other = -1
+                if other > stat.st_mtime_ns:
+                    return _NOT_PICKLED
+                return _unpickle(fd, stat.st_size)
+            finally:
+                os.close(fd)
+        raise OSError(f"{path} was replaced {_READ_ATTEMPTS} times while being read; try again")
 
     def _load_range(self, context: InputContext) -> Any:
         keys = context.partition_keys or ()
@@ -428,6 +459,19 @@ def _table_for_parquet(value: Any, kind: str) -> Any:
     metadata = dict(value.schema.metadata or {})
     metadata[_KIND_KEY] = b"arrow"
     return value.replace_schema_metadata(metadata)
+
+
+def _unpickle(fd: int, size: int) -> Any:
+    """The value pickled in the open file ``fd`` of ``size`` bytes. A small one is read
+    in one call (a buffered file object costs more than the read); a large one is
+    streamed."""
+    if size > SPARE_MAX_BYTES:
+        with open(fd, "rb", closefd=False) as f:
+            return pickle.load(f)
+    chunks = []
+    while data := os.read(fd, size + 1):
+        chunks.append(data)
+    return pickle.loads(b"".join(chunks))
 
 
 def _read_parquet(path: str) -> Any:

@@ -250,11 +250,38 @@ def test_a_spare_holding_a_longer_value_is_cut_to_the_new_one(fs):
     fs.store(out(), "c")  # written over the 60 kB file
     assert fs.load(inp()) == "c"
     assert (folder / "data.pickle").stat().st_size < 100
-    fs.store(out(), frame(50))
+
+
+@needs_exchange
+def test_parquet_files_are_new_files_every_time(fs):
+    folder = fs.base_dir / "sales" / "orders"
     fs.store(out(), frame(3))
-    fs.store(out(), frame(2))  # Parquet over the spare too
-    assert len(fs.load(inp())) == 2
-    assert pq.read_table(folder / "data.parquet").num_rows == 2
+    with open(folder / "data.parquet", "rb") as reader:  # pyarrow reads by path, unlocked
+        fs.store(out(), frame(2))
+        fs.store(out(), frame(1))
+        assert not (folder / parquet_fs.SPARE).exists()
+        assert pq.read_table(reader).num_rows == 3  # its file was unlinked, not reused
+    assert len(fs.load(inp())) == 1
+
+
+@needs_exchange
+def test_a_reader_of_a_replaced_pickle_keeps_reading_it_whole(fs):
+    """A reader that opened the value before two later writes holds its shared lock:
+    the writer that would reuse that file as the spare creates a new one instead."""
+    import fcntl
+
+    folder = fs.base_dir / "sales" / "orders"
+    fs.store(out(), "old " * 100)
+    with open(folder / "data.pickle", "rb") as slow_reader:
+        fcntl.flock(slow_reader.fileno(), fcntl.LOCK_SH)  # as _read does
+        fs.store(out(), "newer")  # the reader's file becomes the spare
+        assert (folder / parquet_fs.SPARE).stat().st_ino == os.fstat(slow_reader.fileno()).st_ino
+        fs.store(out(), "newest")  # may not overwrite it: a new file instead
+        assert pickle.load(slow_reader) == "old " * 100
+    assert fs.load(inp()) == "newest"
+    assert temp_files(fs.base_dir) == []
+    fs.store(out(), "after")  # spares are reused again once nobody reads them
+    assert fs.load(inp()) == "after"
 
 
 @needs_exchange
@@ -380,3 +407,28 @@ def test_range_store_splits_by_one_column_per_dimension(fs):
     fs.store(out(keys=keys, partition_column=["day", "region"]), df)
     assert fs.load(inp("2024-01-01|us"))["v"].tolist() == [2]
     assert (fs.base_dir / "sales" / "orders" / "2024-01-01" / "eu" / "data.parquet").is_file()
+
+
+@needs_exchange
+def test_a_value_replaced_between_open_and_lock_is_read_again(fs, monkeypatch):
+    """A writer can take the reader's file between the reader's open and its lock,
+    and fail halfway through rewriting it: the reader sees its file is no longer the
+    value and reads the current one."""
+    import fcntl
+
+    fs.store(out(), "first")
+    fs.store(out(), "second")  # "first"'s file is the spare
+    real = fcntl.flock
+    sneaked: list[bool] = []
+
+    def flock(fd, operation):
+        if operation == fcntl.LOCK_SH and not sneaked:
+            sneaked.append(True)
+            fs.store(out(), "third")  # the reader's file ("second") becomes the spare
+            with pytest.raises(TypeError):  # reuses it, writes half, fails
+                fs.store(out(), [b"x" * 1000, Unpicklable()])
+        return real(fd, operation)
+
+    monkeypatch.setattr(fcntl, "flock", flock)
+    assert fs.load(inp()) == "third"
+    assert sneaked
