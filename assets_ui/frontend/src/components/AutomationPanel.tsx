@@ -1,3 +1,4 @@
+import { useEffect, useState } from 'react';
 import { ASSET_AUTOMATION_QUERY, rangesText, type AssetAutomation } from '../api/automation';
 import { useQuery } from '../hooks/useQuery';
 import { runPath } from '../lib/router';
@@ -8,12 +9,15 @@ import { RelativeTime } from './RelativeTime';
 
 /** The asset's automation condition and why it did or did not run (its latest evaluations). */
 export function AutomationPanel({ assetKey }: { assetKey: string }) {
+  const [slow, setSlow] = useState(false);
   const { data, error } = useQuery<{ asset: { key: string; automation: AssetAutomation | null } | null }>(
     ASSET_AUTOMATION_QUERY,
     { key: assetKey },
-    { pollMs: 5000 },
+    // an asset without a condition gets one only through a reload: look less often
+    { pollMs: slow ? 30000 : 5000 },
   );
   const automation = data?.asset?.automation;
+  useEffect(() => setSlow(data !== undefined && !automation), [data, automation]);
   if (error && !data) return <ErrorBox error={error} title="Could not load the automation condition" />;
   if (!automation) return null;
   return (
