@@ -211,9 +211,9 @@ def _materialize_and_check(
     partition: str | None,
     partition_range: tuple[str, str] | None = None,
 ) -> tuple[list[CheckEvaluation], list[str]]:
+    from assets_core.execution.execute import run_in_process
     from assets_core.execution.plan import PartitionRequest
     from assets_core.execution.request import RunSpec
-    from assets_core.execution.run import run_in_process
 
     if partition_range is not None:
         request = PartitionRequest(start=partition_range[0], end=partition_range[1])

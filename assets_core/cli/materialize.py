@@ -157,7 +157,8 @@ def run_and_report(defs: Definitions, spec: RunSpec, catalog: Catalog | None = N
     """Plan, record and execute ``spec`` with a live progress display and a summary;
     return the exit code."""
     from assets_core.cli.progress import RunProgress
-    from assets_core.execution.run import execute_run, plan_run, start_run
+    from assets_core.execution.execute import execute_run
+    from assets_core.execution.run import plan_run, start_run
 
     catalog = catalog or open_catalog(recover=True)
     planned = plan_run(defs, catalog, spec)

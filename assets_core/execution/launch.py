@@ -32,7 +32,8 @@ def execute_queued_run(
 ) -> RunResult:
     """Run a QUEUED run to its end in this process (a run worker): plan it again
     (what is done may have changed while it waited), record it STARTED, execute."""
-    from assets_core.execution.run import RunNotQueuedError, execute_run, plan_run, start_run
+    from assets_core.execution.execute import execute_run
+    from assets_core.execution.run import RunNotQueuedError, plan_run, start_run
     from assets_core.redaction import scrub_credentials
 
     scrub_credentials()  # this process runs user code: it must not read the server's tokens

@@ -3,8 +3,8 @@
 1. ``plan_run``: validate the request (``RunSpec``), plan its steps, and decide what
    to skip (a resumed backfill, a re-execution from failure). Writes nothing.
 2. ``start_run``: record the run STARTED with that final plan and emit RUN_START.
-3. ``execute_run``: run the steps with the request's executor and record how the run
-   ended — also when it is canceled or crashes.
+3. ``execute_run`` (``execute.py``): run the steps with the request's executor and
+   record how the run ended — also when it is canceled or crashes.
 
 ``materialize()`` (Python) and the CLI do all three in this process; the API records
 the run QUEUED (``launch.queue_run``) and a run worker starts it
@@ -14,12 +14,10 @@ the run QUEUED (``launch.queue_run``) and a run worker starts it
 from __future__ import annotations
 
 import getpass
-import signal
-import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,19 +27,15 @@ from assets_core.definitions.asset import AssetsDefinition
 from assets_core.definitions.repository import Definitions
 from assets_core.definitions.resources import Resources, resolve_resource
 from assets_core.errors import (
-    CatalogConnectionLostError,
-    CatalogError,
     ConfigError,
-    ExecutorLostError,
     UsageError,
 )
 from assets_core.execution.config import build_config
 from assets_core.execution.events import RunEventWriter
 from assets_core.execution.observers import Observers, observers_for
-from assets_core.execution.plan import ExecutionPlan, PartitionRequest, Step, build_plan
+from assets_core.execution.plan import ExecutionPlan, PartitionRequest, build_plan
 from assets_core.execution.request import RunSpec, requested_executor
-from assets_core.execution.run_end import close_writer, end_run_status, run_error
-from assets_core.execution.step import RunCanceled, RunState, StepOutcome
+from assets_core.execution.step import RunState, StepOutcome
 from assets_core.graph.asset_graph import AssetGraph
 from assets_core.redaction import learn_secrets, protect_output
 
@@ -50,8 +44,6 @@ if TYPE_CHECKING:
     from assets_core.checks.check import AssetCheckDefinition
     from assets_core.io.base import IOManager
     from assets_core.keys import AssetKey
-
-CANCEL_POLL_S = 0.25
 
 
 class RunNotQueuedError(UsageError):
@@ -335,151 +327,12 @@ def run_record(
     )
 
 
-def execute_run(
-    run: StartedRun,
-    on_outcome: Callable[[Step, StepOutcome], None] | None = None,
-    handle_signals: bool = False,
-) -> RunResult:
-    """Execute a started run to its end and record its final status."""
-    from assets_core.executors import execute_plan
-
-    state, catalog = run.state, run.catalog
-    last_poll = [time.monotonic()]
-
-    def should_cancel() -> bool:
-        now = time.monotonic()
-        if now - last_poll[0] < CANCEL_POLL_S:
-            return False
-        last_poll[0] = now
-        return catalog.get_run(run.record.id).status == "CANCELING"
-
-    finished: dict[str, StepOutcome] = {}
-    report = on_outcome or _noop
-    observers = run.observers
-    observers.run_started()
-
-    def track(step: Step, outcome: StepOutcome) -> None:
-        if outcome.status != "STARTED":
-            finished[step.id] = outcome
-            observers.step_finished(step, outcome)
-        else:
-            observers.step_started(step)
-        report(step, outcome)
-
-    restore = _install_sigterm() if handle_signals else None
-    status_by_step: dict[str, StepOutcome] = {}
-    final, error = "FAILURE", None
-    try:
-        status_by_step = execute_plan(
-            run.planned.spec.executor, run.plan, state, track, should_cancel
-        )
-        failed = [o for o in status_by_step.values() if o.status == "FAILED"]
-        final = "FAILURE" if failed else "SUCCESS"
-        if failed:
-            error = f"{len(failed)} step(s) failed: " + ", ".join(o.step_id for o in failed[:5])
-    except (RunCanceled, KeyboardInterrupt):
-        final, error = "CANCELED", "canceled"
-        status_by_step = _fill_canceled(run.plan, finished)
-    except ExecutorLostError as e:  # e.g. the Dask scheduler: finished steps are kept
-        final, error = "FAILURE", e.message
-        status_by_step = _fill_canceled(run.plan, finished, "SKIPPED", e.message)
-    except CatalogError as e:  # e.g. the connection lost for good: said in one line
-        final, error = "FAILURE", e.message
-        raise
-    except BaseException as e:
-        final, error = "FAILURE", run_error(e, catalog)
-        raise
-    finally:
-        if restore is not None:
-            restore()
-        if state.pools is not None:
-            state.pools.release_all()
-        ended = time.time()
-        event = {"SUCCESS": "RUN_SUCCESS", "FAILURE": "RUN_FAILURE", "CANCELED": "RUN_CANCELED"}
-        state.writer.emit(
-            event[final],
-            f"Run {final.lower()}" + (f": {error}" if error and final != "SUCCESS" else ""),
-            level="INFO" if final == "SUCCESS" else "ERROR",
-        )
-        # A lost connection or a refused write: the last events are lost, not the end.
-        flush_error = close_writer(state, catalog)
-        if flush_error is not None:
-            final, error = "FAILURE", error if final == "FAILURE" else flush_error.message
-        for manager in {id(m): m for m in state.io_managers.values()}.values():
-            close = getattr(manager, "close", None)
-            if close is not None:
-                close()
-        # The final status is written even when the last flush failed: a run never
-        # stays STARTED because its events could not be written (if the connection is
-        # lost for good, crash recovery ends it later).
-        lost: CatalogConnectionLostError | None = None
-        try:
-            end_run_status(catalog, run.record.id, final, ended, error)
-        except CatalogConnectionLostError as e:
-            lost = e
-        observers.run_finished(final, error)
-        observers.close()
-    if flush_error is not None:
-        raise flush_error
-    if lost is not None:
-        raise lost
-    return RunResult(run.record.id, final, status_by_step, state.graph, catalog, state.io_managers)
-
-
-def run_in_process(
-    defs: Definitions,
-    catalog: Catalog,
-    spec: RunSpec,
-    *,
-    home: Path | None = None,
-    io_managers: Mapping[str, IOManager] | None = None,
-    handle_signals: bool = False,
-) -> RunResult:
-    """Plan, record and execute ``spec`` in this process (``handle_signals``: SIGTERM
-    cancels the run, as Ctrl-C does)."""
-    planned = plan_run(defs, catalog, spec)
-    started = start_run(defs, catalog, planned, home=home, io_managers=io_managers)
-    return execute_run(started, handle_signals=handle_signals)
-
-
-def _fill_canceled(
-    plan: ExecutionPlan,
-    done: dict[str, StepOutcome],
-    status: str = "CANCELED",
-    error: str = "run canceled",
-) -> dict[str, StepOutcome]:
-    out = dict(done)
-    for step in plan.steps:
-        out.setdefault(step.id, StepOutcome(step.id, status, error=error))
-    return out
-
-
-def _noop(step: Step, outcome: StepOutcome) -> None:
-    return None
-
-
 def current_user() -> str:
     """The name of the user running this process (recorded as who launched a run)."""
     try:
         return getpass.getuser()
     except Exception:
         return "unknown"
-
-
-def _install_sigterm() -> Callable[[], None] | None:
-    """Turn SIGTERM (sent by `cancelRun`) into a cancellation of the current step."""
-    if threading.current_thread() is not threading.main_thread():
-        return None
-
-    def handler(signum: int, frame: Any) -> None:
-        raise RunCanceled()
-
-    previous = signal.signal(signal.SIGTERM, handler)
-
-    def restore() -> None:
-        signal.signal(signal.SIGTERM, previous)
-
-    return restore
 
 
 _snapshots: weakref.WeakKeyDictionary[AssetGraph, tuple[str, dict[str, Any]]] = (
@@ -573,6 +426,8 @@ def materialize(
     home_path = Path(home) if home is not None else None
     cat = catalog or Catalog.open(catalog_url, home_path)
     try:
+        from assets_core.execution.execute import run_in_process
+
         result = run_in_process(defs, cat, spec, home=home_path, io_managers=io_managers)
     finally:
         if catalog is None:
