@@ -26,23 +26,19 @@ interrupt plugin stops the tasks, and nothing relays to a catalog any more.
 from __future__ import annotations
 
 import contextlib
-import copy
-import logging
 import pickle
 import queue
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from assets_core.catalog.records import StepRecord, WriteBatch
-from assets_core.definitions.loader import LOCATION_FILE_PREFIX
 from assets_core.errors import ExecutorLostError, WorkerLostError
 from assets_core.execution.plan import ExecutionPlan, Step
 from assets_core.execution.pools import announce_waiting, warn_unlimited
 from assets_core.execution.step import RunCanceled, RunState, StepOutcome, record_failure
+from assets_core.executors.dask_client import cluster_client, payload_bytes, quiet_distributed
 from assets_core.executors.inprocess import record_canceled, record_skip, skip_reason
 
 if TYPE_CHECKING:
@@ -50,10 +46,6 @@ if TYPE_CHECKING:
 
     from assets_core.execution.request import ExecutorSpec
 
-#: Workers of the LocalCluster started when the run names no scheduler.
-DEFAULT_LOCAL_WORKERS = 2
-#: Seconds to reach a scheduler before the run fails.
-CONNECT_TIMEOUT_S = 20.0
 #: Seconds the main loop waits for news before it checks for a cancel request.
 POLL_S = 0.25
 #: Seconds a finished task's relayed end may lag behind Dask's word that it finished.
@@ -100,7 +92,7 @@ def execute_dask(
 ) -> dict[str, StepOutcome]:
     """Run the plan's steps on Dask; raise ``RunCanceled`` when canceled (after
     recording) and ``ExecutorLostError`` when the scheduler goes away."""
-    with _quiet_distributed(), _client(executor) as (client, address, local):
+    with quiet_distributed(), cluster_client(executor) as (client, address, local):
         driver = _Driver(client, address, plan, state, on_outcome)
         try:
             return driver.run(should_cancel)
@@ -112,61 +104,6 @@ def execute_dask(
             raise RunCanceled() from None
         finally:
             driver.close()
-
-
-@contextlib.contextmanager
-def _client(executor: ExecutorSpec) -> Iterator[tuple[Client, str, Any]]:
-    """A client of the scheduler at ``dask_address``, else of a LocalCluster started
-    (and stopped) here."""
-    import dask
-    from distributed import Client, LocalCluster
-
-    # A worker that dies fails its task at once (KilledWorker): the step's Retry policy
-    # decides, not Dask's own silent re-runs.
-    with dask.config.set({"distributed.scheduler.allowed-failures": 0}):
-        if executor.dask_address:
-            address = executor.dask_address
-            try:
-                client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
-            except OSError as e:
-                raise ExecutorLostError(
-                    f"Dask scheduler {address} unreachable: {e}. Check that `dask scheduler` "
-                    "runs there, or drop --dask-address to start a local cluster."
-                ) from None
-            try:
-                yield client, address, None
-            finally:
-                with contextlib.suppress(Exception):
-                    client.close(timeout=5)
-            return
-        cluster = LocalCluster(
-            n_workers=executor.workers or DEFAULT_LOCAL_WORKERS,
-            threads_per_worker=1,
-            processes=True,
-            dashboard_address=None,
-            host="127.0.0.1",
-        )
-        client = Client(cluster, set_as_default=False)
-        try:
-            yield client, cluster.scheduler_address, cluster
-        finally:
-            with contextlib.suppress(Exception):
-                client.close(timeout=5)
-            with contextlib.suppress(Exception):
-                cluster.close(timeout=10)
-
-
-@contextlib.contextmanager
-def _quiet_distributed() -> Iterator[None]:
-    """Dask logs a lost worker or scheduler at length on stderr; the run records what
-    happened as events, so keep the terminal for the progress display."""
-    logger = logging.getLogger("distributed")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
 
 
 class _Driver:
@@ -206,7 +143,7 @@ class _Driver:
         self._check_allowed_failures()
         # A task, not scattered data: if the workers holding it die, Dask computes it again.
         self.payload = client.submit(
-            hold, _payload_bytes(plan, state), key=f"assetline-payload-{state.run_id}", pure=False
+            hold, payload_bytes(plan, state), key=f"assetline-payload-{state.run_id}", pure=False
         )
 
     def _check_allowed_failures(self) -> None:
@@ -524,44 +461,6 @@ class _Driver:
 
         with contextlib.suppress(Exception):
             self.client.run_on_scheduler(forget)
-
-
-def _payload_bytes(plan: ExecutionPlan, state: RunState) -> tuple[dict[str, str], bytes]:
-    """The run, pickled for the workers, and the code location files they import
-    first: a module loaded from a file (``-f FILE.py``) cannot be imported by name on
-    a worker, so it travels as its path (pickling it by value would lose the file
-    names of its tracebacks)."""
-    from assets_core.executors.dask_worker import RunPayload, dumps
-
-    files: dict[str, str] = {}
-    for step in plan.steps:
-        module = _module_of(step)
-        if module is not None and module.startswith(LOCATION_FILE_PREFIX):
-            path = getattr(sys.modules.get(module), "__file__", None)
-            if path:
-                files[module] = path
-    environment, environment_key = RunPayload.environment_of(
-        state.resource_definitions, state.io_managers
-    )
-    # The graph keeps the definitions' resources and IO managers: they travel in the
-    # environment, built once per worker, not with every run.
-    graph = copy.copy(state.graph)
-    graph.resources = graph.io_managers = MappingProxyType({})
-    payload = RunPayload(
-        run_id=state.run_id,
-        graph=graph,
-        steps={s.id: s for s in plan.steps},
-        configs=state.configs,
-        environment=environment,
-        environment_key=environment_key,
-        max_log_bytes=state.max_log_bytes,
-    )
-    return files, dumps(payload)
-
-
-def _module_of(step: Step) -> str | None:
-    fn = step.definition.fn
-    return getattr(fn, "__module__", None) if fn is not None else None
 
 
 __all__ = ["execute_dask"]
