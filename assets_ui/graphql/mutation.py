@@ -27,9 +27,9 @@ from assets_core.keys import AssetKey
 from assets_ui.graphql.body import is_json
 from assets_ui.graphql.context import UNSET, Context, ctx, given
 from assets_ui.graphql.errors import BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, ApiError, code_of
-from assets_ui.graphql.types.asset import Materialization
 from assets_ui.graphql.types.automation import Schedule, Sensor
 from assets_ui.graphql.types.common import JSON
+from assets_ui.graphql.types.materialization import Materialization
 from assets_ui.graphql.types.run import Run
 
 T = TypeVar("T")

@@ -33,17 +33,16 @@ from assets_ui.graphql.types.common import (
     ColumnSource,
     Freshness,
     as_json,
-    to_datetime,
 )
+from assets_ui.graphql.types.materialization import Check, Materialization
 
 T = TypeVar("T")
 #: What a resolver returns that answers at once when it can, else later.
 MaybeAwaitable: TypeAlias = Union[T, Awaitable[T]]  # noqa: UP007 - a generic alias
 
 if TYPE_CHECKING:
-    from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
+    from assets_core.catalog.records import MaterializationRecord
     from assets_core.catalog.status import AssetStatusInfo
-    from assets_core.checks.check import AssetCheckDefinition
     from assets_core.lineage.columns import ColumnOrigin
     from assets_ui.graphql.context import Context
     from assets_ui.location import LoadedLocation
@@ -120,108 +119,6 @@ class PartitionStats:
             else:
                 out.append({"start": k, "end": k, "status": s, "count": 1})
         return as_json(out)
-
-
-@strawberry.type
-class CheckResult:
-    """One evaluation of a check."""
-
-    status: str
-    passed: bool
-    partition: str | None
-    run_id: str | None
-    timestamp: datetime
-    metadata: JSON
-    error: str | None
-
-    @classmethod
-    def of(cls, r: CheckResultRecord) -> CheckResult:
-        """From a catalog record."""
-        ts = to_datetime(r.timestamp)
-        assert ts is not None
-        return cls(
-            status=r.status,
-            passed=r.passed,
-            partition=r.partition,
-            run_id=r.run_id,
-            timestamp=ts,
-            metadata=as_json(r.metadata),
-            error=r.error,
-        )
-
-
-@strawberry.type
-class Check:
-    """A data-quality check of an asset."""
-
-    name: str
-    severity: str
-    blocking: bool
-    description: str | None
-    asset_key: strawberry.Private[str]
-
-    @classmethod
-    def of(cls, check: AssetCheckDefinition) -> Check:
-        """From its definition."""
-        return cls(
-            name=check.name,
-            severity=check.severity,
-            blocking=check.blocking,
-            description=check.description,
-            asset_key=str(check.asset_key),
-        )
-
-    @strawberry.field
-    async def last_result(self, info: Info) -> CheckResult | None:
-        """The latest evaluation."""
-        r = await ctx(info).loaders.last_check.load((self.asset_key, self.name))
-        return CheckResult.of(r) if r is not None else None
-
-    @strawberry.field
-    async def history(self, info: Info, limit: int | None = 20) -> list[CheckResult]:
-        """The latest ``limit`` evaluations, newest first."""
-        n = page_size(limit, 20, MAX_HISTORY, "history(limit)")
-        rs = await ctx(info).loaders.check_history.load((self.asset_key, self.name, n))
-        return [CheckResult.of(r) for r in rs]
-
-
-@strawberry.type
-class Materialization:
-    """One stored value of an asset (or of one partition)."""
-
-    id: str
-    asset_key: str
-    run_id: str
-    timestamp: datetime
-    partition: str | None
-    data_version: str | None
-    code_version: str | None
-    metadata: JSON
-    record_id: strawberry.Private[int]
-
-    @classmethod
-    def of(cls, m: MaterializationRecord) -> Materialization:
-        """From a catalog record."""
-        ts = to_datetime(m.timestamp)
-        assert ts is not None
-        return cls(
-            id=str(m.id),
-            asset_key=m.asset_key,
-            run_id=m.run_id,
-            timestamp=ts,
-            partition=m.partition,
-            data_version=m.data_version,
-            code_version=m.code_version,
-            metadata=as_json(m.metadata),
-            record_id=m.id,
-        )
-
-    @strawberry.field
-    async def upstream(self, info: Info) -> list[Materialization]:
-        """The upstream materializations this one consumed (provenance)."""
-        return [
-            Materialization.of(m) for m in await ctx(info).loaders.provenance.load(self.record_id)
-        ]
 
 
 @strawberry.type
