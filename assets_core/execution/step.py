@@ -294,8 +294,8 @@ def _describe_failure(
     if isinstance(e, UserCodeError):
         message, tb, location = e.message, e.user_traceback, e.location
         exc_line = e.exception or e.message
-    elif isinstance(e, UnreadableValueError):
-        tb, location = user_traceback(e)
+    elif isinstance(e, UnreadableValueError):  # damaged storage, not the user's code
+        tb, location = "", None
         message = exc_line = e.message
     else:
         tb, location = user_traceback(e)

@@ -101,7 +101,10 @@ def test_setup_runs_exit_codes(outputs: Outputs) -> None:
 def test_list_json_shape(outputs: Outputs) -> None:
     data = ok(outputs, "list").json()
     assert list(data) == ["assets"]
-    keys = {"key", "group", "kind", "upstream", "partitions", "owners", "tags", "description"}
+    keys = {
+        "key", "group", "kind", "upstream", "partitions", "owners", "tags", "description",
+        "metadata",
+    }  # fmt: skip
     for a in data["assets"]:
         assert set(a) == keys
         assert isinstance(a["key"], str) and isinstance(a["group"], str)
@@ -121,6 +124,7 @@ def test_list_json_shape(outputs: Outputs) -> None:
         "owners": ["team:analytics"],
         "tags": {"tier": "gold"},
         "description": "Orders as they arrive.",
+        "metadata": {},
     }
     assert by_key["sales/orders"]["upstream"] == ["raw_orders"]
     assert by_key["revenue"]["kind"] == "sql"

@@ -89,7 +89,7 @@ def test_start_and_stop_are_operator_mutations_scoped_by_group(auto_server: UiSe
     assert "operator role" in viewer["message"]
     scoped = as_("ops", auto_server, start, n="nightly").json()["errors"][0]
     assert scoped["extensions"]["code"] == "FORBIDDEN"
-    assert "group default" in scoped["message"]
+    assert "touches default" in scoped["message"]
     unknown = as_("op", auto_server, start, n="nighty").json()["errors"][0]
     assert unknown["extensions"]["code"] == "NOT_FOUND"
     assert "Did you mean 'nightly'?" in unknown["message"]
