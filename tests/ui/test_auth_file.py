@@ -233,6 +233,7 @@ def test_a_leaky_run_leaves_no_secret_in_answers_logs_or_catalog(server: Server)
     db = server.home / "catalog.db"
     stored = b"".join(f.read_bytes() for f in db.parent.glob("catalog.db*"))
     assert SECRET.encode() not in stored
+
     # A step's own output is captured into the catalog (STEP_OUTPUT); the rest reaches
     # the server's log: redacted either way.
     def seen() -> str:
