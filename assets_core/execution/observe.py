@@ -27,10 +27,11 @@ from assets_core.catalog.records import (
     StepRecord,
     WriteBatch,
 )
-from assets_core.definitions.resources import Resources, resolve_resource, secret_values
+from assets_core.definitions.resources import Resources, resolve_resource
 from assets_core.definitions.results import Observation
 from assets_core.errors import PartitionKeyError, UsageError
 from assets_core.keys import AssetKey
+from assets_core.redaction import learn_secrets, protect_output, redactor
 
 if TYPE_CHECKING:
     from assets_core.catalog.catalog import Catalog
@@ -152,12 +153,14 @@ def observe(
         for key in keys:
             _check_partition(graph, key, partition, cat)
         resources = Resources({n: resolve_resource(v) for n, v in defs.resources.items()})
-        redact = redactor_for(defs.resources)
+        # Secrets are hidden at the one boundary every catalog write passes.
+        if learn_secrets(defs.resources):
+            protect_output()
         run = _start(cat, "observation", keys, partition, launched_by or current_user())
-        outcomes = [_observe_one(graph, key, partition, resources, redact) for key in keys]
+        outcomes = [_observe_one(graph, key, partition, resources) for key in keys]
         batch = WriteBatch()
         for outcome in outcomes:
-            _record(batch, run.id, outcome, redact)
+            _record(batch, run.id, outcome)
         status = "SUCCESS" if all(o.status == "OBSERVED" for o in outcomes) else "FAILURE"
         failed = sum(o.status == "FAILED" for o in outcomes)
         batch.events.append(
@@ -185,7 +188,6 @@ def report_materialization(
     data_version: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     launched_by: str | None = None,
-    redact: Callable[[str], str] = lambda text: text,
 ) -> ObservedAsset:
     """Record a materialization made outside Assetline (the producer reports it).
 
@@ -197,7 +199,6 @@ def report_materialization(
         data_version: The new data's version (default: a fresh one).
         metadata: Metadata to record with it.
         launched_by: Who reported it.
-        redact: Applied to every string recorded.
 
     Raises:
         UsageError: Unknown asset or bad partition key.
@@ -217,7 +218,7 @@ def report_materialization(
         dict(metadata or {}),
     )
     batch = WriteBatch()
-    _record(batch, run.id, outcome, redact)
+    _record(batch, run.id, outcome)
     batch.events.append(
         EventRecord(run.id, time.time(), "RUN_SUCCESS", f"Reported a materialization of {key}")
     )
@@ -269,7 +270,6 @@ def _observe_one(
     key: AssetKey,
     partition: str | None,
     resources: Resources,
-    redact: Callable[[str], str],
 ) -> ObservedAsset:
     fn = graph.get(key).definition.observe
     assert fn is not None  # observable_keys chose it
@@ -282,7 +282,7 @@ def _observe_one(
             str(key),
             partition,
             "FAILED",
-            error=redact(f"observe of {key} raised {type(e).__name__}: {e}\n{trace}"),
+            error=redactor().redact(f"observe of {key} raised {type(e).__name__}: {e}\n{trace}"),
         )
     if isinstance(returned, str) and returned:
         returned = Observation(returned)
@@ -299,9 +299,7 @@ def _observe_one(
     )
 
 
-def _record(
-    batch: WriteBatch, run_id: str, outcome: ObservedAsset, redact: Callable[[str], str]
-) -> None:
+def _record(batch: WriteBatch, run_id: str, outcome: ObservedAsset) -> None:
     now = time.time()
     ok = outcome.status == "OBSERVED"
     batch.steps.append(
@@ -330,8 +328,8 @@ def _record(
             )
         )
         return
-    metadata = _redacted(outcome.metadata, redact)
-    version = redact(outcome.data_version or "")
+    metadata = outcome.metadata
+    version = outcome.data_version or ""
     batch.events.append(
         EventRecord(
             run_id,
@@ -348,28 +346,6 @@ def _record(
             outcome.asset_key, outcome.partition, run_id, now, None, version, metadata, None
         )
     )
-
-
-def redactor_for(resources: Mapping[str, Any]) -> Callable[[str], str]:
-    """A function replacing the secret values (``EnvVar``s) of ``resources`` by ``***``."""
-    secrets = sorted(secret_values(dict(resources)), key=len, reverse=True)
-
-    def redact(text: str) -> str:
-        for secret in secrets:
-            text = text.replace(secret, "***")
-        return text
-
-    return redact
-
-
-def _redacted(value: Any, redact: Callable[[str], str]) -> Any:
-    if isinstance(value, str):
-        return redact(value)
-    if isinstance(value, dict):
-        return {redact(str(k)): _redacted(v, redact) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_redacted(v, redact) for v in value]
-    return value
 
 
 def _takes_context(fn: Callable[..., Any]) -> bool:
@@ -389,6 +365,5 @@ __all__ = [
     "ObservedAsset",
     "observable_keys",
     "observe",
-    "redactor_for",
     "report_materialization",
 ]

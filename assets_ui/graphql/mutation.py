@@ -317,7 +317,7 @@ class Mutation:
         """Record a materialization made outside Assetline (its producer reports it):
         an external asset's new data, with its data version and metadata. A new data
         version makes downstream assets stale; the same one leaves them fresh."""
-        from assets_core.execution.observe import redactor_for, report_materialization
+        from assets_core.execution.observe import report_materialization
 
         context = _guard(info, "operator", "reportMaterialization")
         key = _known_key(context, asset)
@@ -336,7 +336,6 @@ class Mutation:
                 data_version=data_version,
                 metadata=metadata,
                 launched_by=context.principal.name,
-                redact=redactor_for(context.location.defs.resources),
             )
             latest = await asyncio.to_thread(catalog.latest_materializations, [str(key)], partition)
             return Materialization.of(latest[str(key)])

@@ -132,3 +132,23 @@ def test_observe_from_the_cli(cli: Any, tmp_path: Path) -> None:
     assert text.returncode == 0 and "src/feed data version v1" in text.stdout
     wrong = cli("observe", "-f", loc, "--select", "src/other", env=env)
     assert wrong.returncode == 2 and "Not observable: src/other" in wrong.stderr
+
+
+def test_a_secret_in_an_observation_is_redacted(
+    catalog: Catalog, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from assets_core import EnvVar
+
+    monkeypatch.setenv("FEED_TOKEN", "s3cr3t-feed-token")
+
+    def look(context: ObserveContext) -> Observation:
+        token = context.resources.feed["token"]
+        return Observation(f"v-{token}", {"url": f"https://feed?token={token}"})
+
+    feed = external_asset("src/feed", observe=look)
+    defs = Definitions(assets=[feed], resources={"feed": {"token": EnvVar("FEED_TOKEN")}})
+    result = observe(defs, catalog=catalog)
+    assert result.success
+    latest = catalog.latest_materializations(["src/feed"])["src/feed"]
+    assert latest.data_version == "v-***"
+    assert latest.metadata == {"url": "https://feed?token=***"}
