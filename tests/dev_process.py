@@ -6,53 +6,26 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 import httpx
+
+from tests.e2e.conftest import Server, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 IOT = ROOT / "examples" / "iot"
 START_TIMEOUT_S = 90.0
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @dataclass
-class DevProcess:
-    """A running ``assetline dev``."""
-
-    proc: subprocess.Popen[bytes]
-    port: int
-    home: Path
-    log_path: Path
-    log: IO[bytes]
-    client: httpx.Client = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.client = httpx.Client(base_url=self.url, timeout=30)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def gql(self, query: str, **variables: Any) -> dict[str, Any]:
-        """The ``data`` of a query that must not fail."""
-        body = self.client.post("/graphql", json={"query": query, "variables": variables}).json()
-        assert not body.get("errors"), body["errors"]
-        data: dict[str, Any] = body["data"]
-        return data
+class DevProcess(Server):
+    """A running ``assetline dev`` (the UI server of tests/e2e plus a daemon)."""
 
     def output(self) -> str:
         if not self.log.closed:

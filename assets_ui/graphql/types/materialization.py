@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, TypeAlias, TypeVar, Union
+from typing import TYPE_CHECKING
 
 import strawberry
 from strawberry.types import Info
@@ -19,10 +18,6 @@ from assets_ui.graphql.types.common import (
     as_json,
     to_datetime,
 )
-
-T = TypeVar("T")
-#: What a resolver returns that answers at once when it can, else later.
-MaybeAwaitable: TypeAlias = Union[T, Awaitable[T]]  # noqa: UP007 - a generic alias
 
 if TYPE_CHECKING:
     from assets_core.catalog.records import CheckResultRecord, MaterializationRecord
