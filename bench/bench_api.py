@@ -46,8 +46,8 @@ LINEAGE = '{ lineage(selection: "*") { nodes { key group kind status } edges { s
 UPSTREAM = '{ asset(key: "l99/leaf") { upstream(depth: 3) { key } } }'
 MATERIALIZE = 'mutation { materialize(selection: "first") { id } }'
 
-LAYERED_10K = '''\
-"""10,000 assets: 100 layers x 100, two parents each in the layer above."""
+_LAYERED = '''\
+"""__N__ assets: __LAYERS__ layers x 100, two parents each in the layer above."""
 import random
 
 from assets_core import asset
@@ -55,6 +55,7 @@ from assets_core.definitions.repository import Definitions
 
 rng = random.Random(0)
 assets = []
+LEAF = __LEAF__  # l{last}/a_{last}_0 is named "leaf" (the upstream query's target)
 
 
 def _fn(name):
@@ -65,52 +66,42 @@ def _fn(name):
     return compute
 
 
-for layer in range(100):
+def _key(layer, i):
+    return f"l{layer}/leaf" if LEAF and (layer, i) == (__LAST__, 0) else f"l{layer}/a_{layer}_{i}"
+
+
+for layer in range(__LAYERS__):
     for i in range(100):
-        name = "leaf" if (layer, i) == (99, 0) else f"a_{layer}_{i}"
-        parents = (
-            [f"l{layer - 1}/a_{layer - 1}_{j}" if (layer - 1, j) != (99, 0) else "l99/leaf"
-             for j in rng.sample(range(100), 2)]
-            if layer else []
-        )
-        group = f"g{layer // 10}"
-        assets.append(asset(key=f"l{layer}/{name}", group=group, deps=parents)(_fn(name)))
+        parents = [_key(layer - 1, j) for j in rng.sample(range(100), 2)] if layer else []
+        key = _key(layer, i)
+        group = f"g{layer // __GROUP__}"
+        assets.append(asset(key=key, group=group, deps=parents)(_fn(key.split("/")[1])))
 
 defs = Definitions(assets=assets)
 '''
+
+
+def _layered(layers: int, group_every: int, leaf: bool) -> str:
+    """A code location of ``layers`` x 100 assets, two parents each."""
+    values = {
+        "__N__": f"{layers * 100:,}",
+        "__LAYERS__": str(layers),
+        "__LAST__": str(layers - 1),
+        "__GROUP__": str(group_every),
+        "__LEAF__": str(leaf),
+    }
+    source = _LAYERED
+    for name, value in values.items():
+        source = source.replace(name, value)
+    return source
+
+
+LAYERED_10K = _layered(100, 10, leaf=True)
 
 ASSETS = "{ assets { key upstream { key } } }"
 ASSETS_STATUS = "{ assets { key group kind status latestMaterialization { id timestamp } } }"
 
-LAYERED_2K = '''\
-"""2,000 assets: 20 layers x 100, two parents each in the layer above."""
-import random
-
-from assets_core import asset
-from assets_core.definitions.repository import Definitions
-
-rng = random.Random(0)
-assets = []
-
-
-def _fn(name):
-    def compute():
-        return None
-
-    compute.__name__ = compute.__qualname__ = name
-    return compute
-
-
-for layer in range(20):
-    for i in range(100):
-        name = f"a_{layer}_{i}"
-        ups = rng.sample(range(100), 2) if layer else []
-        parents = [f"l{layer - 1}/a_{layer - 1}_{j}" for j in ups]
-        group = f"g{layer // 5}"
-        assets.append(asset(key=f"l{layer}/{name}", group=group, deps=parents)(_fn(name)))
-
-defs = Definitions(assets=assets)
-'''
+LAYERED_2K = _layered(20, 5, leaf=False)
 
 LAUNCH = '''\
 """Two assets; the first records when its function starts."""
