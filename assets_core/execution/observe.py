@@ -157,7 +157,18 @@ def observe(
         if learn_secrets(defs.resources):
             protect_output()
         run = _start(cat, "observation", keys, partition, launched_by or current_user())
-        outcomes = [_observe_one(graph, key, partition, resources) for key in keys]
+        try:
+            outcomes = [_observe_one(graph, key, partition, resources) for key in keys]
+        except BaseException as e:  # Ctrl-C: the run ends, it never stays STARTED
+            ended = "CANCELED" if isinstance(e, KeyboardInterrupt) else "FAILURE"
+            cat.end_run(
+                run.id,
+                ended,
+                only_from=("STARTED",),
+                batch=WriteBatch(),
+                error=f"observation interrupted: {type(e).__name__}",
+            )
+            raise
         batch = WriteBatch()
         for outcome in outcomes:
             _record(batch, run.id, outcome)
@@ -247,7 +258,9 @@ def _start(
     partition: str | None,
     launched_by: str,
 ) -> RunRecord:
-    now = time.time()
+    from assets_core.execution.processes import this_process
+
+    now, me = time.time(), this_process()  # crash recovery ends it if this process dies
     run = RunRecord(
         id=uuid.uuid4().hex,
         status="STARTED",
@@ -258,6 +271,9 @@ def _start(
         created_at=now,
         started_at=now,
         heartbeat_at=now,
+        pid=me.pid,
+        host=me.host,
+        process_started_at=me.started_at,
     )
     catalog.create_run(run)
     what = "Observing" if kind == "observation" else "Recording a reported materialization of"

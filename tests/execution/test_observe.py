@@ -29,7 +29,7 @@ def location(versions: list[Any]) -> Definitions:
     def look(context: ObserveContext) -> Any:
         context.log.info("looking at %s", context.asset_key)
         value = versions.pop(0)
-        if isinstance(value, Exception):
+        if isinstance(value, BaseException):
             raise value
         return value
 
@@ -152,3 +152,12 @@ def test_a_secret_in_an_observation_is_redacted(
     latest = catalog.latest_materializations(["src/feed"])["src/feed"]
     assert latest.data_version == "v-***"
     assert latest.metadata == {"url": "https://feed?token=***"}
+
+
+def test_an_interrupted_observation_ends_its_run(catalog: Catalog) -> None:
+    defs = location([KeyboardInterrupt()])
+    with pytest.raises(KeyboardInterrupt):
+        observe(defs, catalog=catalog)
+    [run] = catalog.list_runs()
+    assert run.status == "CANCELED" and run.pid is not None and run.host is not None
+    assert run.error == "observation interrupted: KeyboardInterrupt"
