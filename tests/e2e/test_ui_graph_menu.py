@@ -165,6 +165,8 @@ def test_node_menu_selects_and_the_panel_lists_them(
 def test_the_panel_of_one_asset_does_not_hide_it(page: Page, example_server: Server) -> None:
     open_graph(page, example_server)
     expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-view-ready", "true")
+    # Measure the final layout: nodes move when elk replaces the quick first layout.
+    expect(page.get_by_test_id("graph-canvas")).to_have_attribute("data-layout-engine", "elk")
     # The rightmost node (not under the minimap): where the panel opens.
     minimap = box(page.locator(".react-flow__minimap"))
     nodes = page.locator('[data-testid^="graph-node-"]')
