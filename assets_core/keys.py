@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from assets_core.errors import InvalidKeyError
 
 _COMPONENT = re.compile(r"[A-Za-z0-9_-]+\Z")
+_KEY = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\Z")
 
 #: The longest file or folder name of common filesystems (ext4, XFS, APFS, NTFS), in
 #: bytes: every key component becomes one (asset keys and partition keys are folders of
@@ -79,6 +80,25 @@ class AssetKey:
     _str: str = field(init=False, repr=False, compare=False, default="")
 
     def __post_init__(self) -> None:
+        path = self.path
+        # The common case in one regular expression: string components of the
+        # allowed characters (which rules out every ``component_problem`` but length).
+        text = "/".join(path) if all(type(part) is str for part in path) else None
+        if (
+            text is None
+            or not _KEY.match(text)
+            or text.count("/") != len(path) - 1  # a component held a "/"
+            or len(text) > MAX_KEY_LENGTH
+            or max(map(len, path)) > MAX_COMPONENT_BYTES
+        ):
+            self._reject()
+            text = "/".join(path)
+        # Keys are hashed constantly by graph traversals: compute it once.
+        object.__setattr__(self, "_hash", hash(path))
+        object.__setattr__(self, "_str", text)
+
+    def _reject(self) -> None:
+        """Raise ``InvalidKeyError`` saying what is wrong with this key's components."""
         if not self.path:
             raise InvalidKeyError("An asset key needs at least one component.")
         for part in self.path:
@@ -101,9 +121,6 @@ class AssetKey:
                 f"long; the limit is {MAX_KEY_LENGTH} (the catalog's key column). Use fewer "
                 "or shorter components."
             )
-        # Keys are hashed constantly by graph traversals: compute it once.
-        object.__setattr__(self, "_hash", hash(self.path))
-        object.__setattr__(self, "_str", "/".join(self.path))
 
     def __hash__(self) -> int:
         return self._hash

@@ -1,11 +1,13 @@
-"""A fast path in GraphQL execution for long lists of plain objects.
+"""A fast path in GraphQL execution for lists of plain objects.
 
 graphql-core resolves and completes each field of each object on its own: for
 ``lineage(selection: "*")`` over 10,000 assets that is 80,000 resolver calls, about
 0.3 s. When a list's items are objects whose selected fields are all leaves read
 straight from attributes (strawberry fields without a resolver, permission or
 extension, and without arguments), this executor builds the result dicts in one
-tight loop instead — the same values, 10-20 times faster. Anything else (an
+tight loop instead — the same values, 10-20 times faster. Short lists take it too:
+``assets { upstream { key } }`` completes 2,000 lists of two or three assets, and the
+fast path answers it in two thirds of the time. Anything else (an
 argument, a resolver, a nested object, a null where the schema forbids it, a value
 the scalar rejects) falls back to graphql-core's own completion for that list, so
 results and errors are exactly graphql-core's.
@@ -35,7 +37,6 @@ Plan = list[tuple[str, str | None, Any, bool]]
 
 _NONE: Any = object()
 _DEFINITION = "strawberry-definition"
-_MIN_ITEMS = 8
 
 
 class _Fallback(Exception):
@@ -66,7 +67,7 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         position_context: Any,
     ) -> Any:
         """Complete a list; plain objects with leaf fields take the fast path."""
-        if isinstance(items, list) and len(items) >= _MIN_ITEMS:
+        if isinstance(items, list) and items:  # short lists too: an asset's upstream
             object_type = item_type.of_type if is_non_null_type(item_type) else item_type
             if is_object_type(object_type):
                 plan = self._plan(object_type, field_details_list)

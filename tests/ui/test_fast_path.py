@@ -31,6 +31,9 @@ QUERIES = [
     "{ assets { key path group description owners tags kind codeVersion } }",
     '{ assets(selection: "*") { key checks { name severity blocking description } } }',
     '{ impact(asset: "raw_orders") { assets columns { asset column } } }',
+    # Short lists (one to three items each) take the fast path too.
+    "{ assets { key upstream { key group __typename } downstream(depth: 2) { kind } } }",
+    '{ asset(key: "revenue") { upstream { key } downstream { key codeVersion } } }',
 ]
 
 
