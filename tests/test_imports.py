@@ -27,6 +27,21 @@ def test_importing_the_core_loads_no_web_module() -> None:
     assert loaded_after("import assets_core, assets_core.testing") == []
 
 
+def test_a_code_location_imports_the_definitions_not_the_engine() -> None:
+    """``from assets_core import asset`` in a code location loads no catalog, engine or
+    SQLAlchemy (each public name is imported on first use): the server and the run
+    worker start by importing the code location."""
+    probe = (
+        "from assets_core import asset, Definitions, AssetKey\n"
+        "import sys\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('sqlalchemy', 'pandas', "
+        "'pyarrow', 'duckdb', 'assets_core.catalog', 'assets_core.execution.run'))))"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"
+
+
 def test_the_cli_loads_no_web_module_for_core_commands() -> None:
     code = "from assets_core.cli.main import build_parser\nbuild_parser(['validate'])"
     assert loaded_after(code) == []
