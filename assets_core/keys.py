@@ -16,6 +16,10 @@ _KEY = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_-]+)*\Z")
 MAX_COMPONENT_BYTES = 255
 #: The longest whole key, in characters: the width of the catalog's key columns.
 MAX_KEY_LENGTH = 500
+#: Keys parsed from text, by text: a code location names each key several times
+#: (its own and as the dependency of others), and keys are immutable.
+_PARSED: dict[str, AssetKey] = {}
+_PARSED_MAX = 200_000
 #: How much of a rejected key an error message repeats.
 _SHOWN = 60
 
@@ -134,7 +138,14 @@ class AssetKey:
         if isinstance(value, AssetKey):
             return value
         if isinstance(value, str):
-            return cls(tuple(value.split("/")))
+            key = _PARSED.get(value) if cls is AssetKey else None
+            if key is None:
+                key = cls(tuple(value.split("/")))
+                if cls is AssetKey:
+                    if len(_PARSED) >= _PARSED_MAX:  # text from the API is unbounded
+                        _PARSED.clear()
+                    _PARSED[value] = key
+            return key
         if isinstance(value, (tuple, list)):
             return cls(tuple(value))
         key = getattr(value, "key", None)  # an asset definition
