@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from assets_core import AssetKey, asset
@@ -150,3 +150,45 @@ def test_long_asset_keys_are_rejected_up_front_without_echoing_them() -> None:
     )
     with pytest.raises(InvalidKeyError, match="it is 501 characters long; the limit is 500"):
         AssetKey.parse("/".join(["a" * 255, "b" * 245]))
+
+
+def _valid_by_the_rules(parts: list[str]) -> bool:
+    """The key rules one component at a time, as ``AssetKey`` states them."""
+    from assets_core.keys import _COMPONENT, MAX_KEY_LENGTH, component_problem
+
+    return (
+        bool(parts)
+        and all(_COMPONENT.match(p) and component_problem(p) is None for p in parts)
+        and len("/".join(parts)) <= MAX_KEY_LENGTH
+    )
+
+
+@settings(max_examples=300)
+@given(
+    st.lists(
+        st.one_of(
+            st.text(max_size=6),
+            st.text(alphabet=st.sampled_from("ab_-/.\\\x00é"), max_size=6),
+            st.text(alphabet=st.sampled_from("ab"), min_size=250, max_size=260),
+        ),
+        max_size=3,
+    )
+)
+def test_a_key_is_accepted_exactly_when_every_rule_holds(parts: list[str]) -> None:
+    """The one-regular-expression check of the common case accepts and rejects the
+    same keys as the rules applied component by component; parsing from text (kept
+    by text) agrees, and a rejected text is rejected again."""
+    valid = _valid_by_the_rules(parts)
+    if valid:
+        assert str(AssetKey(tuple(parts))) == "/".join(parts)
+    else:
+        with pytest.raises(InvalidKeyError):
+            AssetKey(tuple(parts))
+    text = "/".join(parts)
+    text_parts = text.split("/")
+    for _ in range(2):
+        if _valid_by_the_rules(text_parts):
+            assert AssetKey.parse(text).path == tuple(text_parts)
+        else:
+            with pytest.raises(InvalidKeyError):
+                AssetKey.parse(text)
