@@ -88,7 +88,7 @@ def test_a_bad_log_bound_is_a_usage_error(cli: Cli, tmp_path: Path) -> None:
 def test_output_is_visible_while_the_step_runs(cli: Cli, tmp_path: Path) -> None:
     proc = subprocess.Popen(
         assetline_command("materialize", "-f", str(LOCATION), "--select", "talker or slow_talker"),
-        env=cli_env({"OUTPUT_SLOW_S": "15"}),
+        env=cli_env({"OUTPUT_SLOW_S": "60", "OUTPUT_GO_FILE": str(tmp_path / "go")}),
         cwd=tmp_path,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -105,6 +105,7 @@ def test_output_is_visible_while_the_step_runs(cli: Cli, tmp_path: Path) -> None
         assert "early line" in seen and "late line" not in seen
         assert proc.poll() is None, "the step should still be running"
     finally:
+        (tmp_path / "go").touch()  # the step goes on to its late line and ends
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, out + err
     assert "late line" in cli("run", _last_run_id(cli), "--logs", "--step", "slow_talker").stdout
