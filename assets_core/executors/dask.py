@@ -447,9 +447,13 @@ class _Driver:
             self.status[outcome.step_id] = outcome
 
     def close(self) -> None:
-        """Stop listening and let the cluster forget the run."""
+        """Stop listening and let the cluster forget the run (unless the scheduler is
+        gone: a call to it would wait the client's reconnect timeout, 20 s, before the
+        run could end)."""
         for sub in list(self.running.values()):
             self._end(sub)
+        if self.client.status != "running":
+            return
         with contextlib.suppress(Exception):
             self.client.unsubscribe_topic(self.topic)
         with contextlib.suppress(Exception):

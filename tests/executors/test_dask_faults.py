@@ -126,7 +126,10 @@ def test_the_scheduler_going_away_ends_the_run_failure_and_keeps_finished_steps(
                               "root, slow_child", "--config", config)  # fmt: skip
         wait_for(started.exists, "slow_child", [proc])
         own.scheduler.kill()
+        killed = time.monotonic()
         out, err = proc.communicate(timeout=60)
+        # Not after the client's reconnect timeout (20 s): nothing is left to reconnect to.
+        assert time.monotonic() - killed < 10, "the run should end once the scheduler is gone"
     assert proc.returncode == 1, out + err
     [run] = sqlite_catalog.list_runs()
     assert run.status == "FAILURE"
