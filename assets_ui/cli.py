@@ -14,6 +14,7 @@ import argparse
 import gc
 import ipaddress
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -135,10 +136,18 @@ def run_ui(args: argparse.Namespace) -> int:
     print(banner, flush=True)
     # A websocket message is capped like an HTTP body ([tool.assetline.server]).
     ws_max_size = app.state.assetline.max_body_bytes
+    # uvicorn handles SIGTERM (a service manager stopping the server), shuts down
+    # gracefully, then raises the signal again under the handler it found: exit 0, not
+    # death by signal. Before uvicorn takes over, SIGTERM stops the start the same way.
+    signal.signal(signal.SIGTERM, _exit_ok)
     uvicorn.run(
         app, host=args.host, port=args.port, log_level=args.log_level, ws_max_size=ws_max_size
     )
     return EXIT_OK
+
+
+def _exit_ok(signum: int, frame: object) -> None:
+    raise SystemExit(EXIT_OK)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -64,5 +64,5 @@ def test_assetline_ui_serves_the_api(tmp_path: Path) -> None:
         body = httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": "{ assets { key } }"})
         assert len(body.json()["data"]["assets"]) == 11
     finally:
-        proc.terminate()
-        assert proc.wait(30) in (0, -15)  # uvicorn re-raises the signal it handled
+        proc.terminate()  # SIGTERM, as a service manager stops it: a clean exit
+        assert proc.wait(30) == 0
