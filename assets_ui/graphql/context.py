@@ -151,13 +151,14 @@ def given(value: T | None) -> T | None:
     return None if value is UNSET else value
 
 
-def page_size(value: int | None, default: int, cap: int, what: str) -> int:
-    """A page size argument: ``default`` when null; BAD_USER_INPUT when negative or
+def page_size(value: int | None, default: int, cap: int, what: str, minimum: int = 0) -> int:
+    """A page size argument: ``default`` when null; BAD_USER_INPUT below ``minimum``
+    (1 for a list paged by cursor: an empty page has no cursor to go on from) or
     above ``cap``."""
     if value is None:
         return default
-    if value < 0:
-        raise ApiError(BAD_USER_INPUT, f"{what} must be >= 0, got {value}.")
+    if value < minimum:
+        raise ApiError(BAD_USER_INPUT, f"{what} must be >= {minimum}, got {value}.")
     if value > cap:
         raise ApiError(BAD_USER_INPUT, f"{what} must be <= {cap}, got {value}.")
     return value

@@ -223,7 +223,7 @@ class Query:
         """Runs newest first, ``limit`` per page (at most 500); ``nextCursor`` is null
         on the last page."""
         status, cursor = given(status), given(cursor)
-        n = page_size(limit, 50, MAX_RUNS, "limit")
+        n = page_size(limit, 50, MAX_RUNS, "limit", minimum=1)
         before = decode_cursor(cursor) if cursor else None
         catalog = ctx(info).catalog
         # One run more than the page tells whether there is a next page: the last page
@@ -278,7 +278,7 @@ class Query:
         those with one of ``statuses`` when given (``[SUCCESS, FAILURE]``: what
         happened, without the skips)."""
         name, cursor, statuses = given(name), given(cursor), given(statuses)
-        n = page_size(limit, 20, MAX_TICKS, "limit")
+        n = page_size(limit, 20, MAX_TICKS, "limit", minimum=1)
         before = None
         if cursor:
             if not cursor.isdigit():

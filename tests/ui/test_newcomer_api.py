@@ -77,6 +77,11 @@ def test_next_cursor_is_null_on_the_last_page_even_when_full(server: UiServer) -
         c=short["nextCursor"],
     )["runs"]
     assert len(rest["runs"]) == 1 and rest["nextCursor"] is None
+    # A page of no runs would have no cursor to go on from: a usage error, not a crash.
+    for paged in ("runs(limit: 0) { nextCursor }", "ticks(limit: 0) { nextCursor }"):
+        error = server.error(f"{{ {paged} }}")
+        assert error["extensions"]["code"] == "BAD_USER_INPUT"
+        assert error["message"] == "limit must be >= 1, got 0."
 
 
 def test_asset_metadata_shows_static_metadata_sql_and_the_preview(server: UiServer) -> None:
