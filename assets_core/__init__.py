@@ -18,42 +18,18 @@ if _typing.TYPE_CHECKING:
         SkipReason,
         sensor,
     )
-    from assets_core.checks.check import (
-        AssetCheckDefinition,
-        CheckResult,
-        asset_check,
-    )
+    from assets_core.checks.check import AssetCheckDefinition, CheckResult, asset_check
     from assets_core.checks.runner import CheckContext
-    from assets_core.definitions.alerts import (
-        Webhook,
-        webhook,
-    )
-    from assets_core.definitions.asset import (
-        AssetsDefinition,
-        asset,
-    )
+    from assets_core.definitions.alerts import Webhook, webhook
+    from assets_core.definitions.asset import AssetsDefinition, asset
     from assets_core.definitions.external import external_asset
     from assets_core.definitions.loader import load_definitions
-    from assets_core.definitions.multi_asset import (
-        AssetOut,
-        multi_asset,
-    )
-    from assets_core.definitions.policies import (
-        Automation,
-        Freshness,
-        Retry,
-    )
+    from assets_core.definitions.multi_asset import AssetOut, multi_asset
+    from assets_core.definitions.policies import Automation, Freshness, Retry
     from assets_core.definitions.repository import Definitions
     from assets_core.definitions.resources import EnvVar
-    from assets_core.definitions.results import (
-        MaterializeResult,
-        Observation,
-        Output,
-    )
-    from assets_core.definitions.spec import (
-        AssetIn,
-        AssetSpec,
-    )
+    from assets_core.definitions.results import MaterializeResult, Observation, Output
+    from assets_core.definitions.spec import AssetIn, AssetSpec
     from assets_core.definitions.sql_asset import sql_asset
     from assets_core.errors import (
         AssetlineError,
@@ -70,24 +46,10 @@ if _typing.TYPE_CHECKING:
         UserCodeError,
     )
     from assets_core.execution.context import AssetExecutionContext
-    from assets_core.execution.observe import (
-        ObserveContext,
-        ObserveResult,
-        observe,
-    )
-    from assets_core.execution.run import (
-        RunResult,
-        materialize,
-    )
-    from assets_core.graph.asset_graph import (
-        AssetGraph,
-        AssetNode,
-    )
-    from assets_core.graph.select import (
-        parse_selection,
-        select,
-        select_sorted,
-    )
+    from assets_core.execution.observe import ObserveContext, ObserveResult, observe
+    from assets_core.execution.run import RunResult, materialize
+    from assets_core.graph.asset_graph import AssetGraph, AssetNode
+    from assets_core.graph.select import parse_selection, select, select_sorted
     from assets_core.io import (
         DuckDBIOManager,
         FilesystemIOManager,
@@ -116,11 +78,7 @@ if _typing.TYPE_CHECKING:
         TimeWindowMapping,
         WeeklyPartitions,
     )
-    from assets_core.partitions.base import (
-        PartitionMapping,
-        PartitionsDefinition,
-        TimeWindow,
-    )
+    from assets_core.partitions.base import PartitionMapping, PartitionsDefinition, TimeWindow
 
 #: Each public name and the module that defines it.
 _EXPORTS: dict[str, str] = {

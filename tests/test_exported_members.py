@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
+from pathlib import Path
 from types import ModuleType
 
 import pytest
@@ -35,3 +37,12 @@ def test_the_api_imports_each_name_on_first_use() -> None:
         assert getattr(assets_core, name) is getattr(importlib.import_module(module), name)
     with pytest.raises(AttributeError, match="no attribute 'Asset'"):
         assets_core.Asset  # noqa: B018 - the attribute access is the test
+    # What type checkers read (the imports under TYPE_CHECKING) names the same modules.
+    tree = ast.parse(Path(assets_core.__file__ or "").read_text())
+    typed = {
+        alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert typed == exports
